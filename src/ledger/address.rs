@@ -1,0 +1,242 @@
+//! Addresses and assets as they appear in input data, before interning.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// Where value goes that leaves the address graph: gas fees, contract
+/// creations with no known created address, and value minted by a chain.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Sink {
+    /// Transaction fees (gas).
+    Fees,
+    /// Value sent to a contract creation whose created address is unknown.
+    Creations,
+    /// The source of newly created coins (block rewards, coinbase).
+    Mint,
+}
+
+impl Sink {
+    /// The name printed for the sink (`fees`, `creations`, `mint`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            Sink::Fees => "fees",
+            Sink::Creations => "creations",
+            Sink::Mint => "mint",
+        }
+    }
+}
+
+/// An address on some chain.
+///
+/// Ethereum addresses are 20 bytes, accepted with or without checksum case
+/// and printed lower-case. Other chains' addresses (Bitcoin base58 or bech32,
+/// `script:<hex>`) are kept as text. Sinks are pseudo-addresses for fees,
+/// creations and minted value.
+///
+/// ```
+/// use fundtrace::Address;
+/// let a: Address = "0x098B716B8Aaf21512996dC57EB0615e2383E2f96".parse().unwrap();
+/// assert_eq!(a.to_string(), "0x098b716b8aaf21512996dc57eb0615e2383e2f96");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Address {
+    /// A 20-byte EVM account address.
+    Evm([u8; 20]),
+    /// An address of a non-EVM chain, as text.
+    Text(Box<str>),
+    /// A pseudo-address where value leaves the graph.
+    Sink(Sink),
+}
+
+/// Why an address string was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum AddressError {
+    /// The address is empty.
+    #[error("empty address")]
+    Empty,
+    /// `0x` followed by the wrong number of hex digits.
+    #[error("expected 0x and 40 hex digits, found {len} characters")]
+    WrongLength {
+        /// Length of the input.
+        len: usize,
+    },
+    /// `0x` followed by a non-hex character.
+    #[error("invalid hex digit")]
+    BadHex,
+    /// Characters that no address form allows (whitespace, control bytes).
+    #[error("invalid characters in address")]
+    BadCharacters,
+}
+
+impl Address {
+    /// Parses an EVM address: `0x` and 40 hex digits in any case.
+    ///
+    /// # Errors
+    ///
+    /// [`AddressError`] naming what is wrong.
+    pub fn parse_evm(s: &str) -> Result<Self, AddressError> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err(AddressError::Empty);
+        }
+        let hex_part = s
+            .strip_prefix("0x")
+            .or_else(|| s.strip_prefix("0X"))
+            .ok_or(AddressError::WrongLength { len: s.len() })?;
+        if hex_part.len() != 40 {
+            return Err(AddressError::WrongLength { len: s.len() });
+        }
+        let mut bytes = [0u8; 20];
+        hex::decode_to_slice(hex_part, &mut bytes).map_err(|_| AddressError::BadHex)?;
+        Ok(Address::Evm(bytes))
+    }
+
+    /// An address kept as text (Bitcoin and other non-EVM chains).
+    ///
+    /// # Errors
+    ///
+    /// [`AddressError`] for empty text or text with whitespace or control characters.
+    pub fn text(s: &str) -> Result<Self, AddressError> {
+        if s.is_empty() {
+            return Err(AddressError::Empty);
+        }
+        if s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(AddressError::BadCharacters);
+        }
+        Ok(Address::Text(s.into()))
+    }
+
+    /// Whether this is a sink pseudo-address.
+    #[must_use]
+    pub fn is_sink(&self) -> bool {
+        matches!(self, Address::Sink(_))
+    }
+}
+
+impl FromStr for Address {
+    type Err = AddressError;
+
+    /// `0x…` strings parse as EVM addresses, `sink:NAME` as a sink, anything
+    /// else as text.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.starts_with("0x") || s.starts_with("0X") {
+            return Address::parse_evm(s);
+        }
+        match s {
+            "sink:fees" => Ok(Address::Sink(Sink::Fees)),
+            "sink:creations" => Ok(Address::Sink(Sink::Creations)),
+            "sink:mint" => Ok(Address::Sink(Sink::Mint)),
+            _ => Address::text(s),
+        }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Address::Evm(bytes) => {
+                f.write_str("0x")?;
+                for b in bytes {
+                    write!(f, "{b:02x}")?;
+                }
+                Ok(())
+            }
+            Address::Text(s) => f.write_str(s),
+            Address::Sink(s) => write!(f, "sink:{}", s.name()),
+        }
+    }
+}
+
+impl Serialize for Address {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Address {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// An asset before interning: a chain's native coin or a token contract on it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Asset {
+    /// The native coin of the named chain (ETH on `ethereum`, BTC on `bitcoin`).
+    Native,
+    /// A token, identified by its contract address.
+    Token(Address),
+}
+
+/// Parses a 32-byte hash written as hex with or without `0x`.
+///
+/// # Errors
+///
+/// A message naming the problem (length or bad digit).
+pub fn parse_hash32(s: &str) -> Result<[u8; 32], String> {
+    let s = s.trim();
+    let h = s
+        .strip_prefix("0x")
+        .or_else(|| s.strip_prefix("0X"))
+        .unwrap_or(s);
+    if h.len() != 64 {
+        return Err(format!("expected 64 hex digits, found {}", h.len()));
+    }
+    let mut out = [0u8; 32];
+    hex::decode_to_slice(h, &mut out).map_err(|_| "invalid hex digit".to_string())?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evm_addresses_normalise_case() {
+        let a = Address::parse_evm("0xA160cdAB225685dA1d56aa342Ad8841c3b53f291").unwrap();
+        let b = Address::parse_evm("0xa160cdab225685da1d56aa342ad8841c3b53f291").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.to_string(), "0xa160cdab225685da1d56aa342ad8841c3b53f291");
+    }
+
+    #[test]
+    fn bad_evm_addresses_are_refused() {
+        assert_eq!(
+            Address::parse_evm("0x1234"),
+            Err(AddressError::WrongLength { len: 6 })
+        );
+        assert_eq!(
+            Address::parse_evm("0xg160cdab225685da1d56aa342ad8841c3b53f291"),
+            Err(AddressError::BadHex)
+        );
+        assert_eq!(Address::parse_evm(""), Err(AddressError::Empty));
+    }
+
+    #[test]
+    fn text_and_sinks_round_trip() {
+        for s in [
+            "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa",
+            "sink:fees",
+            "script:6a",
+        ] {
+            let a: Address = s.parse().unwrap();
+            assert_eq!(a.to_string(), s);
+        }
+        assert!("a b".parse::<Address>().is_err());
+    }
+
+    #[test]
+    fn hashes_parse_with_or_without_prefix() {
+        let h = "eb107a40ba73a50c79a9f2026e902d758d1c5e5e211f7a7db1b294f88f118dd0";
+        assert_eq!(parse_hash32(h), parse_hash32(&format!("0x{h}")));
+        assert!(parse_hash32("0x12").is_err());
+    }
+}

@@ -1,0 +1,572 @@
+//! Building a [`Ledger`]: interning, canonical ids, ordering, validation.
+
+use std::collections::HashMap;
+
+use thiserror::Error;
+
+use super::{Address, Asset, AssetInfo, BlockInfo, ChainInfo, InputFile, Ledger, TransferKind};
+use crate::amount::Amount;
+use crate::id::{AddressId, AssetId, ChainId, TransferId, TxIndex, MAX_INDEX};
+
+/// One transfer as an ingester hands it to the builder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransferRecord {
+    /// Chain, from [`LedgerBuilder::chain`].
+    pub chain: ChainId,
+    /// Transaction hash.
+    pub tx_hash: [u8; 32],
+    /// Block number.
+    pub block: u64,
+    /// Block time, unix seconds.
+    pub time: u64,
+    /// Position of the transaction in its block.
+    pub tx_position: u32,
+    /// Kind of movement.
+    pub kind: TransferKind,
+    /// Log index (tokens), trace position (internal), 0 otherwise.
+    pub sub_index: u32,
+    /// Sender.
+    pub from: Address,
+    /// Receiver.
+    pub to: Address,
+    /// Asset on `chain`.
+    pub asset: Asset,
+    /// Amount in base units.
+    pub amount: Amount,
+}
+
+/// Why records could not be combined into a ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum LedgerError {
+    /// One transaction hash was given two different places in the chain.
+    #[error("transaction 0x{hash} is in block {first_block} position {first_position} and in block {second_block} position {second_position}")]
+    ConflictingTransaction {
+        /// The hash, hex.
+        hash: String,
+        /// Block first seen.
+        first_block: u64,
+        /// Position first seen.
+        first_position: u32,
+        /// Block seen now.
+        second_block: u64,
+        /// Position seen now.
+        second_position: u32,
+    },
+    /// One block was given two different times.
+    #[error("block {block} has time {first_time} and time {second_time}")]
+    ConflictingBlockTime {
+        /// Block number.
+        block: u64,
+        /// Time first seen.
+        first_time: u64,
+        /// Time seen now.
+        second_time: u64,
+    },
+    /// More items of one kind than `u32` ids can number.
+    #[error("too many {what} for one ledger (at most {MAX_INDEX})")]
+    TooLarge {
+        /// What overflowed (addresses, transfers, …).
+        what: &'static str,
+    },
+}
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct TxMeta {
+    chain: ChainId,
+    block: u64,
+    time: u64,
+    position: u32,
+}
+
+/// A transfer with its interned parts, as kept until `build`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Row {
+    tx: u32,
+    kind: TransferKind,
+    sub_index: u32,
+    from: u32,
+    to: u32,
+    asset: u32,
+    amount: Amount,
+}
+
+/// Collects transfers and transactions from any number of inputs and builds
+/// a [`Ledger`].
+///
+/// ```
+/// use fundtrace::{Address, Asset, LedgerBuilder, TransferKind, TransferRecord};
+/// let mut b = LedgerBuilder::new();
+/// let eth = b.chain("ethereum", "ETH");
+/// let alice: Address = "0x1111111111111111111111111111111111111111".parse().unwrap();
+/// let bob: Address = "0x2222222222222222222222222222222222222222".parse().unwrap();
+/// b.push(TransferRecord {
+///     chain: eth, tx_hash: [7; 32], block: 1, time: 1_700_000_000, tx_position: 0,
+///     kind: TransferKind::Native, sub_index: 0, from: alice, to: bob.clone(),
+///     asset: Asset::Native, amount: 5,
+/// }).unwrap();
+/// let ledger = b.build().unwrap();
+/// assert_eq!(ledger.transfer_count(), 1);
+/// assert!(ledger.address_id(&bob).is_some());
+/// ```
+#[derive(Debug, Default)]
+pub struct LedgerBuilder {
+    chains: Vec<ChainInfo>,
+    addresses: HashMap<Address, u32>,
+    assets: HashMap<AssetInfo, u32>,
+    tx_ids: HashMap<[u8; 32], u32>,
+    tx_hashes: Vec<[u8; 32]>,
+    tx_meta: Vec<TxMeta>,
+    block_times: HashMap<(ChainId, u64), u64>,
+    rows: Vec<Row>,
+    inputs: Vec<InputFile>,
+    warnings: Vec<String>,
+}
+
+impl LedgerBuilder {
+    /// An empty builder.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The id of a chain, added if new. The native symbol of the first call wins.
+    pub fn chain(&mut self, name: &str, native_symbol: &str) -> ChainId {
+        if let Some(i) = self.chains.iter().position(|c| c.name == name) {
+            return ChainId::from_usize(i);
+        }
+        self.chains.push(ChainInfo {
+            name: name.to_string(),
+            native_symbol: native_symbol.to_string(),
+        });
+        ChainId::from_usize(self.chains.len() - 1)
+    }
+
+    /// Number of transfer records pushed so far.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    /// Whether no transfer was pushed yet.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// Reserves room for `additional` more transfers.
+    pub fn reserve(&mut self, additional: usize) {
+        self.rows.reserve(additional.min(MAX_INDEX));
+    }
+
+    /// Records a transaction (even one that moves nothing).
+    ///
+    /// # Errors
+    ///
+    /// [`LedgerError`] if the hash or block was seen before with other
+    /// coordinates, or the ledger is full.
+    pub fn add_transaction(
+        &mut self,
+        chain: ChainId,
+        hash: [u8; 32],
+        block: u64,
+        time: u64,
+        position: u32,
+    ) -> Result<TxIndex, LedgerError> {
+        let meta = TxMeta {
+            chain,
+            block,
+            time,
+            position,
+        };
+        self.check_block(chain, block, time)?;
+        if let Some(&id) = self.tx_ids.get(&hash) {
+            let seen = self.tx_meta[id as usize];
+            if seen.chain != chain || seen.block != block || seen.position != position {
+                return Err(LedgerError::ConflictingTransaction {
+                    hash: hex::encode(hash),
+                    first_block: seen.block,
+                    first_position: seen.position,
+                    second_block: block,
+                    second_position: position,
+                });
+            }
+            return Ok(TxIndex(id));
+        }
+        let id = checked_id(self.tx_hashes.len(), "transactions")?;
+        self.tx_ids.insert(hash, id);
+        self.tx_hashes.push(hash);
+        self.tx_meta.push(meta);
+        Ok(TxIndex(id))
+    }
+
+    fn check_block(&mut self, chain: ChainId, block: u64, time: u64) -> Result<(), LedgerError> {
+        match self.block_times.get(&(chain, block)) {
+            Some(&t) if t != time => Err(LedgerError::ConflictingBlockTime {
+                block,
+                first_time: t,
+                second_time: time,
+            }),
+            Some(_) => Ok(()),
+            None => {
+                self.block_times.insert((chain, block), time);
+                Ok(())
+            }
+        }
+    }
+
+    fn intern_address(&mut self, a: Address) -> Result<u32, LedgerError> {
+        if let Some(&id) = self.addresses.get(&a) {
+            return Ok(id);
+        }
+        let id = checked_id(self.addresses.len(), "addresses")?;
+        self.addresses.insert(a, id);
+        Ok(id)
+    }
+
+    fn intern_asset(&mut self, a: AssetInfo) -> Result<u32, LedgerError> {
+        if let Some(&id) = self.assets.get(&a) {
+            return Ok(id);
+        }
+        let id = checked_id(self.assets.len(), "assets")?;
+        self.assets.insert(a, id);
+        Ok(id)
+    }
+
+    /// Adds one transfer (and its transaction, if new).
+    ///
+    /// # Errors
+    ///
+    /// [`LedgerError`] if its transaction or block conflicts with an earlier
+    /// record, or the ledger is full.
+    pub fn push(&mut self, r: TransferRecord) -> Result<(), LedgerError> {
+        let tx = self.add_transaction(r.chain, r.tx_hash, r.block, r.time, r.tx_position)?;
+        checked_id(self.rows.len(), "transfers")?;
+        let from = self.intern_address(r.from)?;
+        let to = self.intern_address(r.to)?;
+        let asset = self.intern_asset(AssetInfo {
+            chain: r.chain,
+            asset: r.asset,
+        })?;
+        self.rows.push(Row {
+            tx: tx.0,
+            kind: r.kind,
+            sub_index: r.sub_index,
+            from,
+            to,
+            asset,
+            amount: r.amount,
+        });
+        Ok(())
+    }
+
+    /// Records an input file's digest and counts, for reports.
+    pub fn add_input(&mut self, input: InputFile) {
+        self.inputs.push(input);
+    }
+
+    /// Records a warning about the input that results should carry.
+    pub fn warn(&mut self, warning: String) {
+        self.warnings.push(warning);
+    }
+
+    /// Interns in canonical order, sorts into event order, drops exact
+    /// duplicates (counted), and returns the ledger.
+    ///
+    /// Ids do not depend on the order records were pushed: addresses,
+    /// assets and chains are numbered in sorted order, transactions in event
+    /// order, and transfers by (transaction, kind, index, content).
+    ///
+    /// # Errors
+    ///
+    /// Currently none beyond those `push` reports; kept as `Result` so that
+    /// cross-record validation can be added without breaking callers.
+    pub fn build(self) -> Result<Ledger, LedgerError> {
+        let LedgerBuilder {
+            chains,
+            addresses,
+            assets,
+            tx_hashes,
+            tx_meta,
+            mut rows,
+            mut inputs,
+            mut warnings,
+            ..
+        } = self;
+
+        // Chains by name.
+        let mut chain_order: Vec<usize> = (0..chains.len()).collect();
+        chain_order.sort_by(|&a, &b| chains[a].name.cmp(&chains[b].name));
+        let mut chain_remap = vec![ChainId(0); chains.len()];
+        for (new, &old) in chain_order.iter().enumerate() {
+            chain_remap[old] = ChainId::from_usize(new);
+        }
+        let chains_sorted: Vec<ChainInfo> =
+            chain_order.iter().map(|&i| chains[i].clone()).collect();
+
+        // Addresses sorted by value.
+        let mut addr_list: Vec<(Address, u32)> = addresses.into_iter().collect();
+        addr_list.sort_unstable();
+        let mut addr_remap = vec![0u32; addr_list.len()];
+        for (new, (_, old)) in addr_list.iter().enumerate() {
+            addr_remap[*old as usize] = new as u32;
+        }
+        let addresses: Vec<Address> = addr_list.into_iter().map(|(a, _)| a).collect();
+
+        // Assets sorted by (chain, asset) after chain renumbering.
+        let mut asset_list: Vec<(AssetInfo, u32)> = assets
+            .into_iter()
+            .map(|(mut info, id)| {
+                info.chain = chain_remap[info.chain.index()];
+                (info, id)
+            })
+            .collect();
+        asset_list.sort_unstable();
+        let mut asset_remap = vec![0u32; asset_list.len()];
+        for (new, (_, old)) in asset_list.iter().enumerate() {
+            asset_remap[*old as usize] = new as u32;
+        }
+        let assets: Vec<AssetInfo> = asset_list.into_iter().map(|(a, _)| a).collect();
+
+        // Transactions in event order: time, chain, block, position, hash.
+        let mut tx_order: Vec<u32> = (0..tx_hashes.len() as u32).collect();
+        let key = |i: u32| {
+            let m = tx_meta[i as usize];
+            (
+                m.time,
+                chain_remap[m.chain.index()],
+                m.block,
+                m.position,
+                tx_hashes[i as usize],
+            )
+        };
+        tx_order.sort_unstable_by_key(|&i| key(i));
+        let mut tx_remap = vec![0u32; tx_order.len()];
+        for (new, &old) in tx_order.iter().enumerate() {
+            tx_remap[old as usize] = new as u32;
+        }
+
+        // Blocks, sorted, and each transaction's block.
+        let mut blocks: Vec<BlockInfo> = tx_meta
+            .iter()
+            .map(|m| BlockInfo {
+                time: m.time,
+                chain: chain_remap[m.chain.index()],
+                number: m.block,
+            })
+            .collect();
+        blocks.sort_unstable();
+        blocks.dedup();
+        let mut tx_hash = Vec::with_capacity(tx_order.len());
+        let mut tx_block = Vec::with_capacity(tx_order.len());
+        let mut tx_position = Vec::with_capacity(tx_order.len());
+        for &old in &tx_order {
+            let m = tx_meta[old as usize];
+            let b = BlockInfo {
+                time: m.time,
+                chain: chain_remap[m.chain.index()],
+                number: m.block,
+            };
+            // The block is present: it was collected from this very list.
+            let pos = blocks.binary_search(&b).unwrap_or(0);
+            tx_hash.push(tx_hashes[old as usize]);
+            tx_block.push(pos as u32);
+            tx_position.push(m.position);
+        }
+        drop(tx_hashes);
+        let mut tx_by_hash: Vec<TxIndex> = (0..tx_hash.len()).map(TxIndex::from_usize).collect();
+        tx_by_hash.sort_unstable_by_key(|t| tx_hash[t.index()]);
+
+        for r in &mut rows {
+            r.tx = tx_remap[r.tx as usize];
+            r.from = addr_remap[r.from as usize];
+            r.to = addr_remap[r.to as usize];
+            r.asset = asset_remap[r.asset as usize];
+        }
+        rows.sort_unstable();
+        let before = rows.len();
+        rows.dedup();
+        let duplicates_dropped = (before - rows.len()) as u64;
+        rows.shrink_to_fit();
+
+        let n = rows.len();
+        let mut ledger = Ledger {
+            chains: chains_sorted,
+            addresses,
+            assets,
+            blocks,
+            tx_hash,
+            tx_block,
+            tx_position,
+            tx_by_hash,
+            from: Vec::with_capacity(n),
+            to: Vec::with_capacity(n),
+            asset: Vec::with_capacity(n),
+            amount: Vec::with_capacity(n),
+            tx: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
+            sub_index: Vec::with_capacity(n),
+            inputs: Vec::new(),
+            duplicates_dropped,
+            warnings: Vec::new(),
+        };
+        for r in rows {
+            ledger.from.push(AddressId(r.from));
+            ledger.to.push(AddressId(r.to));
+            ledger.asset.push(AssetId(r.asset));
+            ledger.amount.push(r.amount);
+            ledger.tx.push(TxIndex(r.tx));
+            ledger.kind.push(r.kind);
+            ledger.sub_index.push(r.sub_index);
+        }
+        inputs.sort_by(|a, b| a.path.cmp(&b.path).then(a.sha256.cmp(&b.sha256)));
+        warnings.sort();
+        warnings.dedup();
+        ledger.inputs = inputs;
+        ledger.warnings = warnings;
+        debug_assert!(ledger.transfer_count() <= MAX_INDEX);
+        let _ = TransferId::from_usize(ledger.transfer_count().saturating_sub(1));
+        Ok(ledger)
+    }
+}
+
+fn checked_id(len: usize, what: &'static str) -> Result<u32, LedgerError> {
+    if len >= MAX_INDEX {
+        return Err(LedgerError::TooLarge { what });
+    }
+    Ok(len as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn addr(n: u8) -> Address {
+        Address::Evm([n; 20])
+    }
+
+    fn rec(
+        chain: ChainId,
+        tx: u8,
+        block: u64,
+        pos: u32,
+        from: u8,
+        to: u8,
+        amount: Amount,
+    ) -> TransferRecord {
+        TransferRecord {
+            chain,
+            tx_hash: [tx; 32],
+            block,
+            time: 1000 + block,
+            tx_position: pos,
+            kind: TransferKind::Native,
+            sub_index: 0,
+            from: addr(from),
+            to: addr(to),
+            asset: Asset::Native,
+            amount,
+        }
+    }
+
+    fn build(records: &[TransferRecord]) -> Ledger {
+        let mut b = LedgerBuilder::new();
+        let eth = b.chain("ethereum", "ETH");
+        assert_eq!(eth, ChainId(0));
+        for r in records {
+            b.push(r.clone()).unwrap();
+        }
+        b.build().unwrap()
+    }
+
+    fn dump(l: &Ledger) -> Vec<(String, String, String, Amount)> {
+        l.transfers()
+            .map(|t| {
+                (
+                    l.tx_hash_hex(t.tx),
+                    l.address(t.from).to_string(),
+                    l.address(t.to).to_string(),
+                    t.amount,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn order_and_ids_do_not_depend_on_push_order() {
+        let eth = ChainId(0);
+        let mut recs = vec![
+            rec(eth, 3, 2, 0, 9, 1, 10),
+            rec(eth, 1, 1, 1, 2, 3, 20),
+            rec(eth, 2, 1, 0, 3, 2, 30),
+        ];
+        let a = build(&recs);
+        recs.reverse();
+        let b = build(&recs);
+        assert_eq!(dump(&a), dump(&b));
+        assert_eq!(a.addresses(), b.addresses());
+        // Event order: block 1 pos 0, block 1 pos 1, block 2.
+        let amounts: Vec<Amount> = a.transfers().map(|t| t.amount).collect();
+        assert_eq!(amounts, vec![30, 20, 10]);
+        assert_eq!(a.time(TransferId(2)), 1002);
+        assert_eq!(a.first_transfer_at(1002), TransferId(2));
+        assert_eq!(a.first_transfer_at(5000), TransferId(3));
+    }
+
+    #[test]
+    fn exact_duplicates_are_kept_once_and_counted() {
+        let eth = ChainId(0);
+        let r = rec(eth, 1, 1, 0, 1, 2, 5);
+        let l = build(&[r.clone(), r]);
+        assert_eq!(l.transfer_count(), 1);
+        assert_eq!(l.duplicates_dropped(), 1);
+    }
+
+    #[test]
+    fn conflicting_transaction_coordinates_are_refused() {
+        let mut b = LedgerBuilder::new();
+        let eth = b.chain("ethereum", "ETH");
+        b.push(rec(eth, 1, 1, 0, 1, 2, 5)).unwrap();
+        let err = b.push(rec(eth, 1, 1, 3, 1, 2, 5)).unwrap_err();
+        assert!(matches!(err, LedgerError::ConflictingTransaction { .. }));
+        let mut r = rec(eth, 2, 1, 1, 1, 2, 5);
+        r.time = 7;
+        let err = b.push(r).unwrap_err();
+        assert!(matches!(
+            err,
+            LedgerError::ConflictingBlockTime { block: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn kinds_order_within_a_transaction() {
+        let eth = ChainId(0);
+        let mut fee = rec(eth, 1, 1, 0, 1, 2, 1);
+        fee.kind = TransferKind::Fee;
+        let mut token = rec(eth, 1, 1, 0, 1, 2, 2);
+        token.kind = TransferKind::Token;
+        token.asset = Asset::Token(addr(7));
+        let mut internal = rec(eth, 1, 1, 0, 1, 2, 3);
+        internal.kind = TransferKind::Internal;
+        let native = rec(eth, 1, 1, 0, 1, 2, 4);
+        let l = build(&[fee, token, internal, native]);
+        let kinds: Vec<TransferKind> = l.kinds().to_vec();
+        assert_eq!(
+            kinds,
+            vec![
+                TransferKind::Native,
+                TransferKind::Internal,
+                TransferKind::Token,
+                TransferKind::Fee
+            ]
+        );
+        assert_eq!(
+            l.asset_name(l.transfer(TransferId(2)).asset),
+            addr(7).to_string()
+        );
+        assert_eq!(l.asset_name(l.transfer(TransferId(0)).asset), "ETH");
+        assert_eq!(l.tx_count(), 1);
+        assert_eq!(l.tx_by_hash(&[1; 32]), Some(TxIndex(0)));
+        assert_eq!(l.tx_by_hash(&[2; 32]), None);
+    }
+}

@@ -1,0 +1,373 @@
+//! The validated, interned, time-ordered ledger every analysis runs on.
+//!
+//! A [`LedgerBuilder`] collects transfers from any number of inputs; its
+//! [`build`](LedgerBuilder::build) interns addresses, assets and
+//! transactions in a canonical order (so ids do not depend on input row
+//! order), sorts transfers into the one total event order of the crate, and
+//! checks that transactions and blocks agree across inputs. The resulting
+//! [`Ledger`] is immutable; transfers are numbered in event order, so a
+//! [`TransferId`] comparison is a time comparison.
+
+mod address;
+mod builder;
+
+pub use address::{parse_hash32, Address, AddressError, Asset, Sink};
+pub use builder::{LedgerBuilder, LedgerError, TransferRecord};
+
+use serde::{Deserialize, Serialize};
+
+use crate::amount::Amount;
+use crate::id::{AddressId, AssetId, ChainId, TransferId, TxIndex};
+
+/// What kind of value movement a transfer is; also its rank inside one
+/// transaction (DESIGN §6: the transaction's own value first, then internal
+/// transfers in trace order, then token transfers in log order; the fee last).
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TransferKind {
+    /// The value of the transaction itself.
+    Native,
+    /// An internal transfer (a trace with value).
+    Internal,
+    /// A token transfer (an ERC-20 `Transfer` log).
+    Token,
+    /// The transaction fee, from the sender to the fee sink.
+    Fee,
+}
+
+/// An interned asset: a chain's native coin or a token contract on it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct AssetInfo {
+    /// The chain the asset lives on.
+    pub chain: ChainId,
+    /// Native coin or token contract.
+    pub asset: Asset,
+}
+
+/// One chain of a ledger.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ChainInfo {
+    /// Chain name (`ethereum`).
+    pub name: String,
+    /// Symbol of the native coin (`ETH`).
+    pub native_symbol: String,
+}
+
+/// One block (per chain) that holds at least one transaction of the ledger.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BlockInfo {
+    /// Time of the block (unix seconds). First, so blocks sort by time.
+    pub time: u64,
+    /// The chain.
+    pub chain: ChainId,
+    /// Block number (height).
+    pub number: u64,
+}
+
+/// A transfer as seen through [`Ledger::transfer`].
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Transfer {
+    /// The transfer's id (its position in event order).
+    pub id: TransferId,
+    /// Sender.
+    pub from: AddressId,
+    /// Receiver.
+    pub to: AddressId,
+    /// Asset moved.
+    pub asset: AssetId,
+    /// Amount in base units.
+    pub amount: Amount,
+    /// The transaction it belongs to.
+    pub tx: TxIndex,
+    /// Kind of movement.
+    pub kind: TransferKind,
+    /// Log index (tokens) or trace position (internal); 0 otherwise.
+    pub sub_index: u32,
+}
+
+/// The SHA-256 digest of one input file and what was read from it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputFile {
+    /// Path as given.
+    pub path: String,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+    /// Records accepted.
+    pub records: u64,
+    /// Records skipped in lenient mode, by reason (sorted).
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub skipped: std::collections::BTreeMap<String, u64>,
+    /// Records left out on purpose (failed transactions, zero-value traces…), by reason.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub ignored: std::collections::BTreeMap<String, u64>,
+}
+
+/// An immutable ledger: interned tables and transfers in event order.
+///
+/// Transfers are stored column by column (struct of arrays); a transfer's
+/// id is its index. See [`LedgerBuilder`] for how one is made.
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    pub(crate) chains: Vec<ChainInfo>,
+    pub(crate) addresses: Vec<Address>,
+    pub(crate) assets: Vec<AssetInfo>,
+    pub(crate) blocks: Vec<BlockInfo>,
+    pub(crate) tx_hash: Vec<[u8; 32]>,
+    pub(crate) tx_block: Vec<u32>,
+    pub(crate) tx_position: Vec<u32>,
+    /// Transaction indices sorted by hash, for lookup.
+    pub(crate) tx_by_hash: Vec<TxIndex>,
+    pub(crate) from: Vec<AddressId>,
+    pub(crate) to: Vec<AddressId>,
+    pub(crate) asset: Vec<AssetId>,
+    pub(crate) amount: Vec<Amount>,
+    pub(crate) tx: Vec<TxIndex>,
+    pub(crate) kind: Vec<TransferKind>,
+    pub(crate) sub_index: Vec<u32>,
+    pub(crate) inputs: Vec<InputFile>,
+    pub(crate) duplicates_dropped: u64,
+    pub(crate) warnings: Vec<String>,
+}
+
+impl Ledger {
+    /// Number of transfers.
+    #[must_use]
+    pub fn transfer_count(&self) -> usize {
+        self.from.len()
+    }
+
+    /// Number of distinct addresses (sinks included).
+    #[must_use]
+    pub fn address_count(&self) -> usize {
+        self.addresses.len()
+    }
+
+    /// Number of distinct transactions.
+    #[must_use]
+    pub fn tx_count(&self) -> usize {
+        self.tx_hash.len()
+    }
+
+    /// The transfer with id `id`.
+    ///
+    /// # Panics
+    ///
+    /// Panics if `id` is not a transfer of this ledger.
+    #[must_use]
+    pub fn transfer(&self, id: TransferId) -> Transfer {
+        let i = id.index();
+        Transfer {
+            id,
+            from: self.from[i],
+            to: self.to[i],
+            asset: self.asset[i],
+            amount: self.amount[i],
+            tx: self.tx[i],
+            kind: self.kind[i],
+            sub_index: self.sub_index[i],
+        }
+    }
+
+    /// All transfers in event order.
+    pub fn transfers(&self) -> impl ExactSizeIterator<Item = Transfer> + '_ {
+        (0..self.transfer_count()).map(|i| self.transfer(TransferId::from_usize(i)))
+    }
+
+    /// Senders, one per transfer, in event order.
+    #[must_use]
+    pub fn senders(&self) -> &[AddressId] {
+        &self.from
+    }
+
+    /// Receivers, one per transfer, in event order.
+    #[must_use]
+    pub fn receivers(&self) -> &[AddressId] {
+        &self.to
+    }
+
+    /// Amounts, one per transfer, in event order.
+    #[must_use]
+    pub fn amounts(&self) -> &[Amount] {
+        &self.amount
+    }
+
+    /// Assets, one per transfer, in event order.
+    #[must_use]
+    pub fn transfer_assets(&self) -> &[AssetId] {
+        &self.asset
+    }
+
+    /// Transactions, one per transfer, in event order.
+    #[must_use]
+    pub fn transfer_txs(&self) -> &[TxIndex] {
+        &self.tx
+    }
+
+    /// Kinds, one per transfer, in event order.
+    #[must_use]
+    pub fn kinds(&self) -> &[TransferKind] {
+        &self.kind
+    }
+
+    /// The address behind an id.
+    #[must_use]
+    pub fn address(&self, id: AddressId) -> &Address {
+        &self.addresses[id.index()]
+    }
+
+    /// All addresses, sorted; an address's id is its index here.
+    #[must_use]
+    pub fn addresses(&self) -> &[Address] {
+        &self.addresses
+    }
+
+    /// The id of an address, if the ledger has it.
+    #[must_use]
+    pub fn address_id(&self, address: &Address) -> Option<AddressId> {
+        self.addresses
+            .binary_search(address)
+            .ok()
+            .map(AddressId::from_usize)
+    }
+
+    /// The asset behind an id.
+    #[must_use]
+    pub fn asset(&self, id: AssetId) -> &AssetInfo {
+        &self.assets[id.index()]
+    }
+
+    /// All assets, sorted; an asset's id is its index here.
+    #[must_use]
+    pub fn assets(&self) -> &[AssetInfo] {
+        &self.assets
+    }
+
+    /// The name an asset is reported under: the native symbol (`ETH`) or the
+    /// token contract address.
+    #[must_use]
+    pub fn asset_name(&self, id: AssetId) -> String {
+        let info = self.asset(id);
+        match &info.asset {
+            Asset::Native => self.chains[info.chain.index()].native_symbol.clone(),
+            Asset::Token(a) => a.to_string(),
+        }
+    }
+
+    /// Finds an asset by its reported name (`ETH`, a token address), on any chain.
+    #[must_use]
+    pub fn asset_by_name(&self, name: &str) -> Option<AssetId> {
+        (0..self.assets.len())
+            .map(AssetId::from_usize)
+            .find(|&id| self.asset_name(id).eq_ignore_ascii_case(name))
+    }
+
+    /// The chains of the ledger, sorted by name.
+    #[must_use]
+    pub fn chains(&self) -> &[ChainInfo] {
+        &self.chains
+    }
+
+    /// The 32-byte hash of a transaction.
+    #[must_use]
+    pub fn tx_hash(&self, tx: TxIndex) -> &[u8; 32] {
+        &self.tx_hash[tx.index()]
+    }
+
+    /// The hash as printed: `0x` and lower-case hex.
+    #[must_use]
+    pub fn tx_hash_hex(&self, tx: TxIndex) -> String {
+        format!("0x{}", hex::encode(self.tx_hash(tx)))
+    }
+
+    /// Looks a transaction up by hash.
+    #[must_use]
+    pub fn tx_by_hash(&self, hash: &[u8; 32]) -> Option<TxIndex> {
+        self.tx_by_hash
+            .binary_search_by(|t| self.tx_hash[t.index()].cmp(hash))
+            .ok()
+            .map(|i| self.tx_by_hash[i])
+    }
+
+    /// The block a transaction is in.
+    #[must_use]
+    pub fn tx_block(&self, tx: TxIndex) -> BlockInfo {
+        self.blocks[self.tx_block[tx.index()] as usize]
+    }
+
+    /// The position of a transaction in its block.
+    #[must_use]
+    pub fn tx_position(&self, tx: TxIndex) -> u32 {
+        self.tx_position[tx.index()]
+    }
+
+    /// The time (unix seconds) of a transfer.
+    #[must_use]
+    pub fn time(&self, id: TransferId) -> u64 {
+        self.tx_block(self.tx[id.index()]).time
+    }
+
+    /// The first transfer at or after `time` (or the transfer count if none).
+    #[must_use]
+    pub fn first_transfer_at(&self, time: u64) -> TransferId {
+        let n = self.transfer_count();
+        let (mut lo, mut hi) = (0usize, n);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.time(TransferId::from_usize(mid)) < time {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        TransferId::from_usize(lo)
+    }
+
+    /// The input files the ledger was read from, with digests and counts.
+    #[must_use]
+    pub fn inputs(&self) -> &[InputFile] {
+        &self.inputs
+    }
+
+    /// Identical transfer records met more than once (the same transfer in
+    /// two inputs) and kept once.
+    #[must_use]
+    pub fn duplicates_dropped(&self) -> u64 {
+        self.duplicates_dropped
+    }
+
+    /// Things about the input a reader of any result should know (contract
+    /// creations without a created address, …).
+    #[must_use]
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
+    }
+
+    /// Approximate heap bytes held by the ledger's tables.
+    #[must_use]
+    pub fn heap_bytes(&self) -> usize {
+        use std::mem::size_of;
+        let addr_text: usize = self
+            .addresses
+            .iter()
+            .map(|a| match a {
+                Address::Text(s) => s.len(),
+                _ => 0,
+            })
+            .sum();
+        self.addresses.capacity() * size_of::<Address>()
+            + addr_text
+            + self.assets.capacity() * size_of::<AssetInfo>()
+            + self.blocks.capacity() * size_of::<BlockInfo>()
+            + self.tx_hash.capacity() * 32
+            + self.tx_block.capacity() * 4
+            + self.tx_position.capacity() * 4
+            + self.tx_by_hash.capacity() * 4
+            + self.from.capacity() * 4
+            + self.to.capacity() * 4
+            + self.asset.capacity() * 4
+            + self.amount.capacity() * 16
+            + self.tx.capacity() * 4
+            + self.kind.capacity() * size_of::<TransferKind>()
+            + self.sub_index.capacity() * 4
+    }
+}
