@@ -9,7 +9,9 @@
 
 pub mod amount;
 pub mod id;
+pub mod ingest;
 pub mod ledger;
+pub mod report;
 
 pub use amount::Amount;
 pub use id::{AddressId, AssetId, ChainId, TransferId, TxIndex};
