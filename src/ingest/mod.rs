@@ -17,6 +17,8 @@ pub mod ethereum_etl;
 pub mod etherscan;
 pub mod own;
 mod records;
+mod table;
+mod time;
 
 use std::collections::BTreeMap;
 use std::fs::File;
