@@ -31,14 +31,6 @@ use crate::ledger::{Address, Asset, LedgerBuilder, Sink, TransferKind, TransferR
 /// Chain name and native symbol of ethereum-etl data.
 pub const CHAIN: (&str, &str) = ("ethereum", "ETH");
 
-fn conflict(ctx: &Context<'_, '_>, line: u64, e: crate::ledger::LedgerError) -> IngestError {
-    IngestError::Conflict {
-        path: ctx.path.clone(),
-        line,
-        source: e,
-    }
-}
-
 fn time_field(f: &Fields<'_, '_, '_>, name: &str, v: &str) -> Result<u64, IngestError> {
     parse_time(v).ok_or_else(|| {
         f.ctx
@@ -105,7 +97,7 @@ pub(crate) fn read_transactions(
             _ => None,
         };
         b.add_transaction(chain, hash, block, time, position)
-            .map_err(|e| conflict(ctx, v.line, e))?;
+            .map_err(|e| ctx.conflict(v.line, e))?;
         let record = |kind, to: Address, amount| TransferRecord {
             chain,
             tx_hash: hash,
@@ -131,11 +123,11 @@ pub(crate) fn read_transactions(
                 }
             };
             b.push(record(TransferKind::Native, to, value))
-                .map_err(|e| conflict(ctx, v.line, e))?;
+                .map_err(|e| ctx.conflict(v.line, e))?;
         }
         if let Some(fee) = fee.filter(|&x| x > 0) {
             b.push(record(TransferKind::Fee, Address::Sink(Sink::Fees), fee))
-                .map_err(|e| conflict(ctx, v.line, e))?;
+                .map_err(|e| ctx.conflict(v.line, e))?;
         }
         ctx.accepted();
         Ok(())
@@ -188,7 +180,7 @@ pub(crate) fn read_token_transfers(
                 amount: value,
             };
             b.push_loose(record, time, position)
-                .map_err(|e| conflict(ctx, v.line, e))?;
+                .map_err(|e| ctx.conflict(v.line, e))?;
         }
         ctx.accepted();
         Ok(())
@@ -323,7 +315,7 @@ pub(crate) fn read_traces(
         let mut record = p.record;
         record.sub_index = rank;
         b.push_loose(record, p.time, p.position)
-            .map_err(|e| conflict(ctx, p.line, e))?;
+            .map_err(|e| ctx.conflict(p.line, e))?;
     }
     Ok(())
 }

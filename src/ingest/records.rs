@@ -32,6 +32,10 @@ impl<'o, 'w> Context<'o, 'w> {
         }
     }
 
+    pub(crate) fn token_decimals(&self, token: &Address) -> Option<u32> {
+        self.options.token_decimals.get(token).copied()
+    }
+
     pub(crate) fn fees_wanted(&self) -> bool {
         !self.options.no_fees
     }
@@ -106,6 +110,14 @@ impl<'o, 'w> Context<'o, 'w> {
             field: field.to_string(),
             value: v,
             problem: problem.to_string(),
+        }
+    }
+
+    pub(crate) fn conflict(&self, line: u64, source: crate::ledger::LedgerError) -> IngestError {
+        IngestError::Conflict {
+            path: self.path.clone(),
+            line,
+            source,
         }
     }
 

@@ -19,12 +19,24 @@ const MAX_LINE: usize = 16 << 20;
 #[derive(Copy, Clone, Debug)]
 pub(crate) struct Field {
     pub(crate) name: &'static str,
+    /// Other header names the same field goes by (CSV only).
+    pub(crate) alts: &'static [&'static str],
     pub(crate) required: bool,
+}
+
+/// A field that may go by several header names.
+pub(crate) const fn any_of(names: &'static [&'static str], required: bool) -> Field {
+    Field {
+        name: names[0],
+        alts: names,
+        required,
+    }
 }
 
 pub(crate) const fn req(name: &'static str) -> Field {
     Field {
         name,
+        alts: &[],
         required: true,
     }
 }
@@ -32,6 +44,7 @@ pub(crate) const fn req(name: &'static str) -> Field {
 pub(crate) const fn opt(name: &'static str) -> Field {
     Field {
         name,
+        alts: &[],
         required: false,
     }
 }
@@ -69,6 +82,18 @@ impl Values<'_> {
 
 #[derive(Deserialize)]
 struct JsonObject<'a>(#[serde(borrow)] HashMap<Cow<'a, str>, &'a RawValue>);
+
+/// The header names of a CSV input, without consuming records.
+pub(crate) fn csv_header_names(input: &mut impl BufRead) -> std::io::Result<Vec<String>> {
+    let buf = input.fill_buf()?;
+    let end = buf.iter().position(|&b| b == b'\n').unwrap_or(buf.len());
+    let line = String::from_utf8_lossy(&buf[..end]);
+    Ok(line
+        .trim_end_matches('\r')
+        .split(',')
+        .map(|h| h.trim().trim_matches('"').trim_start_matches('\u{feff}').to_string())
+        .collect())
+}
 
 /// Calls `on_record` for every record of `input`. Errors from `on_record`
 /// and malformed records go through [`Context::reject`] (strict: stop;
@@ -122,7 +147,9 @@ fn csv_records(
         .collect();
     let mut index = Vec::with_capacity(fields.len());
     for f in fields {
-        let pos = header_names.iter().position(|h| h == f.name);
+        let pos = header_names
+            .iter()
+            .position(|h| h == f.name || f.alts.contains(&h.as_str()));
         if pos.is_none() && f.required {
             return Err(ctx.file_error(format!(
                 "wrong header: no column `{}` (found: {})",
