@@ -16,16 +16,21 @@
 //!   addresses; reward and genesis traces (no transaction) are counted and
 //!   left out. Traces are ordered within their transaction by `trace_address`
 //!   (execution order), whatever the row order;
-//! - token transfers are ordered by `log_index`; when the file has no
+//! - a missing `transaction_index` leaves the position open (taken from
+//!   another input, else the transaction sorts after the others of its block);
+//! - token transfers are ordered by `log_index` (identical rows numbered when
+//!   the file has none); when the file has no
 //!   `block_timestamp` or `transaction_index`, they come from the
 //!   transactions input (or other records of the same block).
 
+use std::collections::HashMap;
 use std::io::BufRead;
 
 use super::records::{Context, Fields};
 use super::table::{for_each_record, opt, req, Field, Values};
 use super::time::parse_time;
 use super::{Encoding, IngestError};
+use crate::amount::Amount;
 use crate::ledger::{Address, Asset, LedgerBuilder, Sink, TransferKind, TransferRecord};
 
 /// Chain name and native symbol of ethereum-etl data.
@@ -41,7 +46,7 @@ fn time_field(f: &Fields<'_, '_, '_>, name: &str, v: &str) -> Result<u64, Ingest
 const TX_FIELDS: &[Field] = &[
     req("hash"),
     req("block_number"),
-    req("transaction_index"),
+    opt("transaction_index"),
     req("from_address"),
     opt("to_address"),
     req("value"),
@@ -66,7 +71,7 @@ pub(crate) fn read_transactions(
         let f = Fields { ctx, line: v.line };
         let hash = f.hash(v.name(0), v.req(0))?;
         let block: u64 = f.uint(v.name(1), v.req(1))?;
-        let position: u32 = f.uint(v.name(2), v.req(2))?;
+        let position: Option<u32> = v.get(2).map(|s| f.uint(v.name(2), s)).transpose()?;
         let from = f.evm_address(v.name(3), v.req(3))?;
         let to = f.opt_evm_address(v.name(4), v.get(4).unwrap_or(""))?;
         let value = f.base_units(v.name(5), v.req(5))?;
@@ -96,14 +101,14 @@ pub(crate) fn read_transactions(
             })?),
             _ => None,
         };
-        b.add_transaction(chain, hash, block, time, position)
+        b.add_transaction_loose(chain, hash, block, Some(time), position)
             .map_err(|e| ctx.conflict(v.line, e))?;
         let record = |kind, to: Address, amount| TransferRecord {
             chain,
             tx_hash: hash,
             block,
             time,
-            tx_position: position,
+            tx_position: 0,
             kind,
             sub_index: 0,
             from: from.clone(),
@@ -122,11 +127,11 @@ pub(crate) fn read_transactions(
                     Address::Sink(Sink::Creations)
                 }
             };
-            b.push(record(TransferKind::Native, to, value))
+            b.push_loose(record(TransferKind::Native, to, value), Some(time), position)
                 .map_err(|e| ctx.conflict(v.line, e))?;
         }
         if let Some(fee) = fee.filter(|&x| x > 0) {
-            b.push(record(TransferKind::Fee, Address::Sink(Sink::Fees), fee))
+            b.push_loose(record(TransferKind::Fee, Address::Sink(Sink::Fees), fee), Some(time), position)
                 .map_err(|e| ctx.conflict(v.line, e))?;
         }
         ctx.accepted();
@@ -140,7 +145,7 @@ const TOKEN_FIELDS: &[Field] = &[
     req("to_address"),
     req("value"),
     req("transaction_hash"),
-    req("log_index"),
+    opt("log_index"),
     req("block_number"),
     opt("block_timestamp"),
     opt("transaction_index"),
@@ -154,6 +159,9 @@ pub(crate) fn read_token_transfers(
     ctx: &mut Context<'_, '_>,
 ) -> Result<(), IngestError> {
     let chain = b.chain(CHAIN.0, CHAIN.1);
+    // Without log_index, identical rows of one transaction are numbered so
+    // they stay distinct whatever the row order.
+    let mut occurrences: HashMap<([u8; 32], Address, Address, Address, Amount), u32> = HashMap::new();
     for_each_record(input, encoding, TOKEN_FIELDS, ctx, |v: &Values<'_>, ctx| {
         let f = Fields { ctx, line: v.line };
         let token = f.evm_address(v.name(0), v.req(0))?;
@@ -161,7 +169,16 @@ pub(crate) fn read_token_transfers(
         let to = f.evm_address(v.name(2), v.req(2))?;
         let value = f.base_units(v.name(3), v.req(3))?;
         let hash = f.hash(v.name(4), v.req(4))?;
-        let log_index: u32 = f.uint(v.name(5), v.req(5))?;
+        let log_index: u32 = match v.get(5) {
+            Some(s) => f.uint(v.name(5), s)?,
+            None => {
+                let n = occurrences
+                    .entry((hash, token.clone(), from.clone(), to.clone(), value))
+                    .or_insert(0);
+                *n += 1;
+                *n - 1
+            }
+        };
         let block: u64 = f.uint(v.name(6), v.req(6))?;
         let time = v.get(7).map(|s| time_field(&f, v.name(7), s)).transpose()?;
         let position: Option<u32> = v.get(8).map(|s| f.uint(v.name(8), s)).transpose()?;
