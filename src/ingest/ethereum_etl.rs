@@ -127,12 +127,20 @@ pub(crate) fn read_transactions(
                     Address::Sink(Sink::Creations)
                 }
             };
-            b.push_loose(record(TransferKind::Native, to, value), Some(time), position)
-                .map_err(|e| ctx.conflict(v.line, e))?;
+            b.push_loose(
+                record(TransferKind::Native, to, value),
+                Some(time),
+                position,
+            )
+            .map_err(|e| ctx.conflict(v.line, e))?;
         }
         if let Some(fee) = fee.filter(|&x| x > 0) {
-            b.push_loose(record(TransferKind::Fee, Address::Sink(Sink::Fees), fee), Some(time), position)
-                .map_err(|e| ctx.conflict(v.line, e))?;
+            b.push_loose(
+                record(TransferKind::Fee, Address::Sink(Sink::Fees), fee),
+                Some(time),
+                position,
+            )
+            .map_err(|e| ctx.conflict(v.line, e))?;
         }
         ctx.accepted();
         Ok(())
@@ -161,7 +169,8 @@ pub(crate) fn read_token_transfers(
     let chain = b.chain(CHAIN.0, CHAIN.1);
     // Without log_index, identical rows of one transaction are numbered so
     // they stay distinct whatever the row order.
-    let mut occurrences: HashMap<([u8; 32], Address, Address, Address, Amount), u32> = HashMap::new();
+    let mut occurrences: HashMap<([u8; 32], Address, Address, Address, Amount), u32> =
+        HashMap::new();
     for_each_record(input, encoding, TOKEN_FIELDS, ctx, |v: &Values<'_>, ctx| {
         let f = Fields { ctx, line: v.line };
         let token = f.evm_address(v.name(0), v.req(0))?;

@@ -33,16 +33,16 @@ use crate::ledger::{Address, Asset, LedgerBuilder, Sink, TransferKind, TransferR
 
 /// Decimals of well-known Ethereum tokens (contract, decimals).
 const KNOWN_TOKENS: &[(&str, u32)] = &[
-    ("0xdac17f958d2ee523a2206206994597c13d831ec7", 6),  // USDT
-    ("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", 6),  // USDC
+    ("0xdac17f958d2ee523a2206206994597c13d831ec7", 6), // USDT
+    ("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", 6), // USDC
     ("0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2", 18), // WETH
     ("0x6b175474e89094c44da98b954eedeac495271d0f", 18), // DAI
-    ("0x2260fac5e5542a773aa44fbcfedf7c193bc2c599", 8),  // WBTC
+    ("0x2260fac5e5542a773aa44fbcfedf7c193bc2c599", 8), // WBTC
     ("0xae7ab96520de3a18e5e111b5eaab095312d7fe84", 18), // stETH
     ("0x7f39c581f595b53c5cb19bd0b3f8da6c935e2ca0", 18), // wstETH
     ("0xd5f7838f5c461feff7fe49ea5ebaf7728bb0adfa", 18), // mETH
     ("0xe6829d9a7ee3040e1276fa75293bde931859e8fa", 18), // cmETH
-    ("0x5d3a536e4d6dbd6114cc1ead35777bab948e3643", 8),  // cDAI
+    ("0x5d3a536e4d6dbd6114cc1ead35777bab948e3643", 8), // cDAI
 ];
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -148,7 +148,12 @@ pub(crate) fn read(
         let (asset, amount) = match kind {
             ExportKind::Token => {
                 let token = contract.clone().ok_or_else(|| {
-                    ctx.field_error(v.line, v.name(5), "", "token export row without contract address")
+                    ctx.field_error(
+                        v.line,
+                        v.name(5),
+                        "",
+                        "token export row without contract address",
+                    )
                 })?;
                 if let Some(raw) = v.get(8) {
                     (Asset::Token(token), f.base_units(v.name(8), raw)?)
@@ -168,7 +173,10 @@ pub(crate) fn read(
                             })?,
                     };
                     let text = v.get(9).unwrap_or("0");
-                    (Asset::Token(token), f.decimal_units(v.name(9), text, decimals)?)
+                    (
+                        Asset::Token(token),
+                        f.decimal_units(v.name(9), text, decimals)?,
+                    )
                 }
             }
             ExportKind::Normal | ExportKind::Internal => {
@@ -185,7 +193,12 @@ pub(crate) fn read(
         let to = match (to, kind) {
             (Some(t), _) => t,
             (None, ExportKind::Token) => {
-                return Err(ctx.field_error(v.line, v.name(4), "", "token transfer without receiver"))
+                return Err(ctx.field_error(
+                    v.line,
+                    v.name(4),
+                    "",
+                    "token transfer without receiver",
+                ))
             }
             (None, _) => contract.unwrap_or(Address::Sink(Sink::Creations)),
         };
@@ -198,10 +211,16 @@ pub(crate) fn read(
             (ExportKind::Normal, _) => 0,
             (_, Some(li)) => f.uint(v.name(18), li)?,
             _ => {
-                let key = (hash, from.clone(), to.clone(), amount, match &asset {
-                    Asset::Token(t) => Some(t.clone()),
-                    Asset::Native => None,
-                });
+                let key = (
+                    hash,
+                    from.clone(),
+                    to.clone(),
+                    amount,
+                    match &asset {
+                        Asset::Token(t) => Some(t.clone()),
+                        Asset::Native => None,
+                    },
+                );
                 let n = occurrences.entry(key).or_insert(0);
                 *n += 1;
                 *n - 1
@@ -214,7 +233,12 @@ pub(crate) fn read(
                     let g = f.base_units(v.name(15), g)?;
                     let p = f.base_units(v.name(16), p)?;
                     Some(g.checked_mul(p).ok_or_else(|| {
-                        ctx.field_error(v.line, v.name(15), &g.to_string(), "fee overflows 128 bits")
+                        ctx.field_error(
+                            v.line,
+                            v.name(15),
+                            &g.to_string(),
+                            "fee overflows 128 bits",
+                        )
                     })?)
                 }
                 _ => None,
@@ -236,19 +260,31 @@ pub(crate) fn read(
             amount,
         };
         if to == Address::Sink(Sink::Creations) {
-            ctx.warn("contract creation without created address: its value goes to the creations sink");
+            ctx.warn(
+                "contract creation without created address: its value goes to the creations sink",
+            );
         }
         if failed {
             b.add_transaction_loose(chain, hash, block, Some(time), position)
                 .map_err(|e| ctx.conflict(v.line, e))?;
             ctx.ignore("failed transaction (value not moved)");
         } else {
-            b.push_loose(record(transfer_kind, to, asset, amount, sub_index), Some(time), position)
-                .map_err(|e| ctx.conflict(v.line, e))?;
+            b.push_loose(
+                record(transfer_kind, to, asset, amount, sub_index),
+                Some(time),
+                position,
+            )
+            .map_err(|e| ctx.conflict(v.line, e))?;
         }
         if let Some(fee) = fee.filter(|&x| x > 0) {
             b.push_loose(
-                record(TransferKind::Fee, Address::Sink(Sink::Fees), Asset::Native, fee, 0),
+                record(
+                    TransferKind::Fee,
+                    Address::Sink(Sink::Fees),
+                    Asset::Native,
+                    fee,
+                    0,
+                ),
                 Some(time),
                 position,
             )
@@ -267,7 +303,14 @@ mod tests {
 
     fn load(csv: &str, options: &mut IngestOptions<'_>) -> Result<Ledger, IngestError> {
         let mut b = LedgerBuilder::new();
-        read_from(&mut b, "export.csv", Format::Etherscan, Encoding::Csv, csv.as_bytes(), options)?;
+        read_from(
+            &mut b,
+            "export.csv",
+            Format::Etherscan,
+            Encoding::Csv,
+            csv.as_bytes(),
+            options,
+        )?;
         Ok(b.build()?)
     }
 
@@ -298,7 +341,11 @@ mod tests {
              {H1},1,100,x,{A},{B},\"1,000.5\",0,{token},T,T\n"
         );
         let err = load(&csv, &mut IngestOptions::default()).unwrap_err();
-        assert!(err.to_string().contains("decimals of this token are unknown"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("decimals of this token are unknown"),
+            "{err}"
+        );
         assert!(err.to_string().contains("export.csv:2"), "{err}");
         let mut o = IngestOptions::default();
         o.token_decimals.insert(token.parse().unwrap(), 2);
@@ -306,7 +353,10 @@ mod tests {
         assert_eq!(l.transfer(TransferId(0)).amount, 100_050);
         o.token_decimals.insert(token.parse().unwrap(), 0);
         let err = load(&csv, &mut o).unwrap_err();
-        assert!(err.to_string().contains("more than 0 decimal places"), "{err}");
+        assert!(
+            err.to_string().contains("more than 0 decimal places"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -319,8 +369,15 @@ mod tests {
         );
         let l = load(&csv, &mut IngestOptions::default()).unwrap();
         assert_eq!(l.transfer_count(), 2);
-        assert!(l.transfers().all(|t| t.kind == TransferKind::Internal && t.amount == 7));
+        assert!(l
+            .transfers()
+            .all(|t| t.kind == TransferKind::Internal && t.amount == 7));
         assert_eq!(l.duplicates_dropped(), 0);
-        assert_eq!(l.inputs()[0].ignored.get("failed transaction (value not moved)"), Some(&1));
+        assert_eq!(
+            l.inputs()[0]
+                .ignored
+                .get("failed transaction (value not moved)"),
+            Some(&1)
+        );
     }
 }

@@ -88,71 +88,82 @@ pub(crate) fn read(
     input: &mut impl BufRead,
     ctx: &mut Context<'_, '_>,
 ) -> Result<(), IngestError> {
-    for_each_record(input, Encoding::JsonLines, FIELDS, ctx, |v: &Values<'_>, ctx| {
-        let f = Fields { ctx, line: v.line };
-        let chain_name = v.get(1).unwrap_or("ethereum");
-        let symbol = v.get(2).unwrap_or(match chain_name {
-            "bitcoin" => "BTC",
-            _ => "ETH",
-        });
-        let chain = b.chain(chain_name, symbol);
-        let hash = f.hash(v.name(3), v.req(3))?;
-        let block: u64 = f.uint(v.name(4), v.req(4))?;
-        let time: u64 = f.uint(v.name(5), v.req(5))?;
-        let position: u32 = f.uint(v.name(6), v.req(6))?;
-        match v.get(0).unwrap_or("transfer") {
-            "transaction" => {
-                b.add_transaction(chain, hash, block, time, position)
+    for_each_record(
+        input,
+        Encoding::JsonLines,
+        FIELDS,
+        ctx,
+        |v: &Values<'_>, ctx| {
+            let f = Fields { ctx, line: v.line };
+            let chain_name = v.get(1).unwrap_or("ethereum");
+            let symbol = v.get(2).unwrap_or(match chain_name {
+                "bitcoin" => "BTC",
+                _ => "ETH",
+            });
+            let chain = b.chain(chain_name, symbol);
+            let hash = f.hash(v.name(3), v.req(3))?;
+            let block: u64 = f.uint(v.name(4), v.req(4))?;
+            let time: u64 = f.uint(v.name(5), v.req(5))?;
+            let position: u32 = f.uint(v.name(6), v.req(6))?;
+            match v.get(0).unwrap_or("transfer") {
+                "transaction" => {
+                    b.add_transaction(chain, hash, block, time, position)
+                        .map_err(|e| ctx.conflict(v.line, e))?;
+                }
+                "transfer" => {
+                    let kind = match v.get(7).unwrap_or("") {
+                        "native" => TransferKind::Native,
+                        "internal" => TransferKind::Internal,
+                        "token" => TransferKind::Token,
+                        "fee" => TransferKind::Fee,
+                        other => {
+                            return Err(ctx.field_error(
+                                v.line,
+                                v.name(7),
+                                other,
+                                "expected native, internal, token or fee",
+                            ))
+                        }
+                    };
+                    let index: u32 = match v.get(8) {
+                        Some(s) => f.uint(v.name(8), s)?,
+                        None => 0,
+                    };
+                    let from = address(&f, v.name(9), v.get(9))?;
+                    let to = address(&f, v.name(10), v.get(10))?;
+                    let asset_name = v.get(11).unwrap_or(symbol);
+                    let asset = if asset_name.eq_ignore_ascii_case(symbol) {
+                        Asset::Native
+                    } else {
+                        Asset::Token(address(&f, v.name(11), Some(asset_name))?)
+                    };
+                    let amount = f.base_units(v.name(12), v.get(12).unwrap_or(""))?;
+                    b.push(TransferRecord {
+                        chain,
+                        tx_hash: hash,
+                        block,
+                        time,
+                        tx_position: position,
+                        kind,
+                        sub_index: index,
+                        from,
+                        to,
+                        asset,
+                        amount,
+                    })
                     .map_err(|e| ctx.conflict(v.line, e))?;
+                }
+                other => {
+                    return Err(ctx.field_error(
+                        v.line,
+                        v.name(0),
+                        other,
+                        "expected transfer or transaction",
+                    ))
+                }
             }
-            "transfer" => {
-                let kind = match v.get(7).unwrap_or("") {
-                    "native" => TransferKind::Native,
-                    "internal" => TransferKind::Internal,
-                    "token" => TransferKind::Token,
-                    "fee" => TransferKind::Fee,
-                    other => {
-                        return Err(ctx.field_error(
-                            v.line,
-                            v.name(7),
-                            other,
-                            "expected native, internal, token or fee",
-                        ))
-                    }
-                };
-                let index: u32 = match v.get(8) {
-                    Some(s) => f.uint(v.name(8), s)?,
-                    None => 0,
-                };
-                let from = address(&f, v.name(9), v.get(9))?;
-                let to = address(&f, v.name(10), v.get(10))?;
-                let asset_name = v.get(11).unwrap_or(symbol);
-                let asset = if asset_name.eq_ignore_ascii_case(symbol) {
-                    Asset::Native
-                } else {
-                    Asset::Token(address(&f, v.name(11), Some(asset_name))?)
-                };
-                let amount = f.base_units(v.name(12), v.get(12).unwrap_or(""))?;
-                b.push(TransferRecord {
-                    chain,
-                    tx_hash: hash,
-                    block,
-                    time,
-                    tx_position: position,
-                    kind,
-                    sub_index: index,
-                    from,
-                    to,
-                    asset,
-                    amount,
-                })
-                .map_err(|e| ctx.conflict(v.line, e))?;
-            }
-            other => {
-                return Err(ctx.field_error(v.line, v.name(0), other, "expected transfer or transaction"))
-            }
-        }
-        ctx.accepted();
-        Ok(())
-    })
+            ctx.accepted();
+            Ok(())
+        },
+    )
 }

@@ -91,7 +91,12 @@ pub(crate) fn csv_header_names(input: &mut impl BufRead) -> std::io::Result<Vec<
     Ok(line
         .trim_end_matches('\r')
         .split(',')
-        .map(|h| h.trim().trim_matches('"').trim_start_matches('\u{feff}').to_string())
+        .map(|h| {
+            h.trim()
+                .trim_matches('"')
+                .trim_start_matches('\u{feff}')
+                .to_string()
+        })
         .collect())
 }
 

@@ -59,4 +59,3 @@ pub fn write(ledger: &Ledger, mut out: impl Write) -> std::io::Result<()> {
     }
     Ok(())
 }
-
