@@ -358,8 +358,12 @@ impl LedgerBuilder {
             ..
         } = self;
 
-        // Chains by name.
-        let mut chain_order: Vec<usize> = (0..chains.len()).collect();
+        // Chains by name; a chain no transaction uses is dropped.
+        let mut used = vec![false; chains.len()];
+        for m in &tx_meta {
+            used[m.chain.index()] = true;
+        }
+        let mut chain_order: Vec<usize> = (0..chains.len()).filter(|&c| used[c]).collect();
         chain_order.sort_by(|&a, &b| chains[a].name.cmp(&chains[b].name));
         let mut chain_remap = vec![ChainId(0); chains.len()];
         for (new, &old) in chain_order.iter().enumerate() {
