@@ -9,7 +9,9 @@
 
 pub mod amount;
 pub mod id;
+pub mod labels;
 pub mod ledger;
+pub mod mixer;
 
 pub use amount::Amount;
 pub use id::{AddressId, AssetId, ChainId, TransferId, TxIndex};

@@ -1,0 +1,1 @@
+//! Mixer pools (filled in below).
