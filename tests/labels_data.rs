@@ -186,3 +186,28 @@ fn forta_malicious_labels_csv() {
     assert_eq!(set.len(), 7_780);
     assert_eq!(set.with_category(Category::Exploiter).count(), 7_780);
 }
+
+#[test]
+fn tutela_known_addresses_csv() {
+    let opts = LoadOptions {
+        lenient: true,
+        ..LoadOptions::default()
+    };
+    let text = std::fs::read_to_string(data!("labels_tutela/known_addresses.csv")).unwrap();
+    let set = labels::parse_csv(&text, "known_addresses.csv", &opts).unwrap();
+    let count = |c| set.with_category(c).count();
+    eprintln!(
+        "tutela: {} labels, skipped {:?}; exchange {}, dex {}, service {}, mixer {}",
+        set.len(),
+        set.skipped(),
+        count(Category::Exchange),
+        count(Category::Dex),
+        count(Category::Service),
+        count(Category::Mixer)
+    );
+    assert_eq!(count(Category::Exchange), 340);
+    assert_eq!(count(Category::Mixer), 8);
+    // Rows with an empty `entity` (17,456, among them the Tornado pools)
+    // have no category: skipped, and counted.
+    assert_eq!(set.len() as u64 + set.skipped_total(), 19_261);
+}

