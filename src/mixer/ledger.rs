@@ -2,10 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::events::Hash32;
+use std::collections::BTreeMap;
+
+use super::events::{Hash32, PoolEvents};
 use super::link::{DepositTx, WithdrawalTx};
 use crate::amount::Amount;
-use crate::id::{AssetId, TransferId};
+use crate::id::{AssetId, TransferId, TxIndex};
 use crate::ledger::{Address, Ledger, TransferKind};
 
 /// A pool's deposit and withdrawal transactions as a ledger shows them.
@@ -15,6 +17,63 @@ pub struct PoolTxs {
     pub deposits: Vec<DepositTx>,
     /// Withdrawals, in event order.
     pub withdrawals: Vec<WithdrawalTx>,
+    /// Events left out because the ledger lacks their transaction (or, for
+    /// a deposit, the transaction's sender).
+    #[serde(default)]
+    pub unmatched: u64,
+}
+
+/// Turns a pool's events into link inputs, taking from the ledger what the
+/// events lack: the depositor (the sender of the deposit transaction: its
+/// own value transfer or its fee) and the withdrawal's time. The
+/// withdrawal's relayer is the event's, else the transaction's sender when
+/// that is not the recipient. Events whose transaction the ledger lacks are
+/// counted in [`PoolTxs::unmatched`].
+#[must_use]
+pub fn link_inputs_from_events(events: &PoolEvents, pool: &Address, ledger: &Ledger) -> PoolTxs {
+    let mut senders: BTreeMap<TxIndex, &Address> = BTreeMap::new();
+    for t in ledger.transfers() {
+        if matches!(t.kind, TransferKind::Native | TransferKind::Fee) {
+            senders
+                .entry(t.tx)
+                .or_insert_with(|| ledger.address(t.from));
+        }
+    }
+    let mut out = PoolTxs::default();
+    for d in &events.deposits {
+        let found = ledger
+            .tx_by_hash(&d.tx.0)
+            .and_then(|tx| Some((tx, *senders.get(&tx)?)));
+        match found {
+            Some((tx, sender)) => out.deposits.push(DepositTx {
+                tx: d.tx,
+                depositor: sender.clone(),
+                time: d.timestamp.unwrap_or_else(|| ledger.tx_block(tx).time),
+                gas_price: None,
+                pool: pool.clone(),
+            }),
+            None => out.unmatched += 1,
+        }
+    }
+    for w in &events.withdrawals {
+        match ledger.tx_by_hash(&w.tx.0) {
+            Some(tx) => out.withdrawals.push(WithdrawalTx {
+                tx: w.tx,
+                recipient: w.to.clone(),
+                relayer: w.relayer.clone().or_else(|| {
+                    senders
+                        .get(&tx)
+                        .map(|s| (*s).clone())
+                        .filter(|s| s != &w.to)
+                }),
+                time: w.timestamp.unwrap_or_else(|| ledger.tx_block(tx).time),
+                gas_price: None,
+                pool: pool.clone(),
+            }),
+            None => out.unmatched += 1,
+        }
+    }
+    out
 }
 
 /// Finds the deposits into and withdrawals from `pool` (denomination
@@ -198,5 +257,46 @@ mod tests {
         assert_eq!(txs.withdrawals[0].recipient, fresh);
         assert_eq!(txs.withdrawals[0].relayer.as_ref(), Some(&relayer));
         assert_eq!(txs.withdrawals[0].tx, Hash32([2; 32]));
+
+        // The same transactions as pool events, joined with the ledger.
+        let events = PoolEvents {
+            pool: Some(pool.clone()),
+            deposits: vec![crate::mixer::Deposit {
+                tx: Hash32([1; 32]),
+                block: 100,
+                log_index: None,
+                timestamp: None,
+                commitment: Hash32([9; 32]),
+                leaf_index: 0,
+            }],
+            withdrawals: vec![
+                crate::mixer::Withdrawal {
+                    tx: Hash32([2; 32]),
+                    block: 200,
+                    log_index: None,
+                    timestamp: None,
+                    to: fresh.clone(),
+                    relayer: None,
+                    nullifier_hash: Hash32([8; 32]),
+                    fee: ETH / 10,
+                },
+                crate::mixer::Withdrawal {
+                    tx: Hash32([7; 32]),
+                    block: 300,
+                    log_index: None,
+                    timestamp: None,
+                    to: fresh.clone(),
+                    relayer: None,
+                    nullifier_hash: Hash32([6; 32]),
+                    fee: 0,
+                },
+            ],
+        };
+        let joined = link_inputs_from_events(&events, &pool, &ledger);
+        assert_eq!(joined.deposits.len(), 1);
+        assert_eq!(joined.deposits[0].depositor, user);
+        assert_eq!(joined.withdrawals.len(), 1);
+        assert_eq!(joined.withdrawals[0].time, 200);
+        assert_eq!(joined.unmatched, 1);
     }
 }

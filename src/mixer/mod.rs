@@ -37,5 +37,5 @@ pub use events::{
     load_cache, load_logs_csv, Deposit, EventCheck, Hash32, MixerError, PoolEvents, Withdrawal,
     DEPOSIT_TOPIC, WITHDRAWAL_TOPIC,
 };
-pub use ledger::{pool_txs_from_ledger, PoolTxs};
+pub use ledger::{link_inputs_from_events, pool_txs_from_ledger, PoolTxs};
 pub use link::{link, DepositTx, Heuristic, Link, LinkConfig, LinkedAddresses, WithdrawalTx};
