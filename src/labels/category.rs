@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 /// | [`Exploiter`](Category::Exploiter) | `exploiter` | abuse `service_hack`, `phishing`, `scam`, `ransomware`, `ponzi_scheme`, `sextortion` (when the tag has no service category) | `hack_exploiter` | `exploit`, `exploiter`, `heist`, `hack`, `hacker`, `phish-hack`, `etherscan-exploit-list`, `etherscan-heist-list`, `etherscan-phish-hack-list`, `phishing` |
 /// | [`Laundering`](Category::Laundering) | `laundering` | — | `hack_laundering`, `dprk_lazarus` | `money-laundering` |
 /// | [`Mixer`](Category::Mixer) | `mixer` | `mixing_service`, `coinjoin` | `mixer`, `mixer_pool` | `tornado-cash`, `tornado`, `ethereum-mixer`, `mixing` |
-/// | [`Exchange`](Category::Exchange) | `exchange` | `exchange` | — | `exchange`, `hot-wallet`, `cold-wallet`, `deposit`, `otc` |
+/// | [`Exchange`](Category::Exchange) | `exchange` | `exchange` | — | `exchange`, `hot-wallet`, `cold-wallet`, `deposit`, `otc`; the exchange-name labels `binance`, `coinbase`, `kraken`, `bitfinex`, `huobi`, `okex`, `okx`, `kucoin`, `gemini`, `bittrex`, `poloniex`, `ftx`, `bybit`, `gate-io`, `crypto-com`, `upbit`, `bithumb` |
 /// | [`Bridge`](Category::Bridge) | `bridge` | `bridge` | — | `bridge` |
 /// | [`Dex`](Category::Dex) | `dex` | `defi_dex`, `dex` | — | `dex`, `defi`, `uniswap`, `amm` |
 /// | [`Sanctioned`](Category::Sanctioned) | `sanctioned` | abuse `sanction` | `sanctioned` | `ofac-sanctions-lists`, `blocked`, `sanctions`, `ofac` |

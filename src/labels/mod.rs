@@ -261,6 +261,19 @@ impl LabelSet {
         out
     }
 
+    /// The exit category of every address of `ledger`, indexed by
+    /// [`AddressId`](crate::AddressId) (see
+    /// [`category_for_exits`](Self::category_for_exits)): what a trace
+    /// needs to test exits without looking labels up per transfer.
+    #[must_use]
+    pub fn exit_categories(&self, ledger: &crate::Ledger) -> Vec<Option<Category>> {
+        ledger
+            .addresses()
+            .iter()
+            .map(|a| self.category_for_exits(a))
+            .collect()
+    }
+
     /// The labels of one category, sorted by address.
     pub fn with_category(&self, category: Category) -> impl Iterator<Item = &Label> + '_ {
         self.iter().filter(move |l| l.category == category)
@@ -329,6 +342,38 @@ mod tests {
         .collect();
         let a: Address = A.parse().unwrap();
         assert_eq!(s.decisive_label(&a).map(|l| l.source.as_str()), Some("a"));
+    }
+
+    #[test]
+    fn exit_categories_follow_ledger_ids() {
+        use crate::ledger::{Asset, LedgerBuilder, TransferKind, TransferRecord};
+        let mut b = LedgerBuilder::new();
+        let chain = b.chain("ethereum", "ETH");
+        let pool: Address = "0xa160cdab225685da1d56aa342ad8841c3b53f291"
+            .parse()
+            .unwrap();
+        b.push(TransferRecord {
+            chain,
+            tx_hash: [1; 32],
+            block: 1,
+            time: 1,
+            tx_position: 0,
+            kind: TransferKind::Native,
+            sub_index: 0,
+            from: A.parse().unwrap(),
+            to: pool.clone(),
+            asset: Asset::Native,
+            amount: 5,
+        })
+        .unwrap();
+        let ledger = b.build().unwrap();
+        let s: LabelSet = [label(pool.to_string().as_str(), Category::Mixer, "x", 50)]
+            .into_iter()
+            .collect();
+        let cats = s.exit_categories(&ledger);
+        let id = ledger.address_id(&pool).unwrap();
+        assert_eq!(cats[id.index()], Some(Category::Mixer));
+        assert_eq!(cats.iter().flatten().count(), 1);
     }
 
     #[test]
