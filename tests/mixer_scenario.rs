@@ -215,5 +215,18 @@ fn two_denominations_in_and_out_are_linked() {
             "{l:?}"
         );
     }
+    let report = fundtrace::mixer::demix(
+        &[],
+        &deposits,
+        &withdrawals,
+        &LinkedAddresses::new(),
+        &LinkConfig::default(),
+    );
+    assert_eq!(report.links, links);
+    let json = serde_json::to_string(&report).unwrap();
+    assert!(
+        json.starts_with("{\"pools\":[],\"links\":[{\"withdrawal_tx\""),
+        "{json}"
+    );
     eprintln!("{}", serde_json::to_string_pretty(&links).unwrap());
 }

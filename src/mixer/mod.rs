@@ -39,3 +39,33 @@ pub use events::{
 };
 pub use ledger::{link_inputs_from_events, pool_txs_from_ledger, PoolTxs};
 pub use link::{link, DepositTx, Heuristic, Link, LinkConfig, LinkedAddresses, WithdrawalTx};
+
+use serde::{Deserialize, Serialize};
+
+/// What `fundtrace demix` reports: one summary per pool and every
+/// candidate link, as `{"pools": […], "links": […]}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DemixReport {
+    /// Per pool: address, denomination, counts and the anonymity-set distribution.
+    pub pools: Vec<PoolSummary>,
+    /// Candidate deposit↔withdrawal links, sorted.
+    pub links: Vec<Link>,
+}
+
+/// Summarises `pools` (no proven spends) and links `deposits` to
+/// `withdrawals` with every heuristic.
+#[must_use]
+pub fn demix(
+    pools: &[PoolEvents],
+    deposits: &[DepositTx],
+    withdrawals: &[WithdrawalTx],
+    linked: &LinkedAddresses,
+    config: &LinkConfig,
+) -> DemixReport {
+    let mut summaries: Vec<PoolSummary> = pools.iter().map(|p| pool_summary(p, &[])).collect();
+    summaries.sort_by(|a, b| a.address.cmp(&b.address));
+    DemixReport {
+        pools: summaries,
+        links: link(deposits, withdrawals, linked, config),
+    }
+}
