@@ -251,3 +251,47 @@ fn links_do_not_depend_on_input_order() {
         .unwrap()
         .contains("\"heuristic\":\"unique_gas_price\""));
 }
+
+/// Pool-sized inputs (30,000 deposits and withdrawals over four pools) are
+/// linked in near-linear time.
+#[test]
+fn scales_to_pool_sized_inputs() {
+    let n = 30_000u32;
+    let addr = |i: u32| {
+        let mut b = [0u8; 20];
+        b[..4].copy_from_slice(&i.to_be_bytes());
+        Address::Evm(b)
+    };
+    let hash = |i: u32, tag: u8| {
+        let mut b = [tag; 32];
+        b[..4].copy_from_slice(&i.to_be_bytes());
+        Hash32(b)
+    };
+    let deposits: Vec<DepositTx> = (0..n)
+        .map(|i| DepositTx {
+            tx: hash(i, 1),
+            depositor: addr(i % 7_000),
+            time: u64::from(i) * 600,
+            gas_price: Some(u128::from(i % 50) * GWEI + u128::from(i % 3)),
+            pool: pool((i % 4) as u8),
+        })
+        .collect();
+    let withdrawals: Vec<WithdrawalTx> = (0..n)
+        .map(|i| WithdrawalTx {
+            tx: hash(i, 2),
+            recipient: addr(5_000 + i % 9_000),
+            relayer: if i % 2 == 0 { Some(a(99)) } else { None },
+            time: u64::from(i) * 600 + 7_200,
+            gas_price: Some(u128::from(i % 40) * GWEI + u128::from(i % 5)),
+            pool: pool((i % 4) as u8),
+        })
+        .collect();
+    let start = std::time::Instant::now();
+    let links = run(&deposits, &withdrawals, &LinkedAddresses::new());
+    let took = start.elapsed();
+    eprintln!(
+        "{} links from {n} deposits and {n} withdrawals in {took:?}",
+        links.len()
+    );
+    assert!(took.as_secs() < 30, "{took:?}");
+}

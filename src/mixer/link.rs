@@ -210,9 +210,8 @@ fn make(d: &DepositTx, w: &WithdrawalTx, h: Heuristic, reason: String) -> Link {
 ///
 /// # Complexity
 ///
-/// O(D·W) in the worst case for address match, linked addresses and
-/// timing (pairs are only formed inside one pool), O((D + W) log(D + W))
-/// for the others.
+/// O((D + W + L + K) log(D + W)) for D deposits, W withdrawals, L linked
+/// pairs and K links found.
 #[must_use]
 pub fn link(
     deposits: &[DepositTx],
@@ -236,20 +235,39 @@ pub fn link(
         v.sort_by_key(|w| (w.time, w.tx));
     }
 
+    // (pool, depositor) → deposits, for address match and linked addresses.
+    let mut by_pool_depositor: BTreeMap<(&Address, &Address), Vec<&DepositTx>> = BTreeMap::new();
+    for d in deposits {
+        by_pool_depositor
+            .entry((&d.pool, &d.depositor))
+            .or_default()
+            .push(d);
+    }
+    let mut partners: BTreeMap<&Address, Vec<&Address>> = BTreeMap::new();
+    for (x, y) in &linked.0 {
+        partners.entry(x).or_default().push(y);
+        partners.entry(y).or_default().push(x);
+    }
+
     for w in withdrawals {
-        let Some(pool_deps) = by_pool.get(&w.pool) else {
-            continue;
-        };
-        let earlier = &pool_deps[..pool_deps.partition_point(|d| d.time < w.time)];
-        for d in earlier {
-            if d.depositor == w.recipient {
+        if let Some(ds) = by_pool_depositor.get(&(&w.pool, &w.recipient)) {
+            for d in ds.iter().filter(|d| d.time < w.time) {
                 out.push(make(
                     d,
                     w,
                     Heuristic::AddressMatch,
                     format!("withdrawal pays depositor {}", d.depositor),
                 ));
-            } else if linked.contains(&d.depositor, &w.recipient) {
+            }
+        }
+        for p in partners.get(&w.recipient).into_iter().flatten() {
+            if *p == &w.recipient {
+                continue;
+            }
+            let Some(ds) = by_pool_depositor.get(&(&w.pool, *p)) else {
+                continue;
+            };
+            for d in ds.iter().filter(|d| d.time < w.time) {
                 out.push(make(
                     d,
                     w,
@@ -261,17 +279,19 @@ pub fn link(
                 ));
             }
         }
-        // Timing: the only deposit of the pool within the window, and no
-        // other withdrawal of the pool between it and this one.
-        let window: Vec<&&DepositTx> = earlier
-            .iter()
-            .filter(|d| w.time - d.time <= config.timing_window)
-            .collect();
-        if let [d] = window[..] {
+        // Timing: the only deposit of the pool within the window before the
+        // withdrawal, and no other withdrawal of the pool between the two.
+        let Some(pool_deps) = by_pool.get(&w.pool) else {
+            continue;
+        };
+        let end = pool_deps.partition_point(|d| d.time < w.time);
+        let start =
+            pool_deps.partition_point(|d| d.time < w.time.saturating_sub(config.timing_window));
+        if let [d] = pool_deps[start..end] {
             let between = w_by_pool.get(&w.pool).map_or(0, |ws| {
-                ws.iter()
-                    .filter(|x| x.tx != w.tx && x.time > d.time && x.time <= w.time)
-                    .count()
+                let lo = ws.partition_point(|x| x.time <= d.time);
+                let hi = ws.partition_point(|x| x.time <= w.time);
+                ws[lo..hi].iter().filter(|x| x.tx != w.tx).count()
             });
             if between == 0 {
                 out.push(make(
@@ -353,6 +373,15 @@ fn multi_denomination(
         }
         m
     };
+    // Recipients by withdrawal profile (pool → count), so each depositor
+    // looks up the recipients with exactly its profile.
+    let mut by_profile: BTreeMap<BTreeMap<Address, usize>, Vec<&Address>> = BTreeMap::new();
+    for (rec, ws) in &by_recipient {
+        let wp = profile(ws.iter().map(|w| &w.pool).collect());
+        if wp.len() >= 2 {
+            by_profile.entry(wp).or_default().push(rec);
+        }
+    }
     // Candidate (depositor, recipient) matches.
     let mut matches: Vec<(&Address, &Address)> = Vec::new();
     for (dep, ds) in &by_depositor {
@@ -362,16 +391,16 @@ fn multi_denomination(
         }
         let first = ds.iter().map(|d| d.time).min().unwrap_or(0);
         let last = ds.iter().map(|d| d.time).max().unwrap_or(0);
-        for (rec, ws) in &by_recipient {
+        for rec in by_profile.get(&dp).into_iter().flatten() {
             if rec == dep {
                 continue;
             }
+            let Some(ws) = by_recipient.get(rec) else {
+                continue;
+            };
             let wmin = ws.iter().map(|w| w.time).min().unwrap_or(0);
             let wmax = ws.iter().map(|w| w.time).max().unwrap_or(0);
-            if wmin > last
-                && wmax - first <= config.multi_denomination_window
-                && profile(ws.iter().map(|w| &w.pool).collect()) == dp
-            {
+            if wmin > last && wmax - first <= config.multi_denomination_window {
                 matches.push((dep, rec));
             }
         }
