@@ -1,0 +1,113 @@
+//! The ledger-input flags every command shares.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use fundtrace::ingest::{self, Format, IngestOptions, Source};
+use fundtrace::{Address, Ledger};
+
+use super::CliError;
+
+/// Ledger inputs. Each flag is repeatable; the encoding is told by the
+/// extension (`.csv`, `.json`/`.jsonl`).
+#[derive(Debug, Clone, Args)]
+pub struct LedgerInputs {
+    /// ethereum-etl / BigQuery transactions file.
+    #[arg(long = "transactions", value_name = "FILE")]
+    pub transactions: Vec<PathBuf>,
+    /// ethereum-etl / BigQuery token_transfers file.
+    #[arg(long = "token-transfers", value_name = "FILE")]
+    pub token_transfers: Vec<PathBuf>,
+    /// ethereum-etl / BigQuery traces file (internal transfers).
+    #[arg(long = "traces", value_name = "FILE")]
+    pub traces: Vec<PathBuf>,
+    /// Etherscan CSV export (normal, internal or token transfers).
+    #[arg(long = "etherscan", value_name = "FILE")]
+    pub etherscan: Vec<PathBuf>,
+    /// fundtrace's own JSON-lines ledger.
+    #[arg(long = "ledger", value_name = "FILE")]
+    pub ledger: Vec<PathBuf>,
+    /// Skip bad records (counted and reported) instead of stopping at the first.
+    #[arg(long)]
+    pub lenient: bool,
+    /// With --lenient, write every rejected record to FILE.
+    #[arg(long, value_name = "FILE", requires = "lenient")]
+    pub rejects: Option<PathBuf>,
+    /// Leave gas fees out even when the data has them.
+    #[arg(long)]
+    pub no_fees: bool,
+    /// Decimals of a token in Etherscan token exports, as CONTRACT:N (repeatable).
+    #[arg(long = "token-decimals", value_name = "ADDR:N", value_parser = parse_token_decimals)]
+    pub token_decimals: Vec<(Address, u32)>,
+}
+
+fn parse_token_decimals(s: &str) -> Result<(Address, u32), String> {
+    let (addr, n) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("expected CONTRACT:DECIMALS, got {s:?}"))?;
+    let addr = Address::parse_evm(addr).map_err(|e| format!("{addr:?}: {e}"))?;
+    let n: u32 = n
+        .parse()
+        .ok()
+        .filter(|&d| d <= 38)
+        .ok_or_else(|| format!("{n:?}: decimals must be a whole number from 0 to 38"))?;
+    Ok((addr, n))
+}
+
+impl LedgerInputs {
+    /// The sources in a fixed order (by format, then as given).
+    pub fn sources(&self) -> Vec<Source> {
+        let groups: [(Format, &Vec<PathBuf>); 5] = [
+            (Format::EthTransactions, &self.transactions),
+            (Format::EthTokenTransfers, &self.token_transfers),
+            (Format::EthTraces, &self.traces),
+            (Format::Etherscan, &self.etherscan),
+            (Format::Fundtrace, &self.ledger),
+        ];
+        groups
+            .iter()
+            .flat_map(|(f, paths)| paths.iter().map(|p| Source::new(*f, p.clone())))
+            .collect()
+    }
+
+    /// Reads every input into one ledger, reporting lenient skips on stderr.
+    pub fn load(&self) -> Result<Ledger, CliError> {
+        let sources = self.sources();
+        if sources.is_empty() {
+            return Err(CliError::Usage(
+                "no ledger input: give --transactions, --token-transfers, --traces, --etherscan or --ledger".into(),
+            ));
+        }
+        let mut rejects_file = match &self.rejects {
+            Some(p) => Some(std::io::BufWriter::new(std::fs::File::create(p).map_err(
+                |source| CliError::Output {
+                    path: p.display().to_string(),
+                    source,
+                },
+            )?)),
+            None => None,
+        };
+        let options = IngestOptions {
+            lenient: self.lenient,
+            rejects: rejects_file.as_mut().map(|w| w as &mut dyn std::io::Write),
+            no_fees: self.no_fees,
+            token_decimals: self.token_decimals.iter().cloned().collect(),
+        };
+        let ledger = ingest::load(&sources, options)?;
+        for input in ledger.inputs() {
+            for (reason, n) in &input.skipped {
+                eprintln!("warning: {}: skipped {n} record(s): {reason}", input.path);
+            }
+        }
+        for w in ledger.warnings() {
+            eprintln!("warning: {w}");
+        }
+        if ledger.duplicates_dropped() > 0 {
+            eprintln!(
+                "note: {} transfer record(s) appeared more than once and were kept once",
+                ledger.duplicates_dropped()
+            );
+        }
+        Ok(ledger)
+    }
+}

@@ -1,0 +1,83 @@
+//! Argument parsing and dispatch. Each subcommand lives in its own file with
+//! an `Args` struct (clap) and a `run` function; ledger-input flags are shared
+//! through [`inputs::LedgerInputs`].
+
+mod inputs;
+mod inspect;
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+use thiserror::Error;
+
+/// Trace stolen cryptocurrency through account and UTXO ledgers.
+#[derive(Debug, Parser)]
+#[command(name = "fundtrace", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show what one address received and sent, per asset.
+    Inspect(inspect::InspectArgs),
+}
+
+/// Everything that can stop a command.
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// Reading the inputs failed.
+    #[error(transparent)]
+    Ingest(#[from] fundtrace::ingest::IngestError),
+    /// Writing output failed.
+    #[error("{path}: {source}")]
+    Output {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The arguments do not make sense together.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Runs the parsed command.
+pub fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Inspect(a) => inspect::run(&a),
+    }
+}
+
+/// Where a command writes its main output: a file or standard output.
+pub(crate) fn with_output(
+    out: Option<&PathBuf>,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    match out {
+        Some(path) => {
+            let err = |source| CliError::Output {
+                path: path.display().to_string(),
+                source,
+            };
+            let file = std::fs::File::create(path).map_err(err)?;
+            let mut w = std::io::BufWriter::new(file);
+            write(&mut w).map_err(err)?;
+            w.flush().map_err(err)
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut lock = stdout.lock();
+            match write(&mut lock).and_then(|()| lock.flush()) {
+                Ok(()) => Ok(()),
+                // A closed pipe (`| head`) is not an error worth reporting.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(source) => Err(CliError::Output {
+                    path: "<stdout>".into(),
+                    source,
+                }),
+            }
+        }
+    }
+}

@@ -1,0 +1,309 @@
+//! Reading input formats into a [`LedgerBuilder`].
+//!
+//! Only this module knows file formats and reads files. Each format has its
+//! own file; all share the strict/lenient policy, the error type with
+//! positions, and the SHA-256 digest computed while the bytes are read.
+//!
+//! | format | [`Format`] | notes |
+//! |---|---|---|
+//! | ethereum-etl `transactions` CSV / JSON lines | [`Format::EthTransactions`] | `receipt_status` 0 moves nothing; fees when `receipt_gas_used` is present |
+//! | ethereum-etl `token_transfers` | [`Format::EthTokenTransfers`] | one ERC-20 transfer per row |
+//! | ethereum-etl `traces` | [`Format::EthTraces`] | internal transfers: status 1, value > 0, non-empty `trace_address` |
+//! | Etherscan CSV exports | [`Format::Etherscan`] | normal, internal and token exports, told apart by header |
+//! | fundtrace JSON lines | [`Format::Fundtrace`] | one [`own::OwnRecord`] per line; round-trips exactly |
+
+mod digest;
+pub mod ethereum_etl;
+pub mod etherscan;
+pub mod own;
+mod records;
+mod table;
+mod time;
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+pub use digest::HashingReader;
+
+use crate::ledger::{InputFile, Ledger, LedgerBuilder, LedgerError};
+
+/// An input format.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Format {
+    /// ethereum-etl / BigQuery `transactions`.
+    EthTransactions,
+    /// ethereum-etl / BigQuery `token_transfers`.
+    EthTokenTransfers,
+    /// ethereum-etl / BigQuery `traces`.
+    EthTraces,
+    /// Etherscan CSV export (normal, internal or token transfers).
+    Etherscan,
+    /// fundtrace's own JSON lines.
+    Fundtrace,
+}
+
+/// How a file's records are encoded.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Encoding {
+    /// Comma-separated values with a header line.
+    Csv,
+    /// One JSON object per line.
+    JsonLines,
+}
+
+impl Encoding {
+    /// The encoding a path's extension says: `.csv` or `.json`/`.jsonl`/`.ndjson`.
+    ///
+    /// # Errors
+    ///
+    /// [`IngestError::UnknownEncoding`] for any other extension.
+    pub fn from_path(path: &Path) -> Result<Self, IngestError> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("csv") => Ok(Encoding::Csv),
+            Some("json" | "jsonl" | "ndjson") => Ok(Encoding::JsonLines),
+            _ => Err(IngestError::UnknownEncoding {
+                path: path.display().to_string(),
+            }),
+        }
+    }
+}
+
+/// One input file and its format.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    /// Path of the file.
+    pub path: PathBuf,
+    /// What it holds.
+    pub format: Format,
+}
+
+impl Source {
+    /// A source of the given format.
+    pub fn new(format: Format, path: impl Into<PathBuf>) -> Self {
+        Source {
+            path: path.into(),
+            format,
+        }
+    }
+}
+
+/// Options shared by every reader.
+#[derive(Default)]
+pub struct IngestOptions<'w> {
+    /// Skip bad records (counted per reason) instead of stopping at the first.
+    pub lenient: bool,
+    /// In lenient mode, where to write each rejected record
+    /// (`path:line: reason` and the raw record, one per line).
+    pub rejects: Option<&'w mut dyn Write>,
+    /// Leave out gas fees even when the data has them.
+    pub no_fees: bool,
+    /// Decimals of tokens in Etherscan token exports (which do not say),
+    /// beyond the built-in table of well-known tokens.
+    pub token_decimals: BTreeMap<crate::Address, u32>,
+}
+
+impl std::fmt::Debug for IngestOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IngestOptions")
+            .field("lenient", &self.lenient)
+            .field("rejects", &self.rejects.is_some())
+            .field("no_fees", &self.no_fees)
+            .field("token_decimals", &self.token_decimals)
+            .finish()
+    }
+}
+
+/// An input problem, with where it is.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum IngestError {
+    /// The file could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// File.
+        path: String,
+        /// Cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The extension does not say CSV or JSON lines.
+    #[error("{path}: cannot tell the encoding (expected .csv, .json, .jsonl or .ndjson)")]
+    UnknownEncoding {
+        /// File.
+        path: String,
+    },
+    /// A field holds a value that cannot be used.
+    #[error("{path}:{line}: field `{field}`: {problem}: {value:?}")]
+    Field {
+        /// File.
+        path: String,
+        /// Line (1-based; the header is line 1 in CSV files).
+        line: u64,
+        /// Column or key name.
+        field: String,
+        /// The offending value (cut to 100 characters).
+        value: String,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A record as a whole is malformed (missing column, bad JSON, bad UTF-8, …).
+    #[error("{path}:{line}: {problem}")]
+    Record {
+        /// File.
+        path: String,
+        /// Line (1-based).
+        line: u64,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The file as a whole is unusable (empty, wrong header).
+    #[error("{path}: {problem}")]
+    File {
+        /// File.
+        path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A record contradicts an earlier one (same transaction in two blocks, …).
+    #[error("{path}:{line}: {source}")]
+    Conflict {
+        /// File.
+        path: String,
+        /// Line.
+        line: u64,
+        /// The contradiction.
+        #[source]
+        source: LedgerError,
+    },
+    /// The records could not be combined into a ledger.
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+}
+
+impl IngestError {
+    /// A short reason, used as the key of lenient-mode skip counts.
+    #[must_use]
+    pub fn reason(&self) -> String {
+        match self {
+            IngestError::Field { field, problem, .. } => format!("{field}: {problem}"),
+            IngestError::Record { problem, .. } => {
+                // Keep the key short and free of record-specific detail.
+                problem.split(':').next().unwrap_or(problem).to_string()
+            }
+            IngestError::Conflict { source, .. } => match source {
+                LedgerError::ConflictingTransaction { .. } => "conflicting transaction".into(),
+                LedgerError::ConflictingBlockTime { .. } => "conflicting block time".into(),
+                _ => "ledger limit".into(),
+            },
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Reads every source into one ledger.
+///
+/// # Errors
+///
+/// The first [`IngestError`] in strict mode; in lenient mode only errors that
+/// concern a whole file (unreadable, empty, wrong header) or the ledger.
+///
+/// # Examples
+///
+/// ```no_run
+/// use fundtrace::ingest::{load, Format, IngestOptions, Source};
+/// let ledger = load(
+///     &[Source::new(Format::EthTransactions, "examples/data/ronin/transactions.csv")],
+///     IngestOptions::default(),
+/// )?;
+/// println!("{} transfers", ledger.transfer_count());
+/// # Ok::<(), fundtrace::ingest::IngestError>(())
+/// ```
+pub fn load(sources: &[Source], mut options: IngestOptions<'_>) -> Result<Ledger, IngestError> {
+    let mut builder = LedgerBuilder::new();
+    for source in sources {
+        read_file(&mut builder, source, &mut options)?;
+    }
+    Ok(builder.build()?)
+}
+
+/// Reads one file into `builder` and records its digest and counts there.
+///
+/// # Errors
+///
+/// As [`load`].
+pub fn read_file(
+    builder: &mut LedgerBuilder,
+    source: &Source,
+    options: &mut IngestOptions<'_>,
+) -> Result<(), IngestError> {
+    let path_str = source.path.display().to_string();
+    let encoding = Encoding::from_path(&source.path)?;
+    if source.format == Format::Etherscan && encoding != Encoding::Csv {
+        return Err(IngestError::File {
+            path: path_str,
+            problem: "Etherscan exports are CSV files".into(),
+        });
+    }
+    let file = File::open(&source.path).map_err(|e| IngestError::Io {
+        path: path_str.clone(),
+        source: e,
+    })?;
+    read_from(builder, &path_str, source.format, encoding, file, options)
+}
+
+/// Reads from any reader (not only a file), recording the input under `name`
+/// with its digest and counts.
+///
+/// # Errors
+///
+/// As [`load`].
+pub fn read_from(
+    builder: &mut LedgerBuilder,
+    name: &str,
+    format: Format,
+    encoding: Encoding,
+    input: impl Read,
+    options: &mut IngestOptions<'_>,
+) -> Result<(), IngestError> {
+    let mut reader = HashingReader::new(BufReader::with_capacity(1 << 20, input));
+    let mut ctx = records::Context::new(name.to_string(), options);
+    match format {
+        Format::EthTransactions => {
+            ethereum_etl::read_transactions(builder, &mut reader, encoding, &mut ctx)?
+        }
+        Format::EthTokenTransfers => {
+            ethereum_etl::read_token_transfers(builder, &mut reader, encoding, &mut ctx)?
+        }
+        Format::EthTraces => ethereum_etl::read_traces(builder, &mut reader, encoding, &mut ctx)?,
+        Format::Etherscan => etherscan::read(builder, &mut reader, &mut ctx)?,
+        Format::Fundtrace => own::read(builder, &mut reader, &mut ctx)?,
+    }
+    // Read whatever a reader left unread so the digest covers every byte.
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| IngestError::Io {
+        path: name.to_string(),
+        source: e,
+    })?;
+    let (records, skipped, ignored, warnings) = ctx.finish();
+    for w in warnings {
+        builder.warn(w);
+    }
+    builder.add_input(InputFile {
+        path: name.to_string(),
+        sha256: reader.finish_hex(),
+        records,
+        skipped,
+        ignored,
+    });
+    Ok(())
+}
+
+/// Skip counts by reason, as carried in reports.
+pub type SkipCounts = BTreeMap<String, u64>;

@@ -1,0 +1,59 @@
+//! Results as plain serde data, and the writers for output formats.
+//!
+//! Only this module writes output formats. Amounts are written as decimal
+//! strings of base units (JSON numbers cannot hold a `u128` exactly in most
+//! readers); lists are sorted before they get here, and structs serialize
+//! their fields in declaration order, so the same result always gives the
+//! same bytes.
+
+pub mod inspect;
+pub mod ledger_jsonl;
+
+use std::io::Write;
+
+use serde::Serialize;
+
+/// Serializes an amount (`u128`) as a decimal string.
+///
+/// Use with `#[serde(serialize_with = "crate::report::amount_string")]`.
+///
+/// # Errors
+///
+/// Whatever the serializer returns.
+pub fn amount_string<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
+/// A file read, as reports cite it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct InputDigest {
+    /// Path as given.
+    pub path: String,
+    /// SHA-256 of its bytes, hex.
+    pub sha256: String,
+}
+
+impl InputDigest {
+    /// The digests of every input of a ledger, sorted by path.
+    #[must_use]
+    pub fn of(ledger: &crate::Ledger) -> Vec<InputDigest> {
+        ledger
+            .inputs()
+            .iter()
+            .map(|i| InputDigest {
+                path: i.path.clone(),
+                sha256: i.sha256.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Writes `value` as pretty JSON followed by a newline.
+///
+/// # Errors
+///
+/// I/O errors of `out`.
+pub fn write_json<T: Serialize>(value: &T, mut out: impl Write) -> std::io::Result<()> {
+    serde_json::to_writer_pretty(&mut out, value).map_err(std::io::Error::other)?;
+    out.write_all(b"\n")
+}
