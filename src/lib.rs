@@ -31,7 +31,9 @@ pub mod amount;
 pub mod gen;
 pub mod id;
 pub mod ingest;
+pub mod labels;
 pub mod ledger;
+pub mod mixer;
 pub mod report;
 
 pub use amount::Amount;
