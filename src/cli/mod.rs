@@ -2,6 +2,8 @@
 //! an `Args` struct (clap) and a `run` function; ledger-input flags are shared
 //! through [`inputs::LedgerInputs`].
 
+mod demix;
+mod incidents;
 mod inputs;
 mod inspect;
 
@@ -23,6 +25,10 @@ pub struct Cli {
 enum Command {
     /// Show what one address received and sent, per asset.
     Inspect(inspect::InspectArgs),
+    /// List the built-in registry of North Korea–linked incidents.
+    Incidents(incidents::IncidentsArgs),
+    /// Mixer pools: anonymity sets and candidate deposit↔withdrawal links.
+    Demix(demix::DemixArgs),
 }
 
 /// Everything that can stop a command.
@@ -38,6 +44,9 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// An input other than a ledger (labels, pool events) could not be read.
+    #[error("{0}")]
+    Input(String),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -47,6 +56,8 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Inspect(a) => inspect::run(&a),
+        Command::Incidents(a) => incidents::run(&a),
+        Command::Demix(a) => demix::run(&a),
     }
 }
 
