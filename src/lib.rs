@@ -8,9 +8,11 @@
 //! turns results into plain serde data and writes output formats.
 
 pub mod amount;
+pub mod graph;
 pub mod id;
 pub mod ingest;
 pub mod ledger;
+pub mod paths;
 pub mod report;
 
 pub use amount::Amount;

@@ -1,0 +1,324 @@
+//! Searches over the CSR: Dijkstra for earliest arrival, BFS for static
+//! reachability, best-first search for the k best paths.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::scan::{NONE, ROOT};
+use super::{PathKind, PathQuery, TemporalPath};
+use crate::amount::Amount;
+use crate::id::{AddressId, TransferId};
+
+/// Bounds on a search, so that no graph makes it run unbounded.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct SearchLimits {
+    /// The most partial paths the search may create (default 1,000,000).
+    pub max_states: usize,
+}
+
+impl Default for SearchLimits {
+    fn default() -> Self {
+        SearchLimits {
+            max_states: 1_000_000,
+        }
+    }
+}
+
+/// The result of [`PathQuery::k_paths`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KPaths {
+    /// The paths found, best first.
+    pub paths: Vec<TemporalPath>,
+    /// Whether the search ran to its end. If `false`, a limit stopped it:
+    /// the paths are still the best ones in order, but fewer than `k` does not
+    /// mean no more exist.
+    pub complete: bool,
+    /// Partial paths created.
+    pub states: usize,
+}
+
+/// Which addresses the sources reach, and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reach {
+    hops: Vec<u32>,
+    arrival: Vec<u32>,
+}
+
+impl Reach {
+    /// Fewest hops to `a` (0 for a source), if reached.
+    #[must_use]
+    pub fn hops(&self, a: AddressId) -> Option<u32> {
+        self.hops.get(a.index()).copied().filter(|&h| h != u32::MAX)
+    }
+
+    /// For a temporal reach: the transfer that first reached `a`.
+    #[must_use]
+    pub fn arrival(&self, a: AddressId) -> Option<TransferId> {
+        self.arrival
+            .get(a.index())
+            .copied()
+            .filter(|&t| t != u32::MAX)
+            .map(TransferId)
+    }
+
+    /// Whether `a` is reached (sources included).
+    #[must_use]
+    pub fn contains(&self, a: AddressId) -> bool {
+        self.hops(a).is_some()
+    }
+
+    /// Reached addresses in id order (sources included).
+    pub fn addresses(&self) -> impl Iterator<Item = AddressId> + '_ {
+        self.hops
+            .iter()
+            .enumerate()
+            .filter(|(_, &h)| h != u32::MAX)
+            .map(|(i, _)| AddressId::from_usize(i))
+    }
+
+    /// Number of reached addresses (sources included).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.hops.iter().filter(|&&h| h != u32::MAX).count()
+    }
+
+    /// Whether nothing is reached (never true: sources reach themselves).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[derive(Copy, Clone)]
+struct State {
+    transfer: u32,
+    parent: u32,
+    addr: AddressId,
+    hops: u32,
+    width: Amount,
+}
+
+impl PathQuery<'_, '_> {
+    pub(super) fn earliest_search(&self) -> Option<TemporalPath> {
+        let l = self.graph.ledger();
+        let n = l.address_count();
+        let to = l.receivers();
+        // depart[v]: the first transfer id v may send at (arrival + 1).
+        let mut depart = vec![u32::MAX; n];
+        let mut pred = vec![NONE; n];
+        let mut heap = BinaryHeap::new();
+        for s in &self.sources {
+            depart[s.index()] = self.window.start.0;
+            pred[s.index()] = ROOT;
+            heap.push(Reverse((self.window.start.0, s.0)));
+        }
+        while let Some(Reverse((d, v))) = heap.pop() {
+            let va = AddressId(v);
+            if d > depart[va.index()] {
+                continue;
+            }
+            if self.targets.contains(va) {
+                let mut path = Vec::new();
+                let mut cur = va.index();
+                while pred[cur] < NONE {
+                    path.push(TransferId(pred[cur]));
+                    cur = l.senders()[pred[cur] as usize].index();
+                }
+                path.reverse();
+                return Some(TemporalPath::from_transfers(l, path));
+            }
+            for &e in self.graph.out_in(va, TransferId(d)..self.window.end) {
+                let i = e.index();
+                let t = to[i].index();
+                let e1 = e.0 + 1;
+                if e1 < depart[t] && self.usable(i) {
+                    depart[t] = e1;
+                    pred[t] = e.0;
+                    heap.push(Reverse((e1, to[i].0)));
+                }
+            }
+        }
+        None
+    }
+
+    /// Static reachability: every address some chain of transfers in the
+    /// window leads to from a source, ignoring time order, within the hop
+    /// limit and value threshold. Targets absorb (nothing leaves them). The
+    /// cheap first question, and an upper bound on [`temporal_reach`](Self::temporal_reach).
+    ///
+    /// # Complexity
+    ///
+    /// Breadth-first search over the CSR: O(V + E) time, O(V) memory.
+    #[must_use]
+    pub fn reach(&self) -> Reach {
+        let l = self.graph.ledger();
+        let n = l.address_count();
+        let to = l.receivers();
+        let mut hops = vec![u32::MAX; n];
+        let mut frontier: Vec<AddressId> = self.sources.clone();
+        for s in &self.sources {
+            hops[s.index()] = 0;
+        }
+        let mut next = Vec::new();
+        let mut depth = 0u32;
+        while !frontier.is_empty() && depth < self.max_hops {
+            depth += 1;
+            for &v in &frontier {
+                if self.targets.contains(v) {
+                    continue;
+                }
+                for &e in self.graph.out_in(v, self.window.clone()) {
+                    let t = to[e.index()];
+                    if hops[t.index()] == u32::MAX && self.usable(e.index()) {
+                        hops[t.index()] = depth;
+                        next.push(t);
+                    }
+                }
+            }
+            std::mem::swap(&mut frontier, &mut next);
+            next.clear();
+        }
+        Reach {
+            hops,
+            arrival: Vec::new(),
+        }
+    }
+
+    /// Temporal reachability: every address a temporal path from a source
+    /// reaches, with its first arrival and fewest hops (within the hop limit,
+    /// window and value threshold; targets absorb).
+    ///
+    /// # Complexity
+    ///
+    /// One pass over the window: O(E) time, O(V) memory.
+    #[must_use]
+    pub fn temporal_reach(&self) -> Reach {
+        let pass = self.hop_pass(false, false);
+        Reach {
+            hops: pass.hops,
+            arrival: pass.first,
+        }
+    }
+
+    /// Up to `k` distinct temporal paths from the sources to the targets,
+    /// best first by `kind` (ties by arrival, then by discovery order). Paths
+    /// are simple (no address twice) and end at the first target they enter.
+    ///
+    /// # Arguments
+    ///
+    /// * `kind` — the order: earliest arrival, fewest hops, or widest.
+    /// * `k` — how many paths at most.
+    /// * `limits` — the most partial paths the search may create; with the
+    ///   query's hop limit and window this bounds the work on any graph.
+    ///
+    /// # Complexity
+    ///
+    /// A backward pass (O(E)) marks where a target can still be reached in
+    /// time; then a best-first search over partial paths, each extension a
+    /// binary search in the time-sorted adjacency. At most
+    /// `limits.max_states` partial paths: O(S·(H + log S) + Σ deg) time and
+    /// O(V + S) memory.
+    #[must_use]
+    pub fn k_paths(&self, kind: PathKind, k: usize, limits: &SearchLimits) -> KPaths {
+        let l = self.graph.ledger();
+        let to = l.receivers();
+        let amounts = l.amounts();
+        let mut out = KPaths {
+            paths: Vec::new(),
+            complete: true,
+            states: 0,
+        };
+        if k == 0 {
+            return out;
+        }
+        let ld = self.latest_departure();
+        let mut states: Vec<State> = Vec::new();
+        let mut heap: BinaryHeap<Reverse<(u128, u64, u64)>> = BinaryHeap::new();
+        for &s in &self.sources {
+            if ld[s.index()] == 0 {
+                continue;
+            }
+            states.push(State {
+                transfer: ROOT,
+                parent: ROOT,
+                addr: s,
+                hops: 0,
+                width: Amount::MAX,
+            });
+            let id = states.len() as u64 - 1;
+            heap.push(Reverse((0, 0, id)));
+        }
+        let key = |s: &State| -> (u128, u64) {
+            match kind {
+                PathKind::Earliest => (u128::from(s.transfer), u64::from(s.hops)),
+                PathKind::Fewest => (u128::from(s.hops), u64::from(s.transfer)),
+                PathKind::Widest => (u128::MAX - s.width, u64::from(s.transfer)),
+            }
+        };
+        'search: while let Some(Reverse((_, _, id))) = heap.pop() {
+            let st = states[id as usize];
+            if st.transfer != ROOT && self.targets.contains(st.addr) {
+                let mut path = Vec::with_capacity(st.hops as usize);
+                let mut cur = id as usize;
+                while states[cur].transfer != ROOT {
+                    path.push(TransferId(states[cur].transfer));
+                    cur = states[cur].parent as usize;
+                }
+                path.reverse();
+                out.paths.push(TemporalPath::from_transfers(l, path));
+                if out.paths.len() == k {
+                    out.complete = true;
+                    break;
+                }
+                continue;
+            }
+            if st.hops >= self.max_hops {
+                continue;
+            }
+            let depart = if st.transfer == ROOT {
+                self.window.start
+            } else {
+                TransferId(st.transfer + 1)
+            };
+            for &e in self.graph.out_in(st.addr, depart..self.window.end) {
+                let i = e.index();
+                let t = to[i];
+                if !(self.targets.contains(t) || ld[t.index()] > e.0 + 1) || !self.usable(i) {
+                    continue;
+                }
+                // Simple paths only: `t` must not be on the path so far.
+                let mut cur = id as usize;
+                let mut seen = false;
+                loop {
+                    if states[cur].addr == t {
+                        seen = true;
+                        break;
+                    }
+                    if states[cur].transfer == ROOT {
+                        break;
+                    }
+                    cur = states[cur].parent as usize;
+                }
+                if seen {
+                    continue;
+                }
+                if states.len() >= limits.max_states {
+                    out.complete = false;
+                    break 'search;
+                }
+                let child = State {
+                    transfer: e.0,
+                    parent: id as u32,
+                    addr: t,
+                    hops: st.hops + 1,
+                    width: st.width.min(amounts[i]),
+                };
+                let (a, b) = key(&child);
+                states.push(child);
+                heap.push(Reverse((a, b, states.len() as u64 - 1)));
+            }
+        }
+        out.states = states.len();
+        out
+    }
+}
