@@ -2,8 +2,10 @@
 //! an `Args` struct (clap) and a `run` function; ledger-input flags are shared
 //! through [`inputs::LedgerInputs`].
 
+mod flow;
 mod inputs;
 mod inspect;
+mod paths;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,6 +25,10 @@ pub struct Cli {
 enum Command {
     /// Show what one address received and sent, per asset.
     Inspect(inspect::InspectArgs),
+    /// Temporal paths (earliest, fewest hops, widest) from seeds to targets.
+    Paths(paths::PathsArgs),
+    /// Temporal maximum flow from seeds to targets, with a minimum cut.
+    Flow(flow::FlowArgs),
 }
 
 /// Everything that can stop a command.
@@ -47,6 +53,8 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Inspect(a) => inspect::run(&a),
+        Command::Paths(a) => paths::run(&a),
+        Command::Flow(a) => flow::run(&a),
     }
 }
 
