@@ -8,6 +8,7 @@
 //! turns results into plain serde data and writes output formats.
 
 pub mod amount;
+pub mod gen;
 pub mod graph;
 pub mod id;
 pub mod ingest;

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use fundtrace::ingest::{self, Format, IngestOptions, Source};
-use fundtrace::Ledger;
+use fundtrace::{Address, Ledger};
 
 use super::CliError;
 
@@ -36,6 +36,22 @@ pub struct LedgerInputs {
     /// Leave gas fees out even when the data has them.
     #[arg(long)]
     pub no_fees: bool,
+    /// Decimals of a token in Etherscan token exports, as CONTRACT:N (repeatable).
+    #[arg(long = "token-decimals", value_name = "ADDR:N", value_parser = parse_token_decimals)]
+    pub token_decimals: Vec<(Address, u32)>,
+}
+
+fn parse_token_decimals(s: &str) -> Result<(Address, u32), String> {
+    let (addr, n) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("expected CONTRACT:DECIMALS, got {s:?}"))?;
+    let addr = Address::parse_evm(addr).map_err(|e| format!("{addr:?}: {e}"))?;
+    let n: u32 = n
+        .parse()
+        .ok()
+        .filter(|&d| d <= 38)
+        .ok_or_else(|| format!("{n:?}: decimals must be a whole number from 0 to 38"))?;
+    Ok((addr, n))
 }
 
 impl LedgerInputs {
@@ -75,6 +91,7 @@ impl LedgerInputs {
             lenient: self.lenient,
             rejects: rejects_file.as_mut().map(|w| w as &mut dyn std::io::Write),
             no_fees: self.no_fees,
+            token_decimals: self.token_decimals.iter().cloned().collect(),
         };
         let ledger = ingest::load(&sources, options)?;
         for input in ledger.inputs() {

@@ -10,13 +10,15 @@
 //! | ethereum-etl `token_transfers` | [`Format::EthTokenTransfers`] | one ERC-20 transfer per row |
 //! | ethereum-etl `traces` | [`Format::EthTraces`] | internal transfers: status 1, value > 0, non-empty `trace_address` |
 //! | Etherscan CSV exports | [`Format::Etherscan`] | normal, internal and token exports, told apart by header |
-//! | fundtrace JSON lines | [`Format::Fundtrace`] | one [`own::OwnTransfer`] per line; round-trips exactly |
+//! | fundtrace JSON lines | [`Format::Fundtrace`] | one [`own::OwnRecord`] per line; round-trips exactly |
 
 mod digest;
 pub mod ethereum_etl;
 pub mod etherscan;
 pub mod own;
 mod records;
+mod table;
+mod time;
 
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -103,6 +105,9 @@ pub struct IngestOptions<'w> {
     pub rejects: Option<&'w mut dyn Write>,
     /// Leave out gas fees even when the data has them.
     pub no_fees: bool,
+    /// Decimals of tokens in Etherscan token exports (which do not say),
+    /// beyond the built-in table of well-known tokens.
+    pub token_decimals: BTreeMap<crate::Address, u32>,
 }
 
 impl std::fmt::Debug for IngestOptions<'_> {
@@ -111,6 +116,7 @@ impl std::fmt::Debug for IngestOptions<'_> {
             .field("lenient", &self.lenient)
             .field("rejects", &self.rejects.is_some())
             .field("no_fees", &self.no_fees)
+            .field("token_decimals", &self.token_decimals)
             .finish()
     }
 }

@@ -1,19 +1,169 @@
-//! fundtrace's own JSON-lines format.
+//! fundtrace's own JSON-lines format: one object per line, either a transfer
+//! or a transaction that moves nothing. It holds everything a [`Ledger`]
+//! holds, so writing a ledger ([`crate::report::ledger_jsonl::write`]) and
+//! reading it back gives the same ledger.
+//!
+//! ```text
+//! {"type":"transfer","chain":"ethereum","symbol":"ETH","tx":"0x…","block":17173049,"time":1683029999,"position":0,"kind":"native","index":0,"from":"0x…","to":"0x…","asset":"ETH","amount":"1642894143"}
+//! {"type":"transaction","chain":"ethereum","symbol":"ETH","tx":"0x…","block":17173049,"time":1683029999,"position":5}
+//! ```
+//!
+//! `asset` is the chain's native symbol or a token contract address;
+//! `amount` is a decimal string of base units; `kind` is `native`,
+//! `internal`, `token` or `fee`; `index` the log or trace rank. `chain` and
+//! `symbol` default to `ethereum` and `ETH`.
+
 use std::io::BufRead;
 
-use super::records::Context;
-use super::IngestError;
-use crate::ledger::LedgerBuilder;
+use serde::Serialize;
 
-/// One transfer of the own format.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct OwnTransfer {}
+use super::records::{Context, Fields};
+use super::table::{for_each_record, opt, req, Field, Values};
+use super::{Encoding, IngestError};
+use crate::ledger::{Address, Asset, LedgerBuilder, TransferKind, TransferRecord};
 
-/// Reads one file.
+/// One line of the own format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnRecord {
+    /// `transfer` or `transaction`.
+    #[serde(rename = "type")]
+    pub record_type: &'static str,
+    /// Chain name.
+    pub chain: String,
+    /// Native symbol of the chain.
+    pub symbol: String,
+    /// Transaction hash, `0x` and hex.
+    pub tx: String,
+    /// Block number.
+    pub block: u64,
+    /// Block time, unix seconds.
+    pub time: u64,
+    /// Position of the transaction in its block.
+    pub position: u32,
+    /// Transfer kind (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TransferKind>,
+    /// Log index or trace rank (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// Sender (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Receiver (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Asset name (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    /// Amount in base units, decimal (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+}
+
+const FIELDS: &[Field] = &[
+    opt("type"),
+    opt("chain"),
+    opt("symbol"),
+    req("tx"),
+    req("block"),
+    req("time"),
+    req("position"),
+    opt("kind"),
+    opt("index"),
+    opt("from"),
+    opt("to"),
+    opt("asset"),
+    opt("amount"),
+];
+
+fn address(f: &Fields<'_, '_, '_>, name: &str, v: Option<&str>) -> Result<Address, IngestError> {
+    let v = v.ok_or_else(|| f.ctx.field_error(f.line, name, "", "missing"))?;
+    v.parse::<Address>()
+        .map_err(|e| f.ctx.field_error(f.line, name, v, e))
+}
+
+/// Reads one file of the own format.
 pub(crate) fn read(
-    _b: &mut LedgerBuilder,
-    _r: &mut impl BufRead,
-    _c: &mut Context<'_, '_>,
+    b: &mut LedgerBuilder,
+    input: &mut impl BufRead,
+    ctx: &mut Context<'_, '_>,
 ) -> Result<(), IngestError> {
-    Ok(())
+    for_each_record(
+        input,
+        Encoding::JsonLines,
+        FIELDS,
+        ctx,
+        |v: &Values<'_>, ctx| {
+            let f = Fields { ctx, line: v.line };
+            let chain_name = v.get(1).unwrap_or("ethereum");
+            let symbol = v.get(2).unwrap_or(match chain_name {
+                "bitcoin" => "BTC",
+                _ => "ETH",
+            });
+            let chain = b.chain(chain_name, symbol);
+            let hash = f.hash(v.name(3), v.req(3))?;
+            let block: u64 = f.uint(v.name(4), v.req(4))?;
+            let time: u64 = f.uint(v.name(5), v.req(5))?;
+            let position: u32 = f.uint(v.name(6), v.req(6))?;
+            match v.get(0).unwrap_or("transfer") {
+                "transaction" => {
+                    b.add_transaction(chain, hash, block, time, position)
+                        .map_err(|e| ctx.conflict(v.line, e))?;
+                }
+                "transfer" => {
+                    let kind = match v.get(7).unwrap_or("") {
+                        "native" => TransferKind::Native,
+                        "internal" => TransferKind::Internal,
+                        "token" => TransferKind::Token,
+                        "fee" => TransferKind::Fee,
+                        other => {
+                            return Err(ctx.field_error(
+                                v.line,
+                                v.name(7),
+                                other,
+                                "expected native, internal, token or fee",
+                            ))
+                        }
+                    };
+                    let index: u32 = match v.get(8) {
+                        Some(s) => f.uint(v.name(8), s)?,
+                        None => 0,
+                    };
+                    let from = address(&f, v.name(9), v.get(9))?;
+                    let to = address(&f, v.name(10), v.get(10))?;
+                    let asset_name = v.get(11).unwrap_or(symbol);
+                    let asset = if asset_name.eq_ignore_ascii_case(symbol) {
+                        Asset::Native
+                    } else {
+                        Asset::Token(address(&f, v.name(11), Some(asset_name))?)
+                    };
+                    let amount = f.base_units(v.name(12), v.get(12).unwrap_or(""))?;
+                    b.push(TransferRecord {
+                        chain,
+                        tx_hash: hash,
+                        block,
+                        time,
+                        tx_position: position,
+                        kind,
+                        sub_index: index,
+                        from,
+                        to,
+                        asset,
+                        amount,
+                    })
+                    .map_err(|e| ctx.conflict(v.line, e))?;
+                }
+                other => {
+                    return Err(ctx.field_error(
+                        v.line,
+                        v.name(0),
+                        other,
+                        "expected transfer or transaction",
+                    ))
+                }
+            }
+            ctx.accepted();
+            Ok(())
+        },
+    )
 }

@@ -17,7 +17,7 @@ pub(crate) struct Context<'o, 'w> {
     records: u64,
     skipped: BTreeMap<String, u64>,
     ignored: BTreeMap<String, u64>,
-    warnings: Vec<String>,
+    warnings: BTreeMap<String, u64>,
 }
 
 impl<'o, 'w> Context<'o, 'w> {
@@ -28,8 +28,12 @@ impl<'o, 'w> Context<'o, 'w> {
             records: 0,
             skipped: BTreeMap::new(),
             ignored: BTreeMap::new(),
-            warnings: Vec::new(),
+            warnings: BTreeMap::new(),
         }
+    }
+
+    pub(crate) fn token_decimals(&self, token: &Address) -> Option<u32> {
+        self.options.token_decimals.get(token).copied()
     }
 
     pub(crate) fn fees_wanted(&self) -> bool {
@@ -46,9 +50,10 @@ impl<'o, 'w> Context<'o, 'w> {
         *self.ignored.entry(reason.to_string()).or_insert(0) += 1;
     }
 
-    /// Records a warning for the ledger.
-    pub(crate) fn warn(&mut self, w: String) {
-        self.warnings.push(w);
+    /// Records a warning for the ledger; the same warning is given once per
+    /// file, with its count.
+    pub(crate) fn warn(&mut self, w: &str) {
+        *self.warnings.entry(w.to_string()).or_insert(0) += 1;
     }
 
     /// Strict: returns the error. Lenient: counts it, writes the reject, and
@@ -79,7 +84,13 @@ impl<'o, 'w> Context<'o, 'w> {
         BTreeMap<String, u64>,
         Vec<String>,
     ) {
-        (self.records, self.skipped, self.ignored, self.warnings)
+        let path = self.path;
+        let warnings = self
+            .warnings
+            .into_iter()
+            .map(|(w, n)| format!("{path}: {n} × {w}"))
+            .collect();
+        (self.records, self.skipped, self.ignored, warnings)
     }
 
     pub(crate) fn field_error(
@@ -99,6 +110,14 @@ impl<'o, 'w> Context<'o, 'w> {
             field: field.to_string(),
             value: v,
             problem: problem.to_string(),
+        }
+    }
+
+    pub(crate) fn conflict(&self, line: u64, source: crate::ledger::LedgerError) -> IngestError {
+        IngestError::Conflict {
+            path: self.path.clone(),
+            line,
+            source,
         }
     }
 

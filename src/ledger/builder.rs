@@ -63,6 +63,14 @@ pub enum LedgerError {
         /// Time seen now.
         second_time: u64,
     },
+    /// No record gave the time of a transaction's block.
+    #[error("transaction 0x{hash} in block {block}: no time is known for its block (load the transactions file too, or a file with block_timestamp)")]
+    UnknownTime {
+        /// The hash, hex.
+        hash: String,
+        /// Block number.
+        block: u64,
+    },
     /// More items of one kind than `u32` ids can number.
     #[error("too many {what} for one ledger (at most {MAX_INDEX})")]
     TooLarge {
@@ -71,8 +79,19 @@ pub enum LedgerError {
     },
 }
 
+/// What is known of a transaction; ingesters of formats that lack the time
+/// or the position (ethereum-etl `token_transfers`) leave them open, and they
+/// are filled from other records of the same transaction or block.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 struct TxMeta {
+    chain: ChainId,
+    block: u64,
+    time: Option<u64>,
+    position: Option<u32>,
+}
+
+#[derive(Copy, Clone, Debug)]
+struct ResolvedTx {
     chain: ChainId,
     block: u64,
     time: u64,
@@ -173,30 +192,52 @@ impl LedgerBuilder {
         time: u64,
         position: u32,
     ) -> Result<TxIndex, LedgerError> {
-        let meta = TxMeta {
-            chain,
-            block,
-            time,
-            position,
-        };
-        self.check_block(chain, block, time)?;
+        self.add_transaction_loose(chain, hash, block, Some(time), Some(position))
+    }
+
+    /// Records a transaction whose time or position may be unknown; they are
+    /// taken from other records of the same transaction or block at build.
+    ///
+    /// # Errors
+    ///
+    /// As [`add_transaction`](Self::add_transaction).
+    pub fn add_transaction_loose(
+        &mut self,
+        chain: ChainId,
+        hash: [u8; 32],
+        block: u64,
+        time: Option<u64>,
+        position: Option<u32>,
+    ) -> Result<TxIndex, LedgerError> {
+        if let Some(t) = time {
+            self.check_block(chain, block, t)?;
+        }
         if let Some(&id) = self.tx_ids.get(&hash) {
-            let seen = self.tx_meta[id as usize];
-            if seen.chain != chain || seen.block != block || seen.position != position {
+            let seen = &mut self.tx_meta[id as usize];
+            let position_conflict =
+                matches!((seen.position, position), (Some(a), Some(b)) if a != b);
+            if seen.chain != chain || seen.block != block || position_conflict {
                 return Err(LedgerError::ConflictingTransaction {
                     hash: hex::encode(hash),
                     first_block: seen.block,
-                    first_position: seen.position,
+                    first_position: seen.position.unwrap_or(u32::MAX),
                     second_block: block,
-                    second_position: position,
+                    second_position: position.unwrap_or(u32::MAX),
                 });
             }
+            seen.time = seen.time.or(time);
+            seen.position = seen.position.or(position);
             return Ok(TxIndex(id));
         }
         let id = checked_id(self.tx_hashes.len(), "transactions")?;
         self.tx_ids.insert(hash, id);
         self.tx_hashes.push(hash);
-        self.tx_meta.push(meta);
+        self.tx_meta.push(TxMeta {
+            chain,
+            block,
+            time,
+            position,
+        });
         Ok(TxIndex(id))
     }
 
@@ -240,7 +281,23 @@ impl LedgerBuilder {
     /// [`LedgerError`] if its transaction or block conflicts with an earlier
     /// record, or the ledger is full.
     pub fn push(&mut self, r: TransferRecord) -> Result<(), LedgerError> {
-        let tx = self.add_transaction(r.chain, r.tx_hash, r.block, r.time, r.tx_position)?;
+        let (time, position) = (Some(r.time), Some(r.tx_position));
+        self.push_loose(r, time, position)
+    }
+
+    /// Adds one transfer whose transaction time or position may be unknown
+    /// (the record's own `time` and `tx_position` are ignored).
+    ///
+    /// # Errors
+    ///
+    /// As [`push`](Self::push).
+    pub fn push_loose(
+        &mut self,
+        r: TransferRecord,
+        time: Option<u64>,
+        position: Option<u32>,
+    ) -> Result<(), LedgerError> {
+        let tx = self.add_transaction_loose(r.chain, r.tx_hash, r.block, time, position)?;
         checked_id(self.rows.len(), "transfers")?;
         let from = self.intern_address(r.from)?;
         let to = self.intern_address(r.to)?;
@@ -279,8 +336,8 @@ impl LedgerBuilder {
     ///
     /// # Errors
     ///
-    /// Currently none beyond those `push` reports; kept as `Result` so that
-    /// cross-record validation can be added without breaking callers.
+    /// [`LedgerError::UnknownTime`] when no record gave the time of some
+    /// transaction's block.
     pub fn build(self) -> Result<Ledger, LedgerError> {
         let LedgerBuilder {
             chains,
@@ -288,6 +345,7 @@ impl LedgerBuilder {
             assets,
             tx_hashes,
             tx_meta,
+            block_times,
             mut rows,
             mut inputs,
             mut warnings,
@@ -327,6 +385,37 @@ impl LedgerBuilder {
             asset_remap[*old as usize] = new as u32;
         }
         let assets: Vec<AssetInfo> = asset_list.into_iter().map(|(a, _)| a).collect();
+
+        // Resolve open times from the block table; open positions sort last
+        // in their block (then by hash).
+        let mut resolved = Vec::with_capacity(tx_meta.len());
+        for (i, m) in tx_meta.iter().enumerate() {
+            let time = match m
+                .time
+                .or_else(|| block_times.get(&(m.chain, m.block)).copied())
+            {
+                Some(t) => t,
+                None => {
+                    return Err(LedgerError::UnknownTime {
+                        hash: hex::encode(tx_hashes[i]),
+                        block: m.block,
+                    })
+                }
+            };
+            resolved.push(ResolvedTx {
+                chain: m.chain,
+                block: m.block,
+                time,
+                position: m.position.unwrap_or(u32::MAX),
+            });
+        }
+        let unknown_positions = tx_meta.iter().filter(|m| m.position.is_none()).count();
+        if unknown_positions > 0 {
+            warnings.push(format!(
+                "{unknown_positions} transaction(s) have no known position in their block; they are ordered after the others of the block, by hash"
+            ));
+        }
+        let tx_meta = resolved;
 
         // Transactions in event order: time, chain, block, position, hash.
         let mut tx_order: Vec<u32> = (0..tx_hashes.len() as u32).collect();

@@ -7,6 +7,7 @@
 //! same bytes.
 
 pub mod inspect;
+pub mod ledger_jsonl;
 pub mod paths;
 
 use std::io::Write;
