@@ -177,6 +177,7 @@ pub fn run(args: &PathsArgs) -> Result<(), CliError> {
             args.k,
             &SearchLimits {
                 max_states: args.max_states,
+                ..SearchLimits::default()
             },
         )
     };

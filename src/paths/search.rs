@@ -14,12 +14,15 @@ use crate::id::{AddressId, TransferId};
 pub struct SearchLimits {
     /// The most partial paths the search may create (default 1,000,000).
     pub max_states: usize,
+    /// The most transfers the search may examine (default 100,000,000).
+    pub max_work: u64,
 }
 
 impl Default for SearchLimits {
     fn default() -> Self {
         SearchLimits {
             max_states: 1_000_000,
+            max_work: 100_000_000,
         }
     }
 }
@@ -87,6 +90,16 @@ impl Reach {
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
+}
+
+/// A candidate child in the k-paths heap: (key, parent state, position).
+type HeapEntry = Reverse<((u128, u64), u32, u32)>;
+
+#[derive(Copy, Clone)]
+struct Cands {
+    start: usize,
+    len: usize,
+    sorted: bool,
 }
 
 #[derive(Copy, Clone)]
@@ -208,21 +221,24 @@ impl PathQuery<'_, '_> {
     ///
     /// * `kind` — the order: earliest arrival, fewest hops, or widest.
     /// * `k` — how many paths at most.
-    /// * `limits` — the most partial paths the search may create; with the
-    ///   query's hop limit and window this bounds the work on any graph.
+    /// * `limits` — the most partial paths the search may create and the
+    ///   most transfers it may examine; with the query's hop limit and window
+    ///   this bounds the work on any graph.
     ///
     /// # Complexity
     ///
     /// A backward pass (O(E)) marks where a target can still be reached in
-    /// time; then a best-first search over partial paths, each extension a
-    /// binary search in the time-sorted adjacency. At most
-    /// `limits.max_states` partial paths: O(S·(H + log S) + Σ deg) time and
-    /// O(V + S) memory.
+    /// time. Then a best-first search over partial paths whose children are
+    /// generated lazily, one at a time in key order (the time-sorted
+    /// adjacency gives that order for earliest and fewest; widest sorts a
+    /// partial path's viable transfers by amount once), so a hub with a
+    /// million transfers costs one child per path taken from it. At most
+    /// `limits.max_states` partial paths and `limits.max_work` transfers
+    /// examined: O(W·H + S·log S) time, O(V + W) memory.
     #[must_use]
     pub fn k_paths(&self, kind: PathKind, k: usize, limits: &SearchLimits) -> KPaths {
         let l = self.graph.ledger();
-        let to = l.receivers();
-        let amounts = l.amounts();
+        let (to, amounts) = (l.receivers(), l.amounts());
         let mut out = KPaths {
             paths: Vec::new(),
             complete: true,
@@ -231,9 +247,120 @@ impl PathQuery<'_, '_> {
         if k == 0 {
             return out;
         }
+        let max_states = limits.max_states.min(NONE as usize - 1);
         let ld = self.latest_departure();
         let mut states: Vec<State> = Vec::new();
-        let mut heap: BinaryHeap<Reverse<(u128, u64, u64)>> = BinaryHeap::new();
+        // Candidate children of each state: a range of the adjacency
+        // (earliest, fewest) or of `sorted` (widest), and a cursor.
+        let mut cands: Vec<Cands> = Vec::new();
+        let mut sorted: Vec<TransferId> = Vec::new();
+        let mut work: u64 = 0;
+        // (key, state, candidate position)
+        let mut heap: BinaryHeap<HeapEntry> = BinaryHeap::new();
+        let key = |hops: u32, width: Amount, e: u32| -> (u128, u64) {
+            match kind {
+                PathKind::Earliest => (u128::from(e), u64::from(hops)),
+                PathKind::Fewest => (u128::from(hops), u64::from(e)),
+                PathKind::Widest => (u128::MAX - width, u64::from(e)),
+            }
+        };
+        let on_path = |states: &[State], mut cur: usize, t: AddressId| loop {
+            if states[cur].addr == t {
+                return true;
+            }
+            if states[cur].transfer == ROOT {
+                return false;
+            }
+            cur = states[cur].parent as usize;
+        };
+        // Whether transfer `e` is a possible child of state `sid`.
+        let fits = |states: &[State], sid: usize, e: TransferId| {
+            let t = to[e.index()];
+            (self.targets.contains(t) || ld[t.index()] > e.0 + 1)
+                && self.usable(e.index())
+                && !on_path(states, sid, t)
+        };
+        // Opens the candidate list of a new state and pushes its first child.
+        macro_rules! open {
+            ($sid:expr) => {{
+                let sid: usize = $sid;
+                let st = states[sid];
+                let depart = if st.transfer == ROOT {
+                    self.window.start
+                } else {
+                    TransferId(st.transfer + 1)
+                };
+                let slice = self.graph.out_in(st.addr, depart..self.window.end);
+                let c = if st.hops >= self.max_hops {
+                    Cands {
+                        start: 0,
+                        len: 0,
+                        sorted: false,
+                    }
+                } else if kind == PathKind::Widest {
+                    let begin = sorted.len();
+                    for &e in slice {
+                        work += 1;
+                        if fits(&states, sid, e) {
+                            sorted.push(e);
+                        }
+                    }
+                    sorted[begin..]
+                        .sort_by_key(|&e| (Reverse(amounts[e.index()].min(st.width)), e));
+                    Cands {
+                        start: begin,
+                        len: sorted.len() - begin,
+                        sorted: true,
+                    }
+                } else {
+                    let base = self.graph.out_transfers(st.addr);
+                    let offset = base.len() - slice.len();
+                    Cands {
+                        start: offset,
+                        len: base.len(),
+                        sorted: false,
+                    }
+                };
+                cands.push(c);
+                push_next!(sid, 0usize);
+            }};
+        }
+        // Pushes the first fitting candidate of `sid` at or after `pos`.
+        macro_rules! push_next {
+            ($sid:expr, $pos:expr) => {{
+                let sid: usize = $sid;
+                let pos: usize = $pos;
+                let c = cands[sid];
+                let st = states[sid];
+                if c.sorted {
+                    if pos < c.len {
+                        let e = sorted[c.start + pos];
+                        let w = st.width.min(amounts[e.index()]);
+                        heap.push(Reverse((key(st.hops + 1, w, e.0), sid as u32, pos as u32)));
+                    }
+                } else {
+                    let base = self.graph.out_transfers(st.addr);
+                    let mut idx = c.start + pos;
+                    while idx < c.len && base[idx] < self.window.end {
+                        work += 1;
+                        let e = base[idx];
+                        if fits(&states, sid, e) {
+                            let w = st.width.min(amounts[e.index()]);
+                            heap.push(Reverse((
+                                key(st.hops + 1, w, e.0),
+                                sid as u32,
+                                (idx - c.start) as u32,
+                            )));
+                            break;
+                        }
+                        if work > limits.max_work {
+                            break;
+                        }
+                        idx += 1;
+                    }
+                }
+            }};
+        }
         for &s in &self.sources {
             if ld[s.index()] == 0 {
                 continue;
@@ -245,21 +372,40 @@ impl PathQuery<'_, '_> {
                 hops: 0,
                 width: Amount::MAX,
             });
-            let id = states.len() as u64 - 1;
-            heap.push(Reverse((0, 0, id)));
+            open!(states.len() - 1);
         }
-        let key = |s: &State| -> (u128, u64) {
-            match kind {
-                PathKind::Earliest => (u128::from(s.transfer), u64::from(s.hops)),
-                PathKind::Fewest => (u128::from(s.hops), u64::from(s.transfer)),
-                PathKind::Widest => (u128::MAX - s.width, u64::from(s.transfer)),
+        while let Some(Reverse((_, sid, pos))) = heap.pop() {
+            if work > limits.max_work || states.len() >= max_states + self.sources.len() {
+                out.complete = false;
+                break;
             }
-        };
-        'search: while let Some(Reverse((_, _, id))) = heap.pop() {
-            let st = states[id as usize];
-            if st.transfer != ROOT && self.targets.contains(st.addr) {
-                let mut path = Vec::with_capacity(st.hops as usize);
-                let mut cur = id as usize;
+            let (sid, pos) = (sid as usize, pos as usize);
+            let c = cands[sid];
+            let st = states[sid];
+            let e = if c.sorted {
+                sorted[c.start + pos]
+            } else {
+                self.graph.out_transfers(st.addr)[c.start + pos]
+            };
+            // The next sibling competes from now on.
+            push_next!(sid, pos + 1);
+            let child = State {
+                transfer: e.0,
+                parent: sid as u32,
+                addr: to[e.index()],
+                hops: st.hops + 1,
+                width: st.width.min(amounts[e.index()]),
+            };
+            states.push(child);
+            let cid = states.len() - 1;
+            if self.targets.contains(child.addr) {
+                cands.push(Cands {
+                    start: 0,
+                    len: 0,
+                    sorted: true,
+                });
+                let mut path = Vec::with_capacity(child.hops as usize);
+                let mut cur = cid;
                 while states[cur].transfer != ROOT {
                     path.push(TransferId(states[cur].transfer));
                     cur = states[cur].parent as usize;
@@ -267,58 +413,16 @@ impl PathQuery<'_, '_> {
                 path.reverse();
                 out.paths.push(TemporalPath::from_transfers(l, path));
                 if out.paths.len() == k {
-                    out.complete = true;
                     break;
                 }
                 continue;
             }
-            if st.hops >= self.max_hops {
-                continue;
-            }
-            let depart = if st.transfer == ROOT {
-                self.window.start
-            } else {
-                TransferId(st.transfer + 1)
-            };
-            for &e in self.graph.out_in(st.addr, depart..self.window.end) {
-                let i = e.index();
-                let t = to[i];
-                if !(self.targets.contains(t) || ld[t.index()] > e.0 + 1) || !self.usable(i) {
-                    continue;
-                }
-                // Simple paths only: `t` must not be on the path so far.
-                let mut cur = id as usize;
-                let mut seen = false;
-                loop {
-                    if states[cur].addr == t {
-                        seen = true;
-                        break;
-                    }
-                    if states[cur].transfer == ROOT {
-                        break;
-                    }
-                    cur = states[cur].parent as usize;
-                }
-                if seen {
-                    continue;
-                }
-                if states.len() >= limits.max_states {
-                    out.complete = false;
-                    break 'search;
-                }
-                let child = State {
-                    transfer: e.0,
-                    parent: id as u32,
-                    addr: t,
-                    hops: st.hops + 1,
-                    width: st.width.min(amounts[i]),
-                };
-                let (a, b) = key(&child);
-                states.push(child);
-                heap.push(Reverse((a, b, states.len() as u64 - 1)));
-            }
+            open!(cid);
         }
-        out.states = states.len();
+        if work > limits.max_work {
+            out.complete = false;
+        }
+        out.states = states.len() - states.iter().filter(|s| s.transfer == ROOT).count();
         out
     }
 }
