@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use fundtrace::graph::TransferGraph;
+use fundtrace::graph::{AddressSet, EdgeFilter, NeighborGraph, TransferGraph};
 use fundtrace::paths::{
     EarliestStrategy, FlowLimits, FlowQuery, PathKind, PathQuery, SearchLimits, TemporalPath,
 };
@@ -309,8 +309,15 @@ proptest! {
             prop_assert_eq!(reach.hops(a), brute.get(&a).map(|x| x.0 as u32));
             prop_assert_eq!(reach.arrival(a), brute.get(&a).map(|x| x.1));
         }
-        // Static reach covers temporal reach.
+        // Static reach covers temporal reach, and the neighbor graph agrees with the CSR search.
         let stat = q.reach();
+        let ng = NeighborGraph::new(&g, &EdgeFilter { asset: q.asset(), min_amount: q.min_amount(), window: Some(q.window()) });
+        let stop: AddressSet = q.targets().iter().copied().collect();
+        let fast = ng.reach(q.sources(), q.max_hops().map(|h| h as usize), Some(&stop));
+        prop_assert_eq!(fast.len(), stat.len());
+        for a in stat.addresses() {
+            prop_assert_eq!(fast.hops(a).map(|h| h as u32), stat.hops(a));
+        }
         for a in reach.addresses() {
             prop_assert!(stat.contains(a));
             prop_assert!(stat.hops(a) <= reach.hops(a));

@@ -32,8 +32,10 @@
 //! assert_eq!(sccs.len(), 1); // 1 → 2 → 3 → 1 is one component
 //! ```
 
+mod neighbors;
 mod visit;
 
+pub use neighbors::{EdgeFilter, NeighborGraph, StaticReach};
 pub use visit::{AddressSet, Edges, EdgesDirected, Neighbors, NeighborsDirected, TransferRef};
 
 use std::ops::Range;

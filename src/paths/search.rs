@@ -314,7 +314,7 @@ impl PathQuery<'_, '_> {
                     }
                 } else {
                     let base = self.graph.out_transfers(st.addr);
-                    let offset = base.len() - slice.len();
+                    let offset = base.partition_point(|&t| t < depart);
                     Cands {
                         start: offset,
                         len: base.len(),
