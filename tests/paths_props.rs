@@ -259,6 +259,17 @@ proptest! {
         prop_assert_eq!(earliest.as_ref().and_then(TemporalPath::arrival), brute_earliest);
         let searched = q.earliest_arrival_with(EarliestStrategy::Search);
         prop_assert_eq!(searched.as_ref().and_then(TemporalPath::arrival), brute_earliest);
+        let scanned = q.earliest_arrival_with(EarliestStrategy::Scan);
+        prop_assert_eq!(scanned.as_ref().and_then(TemporalPath::arrival), brute_earliest);
+        // Fewest hops: every strategy gives the same (hops, arrival): the
+        // earliest arriving of the fewest-hop paths.
+        let brute_fewest = to_target.iter().map(|p| (p.hops(), p.arrival())).min();
+        let mut fewest_all = Vec::new();
+        for s in [EarliestStrategy::Scan, EarliestStrategy::Search, EarliestStrategy::Auto] {
+            let p = q.fewest_hops_with(s);
+            prop_assert_eq!(p.as_ref().map(|p| (p.hops(), p.arrival())), brute_fewest);
+            fewest_all.extend(p);
+        }
 
         let fewest = q.fewest_hops();
         prop_assert_eq!(fewest.as_ref().map(TemporalPath::hops), to_target.iter().map(TemporalPath::hops).min());
@@ -270,7 +281,7 @@ proptest! {
         let widest = q.widest();
         prop_assert_eq!(widest.as_ref().map(|p| p.bottleneck), to_target.iter().map(|p| p.bottleneck).max());
 
-        for p in earliest.iter().chain(&searched).chain(&fewest).chain(&widest).chain(&front) {
+        for p in earliest.iter().chain(&searched).chain(&scanned).chain(&fewest).chain(&widest).chain(&front).chain(&fewest_all) {
             check_path(&l, &q, p);
         }
 

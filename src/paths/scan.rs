@@ -104,28 +104,40 @@ impl PathQuery<'_, '_> {
 
     /// The temporal path that reaches a target first.
     ///
-    /// Among paths arriving with the same transfer it has the fewest hops.
     /// Respects the hop limit: the earliest arrival among paths of at most
-    /// that many transfers.
+    /// that many transfers. Uses [`EarliestStrategy::Auto`].
     ///
     /// # Complexity
     ///
-    /// One pass over the window's transfers up to the arrival: O(E) time,
-    /// O(V) memory.
+    /// O(E) time and O(V) memory at worst (one pass over the window up to
+    /// the arrival); a search that finds the target early touches only what
+    /// it reaches.
     #[must_use]
     pub fn earliest_arrival(&self) -> Option<TemporalPath> {
-        self.earliest_arrival_with(EarliestStrategy::Scan)
+        self.earliest_arrival_with(EarliestStrategy::Auto)
     }
 
-    /// Earliest arrival with a chosen algorithm (both give the same arrival).
+    /// Earliest arrival with a chosen algorithm (all give the same arrival).
     ///
     /// # Complexity
     ///
     /// See [`EarliestStrategy`].
     #[must_use]
     pub fn earliest_arrival_with(&self, strategy: EarliestStrategy) -> Option<TemporalPath> {
-        if strategy == EarliestStrategy::Search && self.max_hops().is_none() {
-            return self.earliest_search();
+        if self.max_hops().is_none() {
+            match strategy {
+                EarliestStrategy::Search => {
+                    if let Some(found) = self.earliest_search(u64::MAX) {
+                        return found;
+                    }
+                }
+                EarliestStrategy::Auto => {
+                    if let Some(found) = self.earliest_search(self.search_budget()) {
+                        return found;
+                    }
+                }
+                EarliestStrategy::Scan => {}
+            }
         }
         let pass = self.hop_pass(true, true);
         let &(_, label) = pass.front.first()?;
@@ -135,14 +147,41 @@ impl PathQuery<'_, '_> {
         ))
     }
 
-    /// The temporal path with the fewest transfers to any target (earliest
-    /// arrival among those).
+    /// Work budget of the searches under [`EarliestStrategy::Auto`].
+    fn search_budget(&self) -> u64 {
+        ((self.window.end.0 - self.window.start.0) as u64 / 4).max(10_000)
+    }
+
+    /// The temporal path with the fewest transfers to any target (the
+    /// earliest arriving among those). Uses [`EarliestStrategy::Auto`].
     ///
     /// # Complexity
     ///
-    /// One pass over the window: O(E) time, O(V) memory.
+    /// O(E) time and O(V) memory at worst; a search that finds a target
+    /// within a few hops touches only what it reaches.
     #[must_use]
     pub fn fewest_hops(&self) -> Option<TemporalPath> {
+        self.fewest_hops_with(EarliestStrategy::Auto)
+    }
+
+    /// Fewest hops with a chosen algorithm (all give the same hop count and
+    /// arrival).
+    ///
+    /// # Complexity
+    ///
+    /// See [`EarliestStrategy`].
+    #[must_use]
+    pub fn fewest_hops_with(&self, strategy: EarliestStrategy) -> Option<TemporalPath> {
+        let budget = match strategy {
+            EarliestStrategy::Auto => Some(self.search_budget()),
+            EarliestStrategy::Search => Some(u64::MAX),
+            EarliestStrategy::Scan => None,
+        };
+        if let Some(b) = budget {
+            if let Some(found) = self.fewest_search(b) {
+                return found;
+            }
+        }
         self.fewest_hops_front().pop()
     }
 

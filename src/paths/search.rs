@@ -5,6 +5,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use super::scan::{NONE, ROOT};
+use super::state::{IdMap, NodeMap};
 use super::{PathKind, PathQuery, TemporalPath};
 use crate::amount::Amount;
 use crate::id::{AddressId, TransferId};
@@ -112,46 +113,135 @@ struct State {
 }
 
 impl PathQuery<'_, '_> {
-    pub(super) fn earliest_search(&self) -> Option<TemporalPath> {
+    /// Dijkstra on arrival over the time-sorted adjacency, with sparse state.
+    /// `None` if more than `budget` transfers had to be examined.
+    pub(super) fn earliest_search(&self, budget: u64) -> Option<Option<TemporalPath>> {
         let l = self.graph.ledger();
         let n = l.address_count();
         let to = l.receivers();
-        // depart[v]: the first transfer id v may send at (arrival + 1).
-        let mut depart = vec![u32::MAX; n];
-        let mut pred = vec![NONE; n];
+        // depart: the first transfer id an address may send at (arrival + 1);
+        // pred: the transfer that reached it.
+        let mut depart = NodeMap::new(n, u32::MAX);
+        let mut pred = NodeMap::new(n, NONE);
         let mut heap = BinaryHeap::new();
+        let mut work = 0u64;
         for s in &self.sources {
-            depart[s.index()] = self.window.start.0;
-            pred[s.index()] = ROOT;
+            depart.set(s.0, self.window.start.0);
+            pred.set(s.0, ROOT);
             heap.push(Reverse((self.window.start.0, s.0)));
         }
         while let Some(Reverse((d, v))) = heap.pop() {
             let va = AddressId(v);
-            if d > depart[va.index()] {
+            if d > depart.get(v) {
                 continue;
             }
             if self.targets.contains(va) {
                 let mut path = Vec::new();
-                let mut cur = va.index();
-                while pred[cur] < NONE {
-                    path.push(TransferId(pred[cur]));
-                    cur = l.senders()[pred[cur] as usize].index();
+                let mut cur = v;
+                while pred.get(cur) < NONE {
+                    let t = pred.get(cur);
+                    path.push(TransferId(t));
+                    cur = l.senders()[t as usize].0;
                 }
                 path.reverse();
-                return Some(TemporalPath::from_transfers(l, path));
+                return Some(Some(TemporalPath::from_transfers(l, path)));
             }
-            for &e in self.graph.out_in(va, TransferId(d)..self.window.end) {
+            let out = self.graph.out_in(va, TransferId(d)..self.window.end);
+            work += out.len() as u64 + 1;
+            if work > budget {
+                return None;
+            }
+            for &e in out {
                 let i = e.index();
-                let t = to[i].index();
+                let t = to[i].0;
                 let e1 = e.0 + 1;
-                if e1 < depart[t] && self.usable(i) {
-                    depart[t] = e1;
-                    pred[t] = e.0;
-                    heap.push(Reverse((e1, to[i].0)));
+                if e1 < depart.get(t) && self.usable(i) {
+                    depart.set(t, e1);
+                    pred.set(t, e.0);
+                    heap.push(Reverse((e1, t)));
                 }
             }
         }
-        None
+        Some(None)
+    }
+
+    /// Fewest hops by a hop-level search over the time-sorted adjacency: level
+    /// `h` holds, per address, the earliest departure reachable with `h`
+    /// hops that beats every departure reachable with fewer. `None` if more
+    /// than `budget` transfers had to be examined.
+    pub(super) fn fewest_search(&self, budget: u64) -> Option<Option<TemporalPath>> {
+        let l = self.graph.ledger();
+        let n = l.address_count();
+        let to = l.receivers();
+        let mut best = NodeMap::new(n, u32::MAX);
+        // Labels: (transfer, parent label).
+        let mut labels: Vec<(u32, u32)> = Vec::new();
+        let mut frontier: Vec<(u32, u32, u32)> = Vec::new();
+        for s in &self.sources {
+            best.set(s.0, self.window.start.0);
+            frontier.push((s.0, self.window.start.0, ROOT));
+        }
+        let mut next: Vec<(u32, u32, u32)> = Vec::new();
+        let mut slot: IdMap<u32> = IdMap::default();
+        let mut work = 0u64;
+        let mut level = 0u32;
+        while !frontier.is_empty() && level < self.max_hops {
+            level += 1;
+            next.clear();
+            slot.clear();
+            for &(v, d, lab) in &frontier {
+                if self.targets.contains(AddressId(v)) {
+                    continue;
+                }
+                let out = self
+                    .graph
+                    .out_in(AddressId(v), TransferId(d)..self.window.end);
+                work += out.len() as u64 + 1;
+                if work > budget {
+                    return None;
+                }
+                for &e in out {
+                    let i = e.index();
+                    let w = to[i].0;
+                    let e1 = e.0 + 1;
+                    if e1 >= best.get(w) || !self.usable(i) {
+                        continue;
+                    }
+                    match slot.get(&w) {
+                        Some(&j) if next[j as usize].1 <= e1 => {}
+                        Some(&j) => {
+                            labels.push((e.0, lab));
+                            next[j as usize] = (w, e1, labels.len() as u32 - 1);
+                        }
+                        None => {
+                            labels.push((e.0, lab));
+                            slot.insert(w, next.len() as u32);
+                            next.push((w, e1, labels.len() as u32 - 1));
+                        }
+                    }
+                }
+            }
+            // The earliest arrival at a target on this level, if any.
+            let hit = next
+                .iter()
+                .filter(|(w, _, _)| self.targets.contains(AddressId(*w)))
+                .min_by_key(|(_, d, _)| *d);
+            if let Some(&(_, _, mut lab)) = hit {
+                let mut path = Vec::new();
+                while lab != ROOT {
+                    let (t, parent) = labels[lab as usize];
+                    path.push(TransferId(t));
+                    lab = parent;
+                }
+                path.reverse();
+                return Some(Some(TemporalPath::from_transfers(l, path)));
+            }
+            for &(w, d, _) in &next {
+                best.set(w, d);
+            }
+            std::mem::swap(&mut frontier, &mut next);
+        }
+        Some(None)
     }
 
     /// Static reachability: every address some chain of transfers in the
