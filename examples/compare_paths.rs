@@ -3,13 +3,13 @@
 //! the query as JSON, runs each query several times and prints the answers
 //! and median times (milliseconds, ingest and graph build excluded) as JSON.
 //!
-//! `cargo run --release --example compare_paths -- 1000000 /tmp/cmp`
+//! `cargo run --release --example compare_paths -- 1000000 /tmp/cmp [exchanges|hot]`
 
 use std::io::Write;
 use std::time::Instant;
 
 use fundtrace::gen::{generate, GenConfig};
-use fundtrace::graph::{EdgeFilter, NeighborGraph, TransferGraph};
+use fundtrace::graph::{EdgeFilter, NeighborGraph, ReachIndex, TransferGraph};
 use fundtrace::paths::{EarliestStrategy, FlowLimits, FlowQuery, PathQuery};
 use fundtrace::AddressId;
 
@@ -29,6 +29,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut args = std::env::args().skip(1);
     let n: usize = args.next().map_or(Ok(1_000_000), |s| s.parse())?;
     let dir = std::path::PathBuf::from(args.next().unwrap_or_else(|| "/tmp/fundtrace_cmp".into()));
+    // `exchanges`: every exchange address (deposits and hot wallets);
+    // `hot`: the hot wallets only (a deposit must first be swept).
+    let which = args.next().unwrap_or_else(|| "exchanges".into());
     std::fs::create_dir_all(&dir)?;
     let g = generate(&GenConfig {
         transfers: n,
@@ -41,7 +44,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let theft = &g.thefts[0];
     let seeds = ids(std::slice::from_ref(&theft.address));
     let mut targets = ids(&g.exchange_hot_wallets);
-    targets.extend(ids(&g.exchange_deposits));
+    if which != "hot" {
+        targets.extend(ids(&g.exchange_deposits));
+    }
     targets.sort_unstable();
     targets.dedup();
     let start = l.first_transfer_at(theft.time);
@@ -72,7 +77,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .build()?;
     let reach_q = PathQuery::on(&graph).from(seeds.iter().copied()).build()?;
     let flow = FlowQuery::new(q.clone(), Some(theft.amount), FlowLimits::default())?;
-    let runs = 7;
+    let runs = 15;
     let earliest = q.earliest_arrival();
     let fewest = q.fewest_hops();
     let widest = q.widest();
@@ -80,6 +85,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let ng = NeighborGraph::new(&graph, &EdgeFilter::default());
     let fast = ng.reach(&seeds, None, None);
     assert_eq!(fast.len(), reach.len());
+    let index = ReachIndex::new(&ng);
+    assert_eq!(index.reach(&seeds).len(), reach.len());
     let treach = q.temporal_reach();
     let f = flow.max_flow();
     let out = serde_json::json!({
@@ -94,12 +101,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "max_flow_exact": f.exact,
         },
         "median_ms": {
-            "static_reach": median_ms(runs, || { std::hint::black_box(ng.reach(&seeds, None, None)); }),
+            "static_reach": median_ms(runs, || { std::hint::black_box(index.reach(&seeds)); }),
+            "static_reach_bfs": median_ms(runs, || { std::hint::black_box(ng.reach(&seeds, None, None)); }),
+            "reach_index_build": median_ms(3, || { std::hint::black_box(ReachIndex::new(&ng)); }),
             "static_reach_csr": median_ms(runs, || { std::hint::black_box(reach_q.reach()); }),
             "neighbor_graph_build": median_ms(3, || { std::hint::black_box(NeighborGraph::new(&graph, &EdgeFilter::default())); }),
             "temporal_reach": median_ms(runs, || { std::hint::black_box(q.temporal_reach()); }),
             "earliest_arrival": median_ms(runs, || { std::hint::black_box(q.earliest_arrival()); }),
             "earliest_arrival_search": median_ms(runs, || { std::hint::black_box(q.earliest_arrival_with(EarliestStrategy::Search)); }),
+            "earliest_arrival_scan": median_ms(runs, || { std::hint::black_box(q.earliest_arrival_with(EarliestStrategy::Scan)); }),
+            "fewest_hops_search": median_ms(runs, || { std::hint::black_box(q.fewest_hops_with(EarliestStrategy::Search)); }),
+            "fewest_hops_scan": median_ms(runs, || { std::hint::black_box(q.fewest_hops_with(EarliestStrategy::Scan)); }),
             "fewest_hops": median_ms(runs, || { std::hint::black_box(q.fewest_hops()); }),
             "widest": median_ms(runs, || { std::hint::black_box(q.widest()); }),
             "max_flow": median_ms(runs, || { std::hint::black_box(flow.max_flow()); }),

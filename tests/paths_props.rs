@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use fundtrace::graph::{AddressSet, EdgeFilter, NeighborGraph, TransferGraph};
+use fundtrace::graph::{AddressSet, EdgeFilter, NeighborGraph, ReachIndex, TransferGraph};
 use fundtrace::paths::{
     EarliestStrategy, FlowLimits, FlowQuery, PathKind, PathQuery, SearchLimits, TemporalPath,
 };
@@ -326,6 +326,13 @@ proptest! {
         let stop: AddressSet = q.targets().iter().copied().collect();
         let fast = ng.reach(q.sources(), q.max_hops().map(|h| h as usize), Some(&stop));
         prop_assert_eq!(fast.len(), stat.len());
+        // Without targets, hop limits or windows, the SCC index gives the same set.
+        let plain = NeighborGraph::new(&g, &EdgeFilter { asset: q.asset(), min_amount: q.min_amount(), window: None });
+        let index = ReachIndex::new(&plain);
+        let mut via_index = index.reach(q.sources());
+        via_index.sort_unstable();
+        let bfs: Vec<AddressId> = plain.reach(q.sources(), None, None).addresses().collect();
+        prop_assert_eq!(via_index, bfs);
         for a in stat.addresses() {
             prop_assert_eq!(fast.hops(a).map(|h| h as u32), stat.hops(a));
         }

@@ -33,9 +33,11 @@
 //! ```
 
 mod neighbors;
+mod reach_index;
 mod visit;
 
 pub use neighbors::{EdgeFilter, NeighborGraph, StaticReach};
+pub use reach_index::ReachIndex;
 pub use visit::{AddressSet, Edges, EdgesDirected, Neighbors, NeighborsDirected, TransferRef};
 
 use std::ops::Range;
