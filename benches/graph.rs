@@ -3,7 +3,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use fundtrace::gen::{generate, GenConfig};
-use fundtrace::graph::TransferGraph;
+use fundtrace::graph::{EdgeFilter, NeighborGraph, ReachIndex, TransferGraph};
 
 fn sizes(default: &[usize]) -> Vec<usize> {
     match std::env::var("FUNDTRACE_BENCH_SIZES") {
@@ -30,8 +30,16 @@ fn build(c: &mut Criterion) {
         );
         drop(graph);
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), &ledger, |b, l| {
+        group.bench_with_input(BenchmarkId::new("csr", n), &ledger, |b, l| {
             b.iter(|| black_box(TransferGraph::new(black_box(l))))
+        });
+        let graph = TransferGraph::new(&ledger);
+        group.bench_with_input(BenchmarkId::new("neighbors", n), &graph, |b, g| {
+            b.iter(|| black_box(NeighborGraph::new(black_box(g), &EdgeFilter::default())))
+        });
+        let neighbors = NeighborGraph::new(&graph, &EdgeFilter::default());
+        group.bench_with_input(BenchmarkId::new("reach_index", n), &neighbors, |b, ng| {
+            b.iter(|| black_box(ReachIndex::new(black_box(ng))))
         });
     }
     group.finish();

@@ -5,7 +5,7 @@
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use fundtrace::gen::{generate, GenConfig, Generated};
-use fundtrace::graph::TransferGraph;
+use fundtrace::graph::{EdgeFilter, NeighborGraph, ReachIndex, TransferGraph};
 use fundtrace::paths::{
     EarliestStrategy, FlowLimits, FlowQuery, PathKind, PathQuery, SearchLimits,
 };
@@ -56,6 +56,14 @@ fn bench(c: &mut Criterion) {
             .from(seed.iter().copied())
             .build()
             .unwrap();
+        let q_hot = PathQuery::on(&graph)
+            .from(seed.iter().copied())
+            .to(ids(l, &g.exchange_hot_wallets))
+            .since(theft.time)
+            .build()
+            .unwrap();
+        let neighbors = NeighborGraph::new(&graph, &EdgeFilter::default());
+        let index = ReachIndex::new(&neighbors);
         let flow = FlowQuery::new(q.clone(), Some(theft.amount), FlowLimits::default()).unwrap();
         {
             let r = flow.max_flow();
@@ -82,8 +90,17 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("earliest_search", n), |b| {
             b.iter(|| black_box(q.earliest_arrival_with(EarliestStrategy::Search)))
         });
-        group.bench_function(BenchmarkId::new("fewest", n), |b| {
+        group.bench_function(BenchmarkId::new("earliest_auto", n), |b| {
+            b.iter(|| black_box(q.earliest_arrival()))
+        });
+        group.bench_function(BenchmarkId::new("fewest_auto", n), |b| {
             b.iter(|| black_box(q.fewest_hops()))
+        });
+        group.bench_function(BenchmarkId::new("fewest_scan", n), |b| {
+            b.iter(|| black_box(q.fewest_hops_with(EarliestStrategy::Scan)))
+        });
+        group.bench_function(BenchmarkId::new("fewest_to_hot_wallets", n), |b| {
+            b.iter(|| black_box(q_hot.fewest_hops()))
         });
         group.bench_function(BenchmarkId::new("widest", n), |b| {
             b.iter(|| black_box(q.widest()))
@@ -97,8 +114,14 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("k10_widest_max8", n), |b| {
             b.iter(|| black_box(q8.k_paths(PathKind::Widest, 10, &SearchLimits::default())))
         });
-        group.bench_function(BenchmarkId::new("reach_static", n), |b| {
+        group.bench_function(BenchmarkId::new("reach_static_csr", n), |b| {
             b.iter(|| black_box(reach_q.reach()))
+        });
+        group.bench_function(BenchmarkId::new("reach_static_bfs", n), |b| {
+            b.iter(|| black_box(neighbors.reach(&seed, None, None)))
+        });
+        group.bench_function(BenchmarkId::new("reach_static_index", n), |b| {
+            b.iter(|| black_box(index.reach(&seed)))
         });
         group.bench_function(BenchmarkId::new("reach_temporal", n), |b| {
             b.iter(|| black_box(q.temporal_reach()))

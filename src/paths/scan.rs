@@ -3,6 +3,7 @@
 
 use super::{EarliestStrategy, PathQuery, TemporalPath};
 use crate::amount::Amount;
+use crate::graph::AddressSet;
 use crate::id::TransferId;
 
 /// Parent of a label that starts at a source.
@@ -68,7 +69,14 @@ impl PathQuery<'_, '_> {
         let mut labels = Labels::default();
         let mut front: Vec<(u32, u32)> = Vec::new();
         let mut best = u32::MAX;
+        let mut reached = AddressSet::with_bound(n);
+        for s in &self.sources {
+            reached.insert(*s);
+        }
         for i in self.window.start.index()..self.window.end.index() {
+            if !reached.contains(from[i]) {
+                continue;
+            }
             let f = from[i].index();
             let h = hops[f];
             // `h < max_hops` also rejects unreached senders (h == u32::MAX).
@@ -84,6 +92,7 @@ impl PathQuery<'_, '_> {
                 first[t] = i as u32;
             }
             hops[t] = nh;
+            reached.insert(to[i]);
             let id = labels.push(TransferId::from_usize(i), cur[f]);
             cur[t] = id;
             if stop_at_targets && self.targets.contains(to[i]) && nh < best {
@@ -227,13 +236,19 @@ impl PathQuery<'_, '_> {
             width[s.index()] = Amount::MAX;
             cur[s.index()] = ROOT;
         }
+        // Reached addresses as a bit set: it stays in cache, so transfers
+        // from unreached senders (most of them) cost one bit test.
+        let mut reached = AddressSet::with_bound(n);
+        for s in &self.sources {
+            reached.insert(*s);
+        }
         let mut labels = Labels::default();
         let mut best: Option<(Amount, u32)> = None;
         for i in self.window.start.index()..self.window.end.index() {
-            let f = from[i].index();
-            if cur[f] == NONE {
+            if !reached.contains(from[i]) {
                 continue;
             }
+            let f = from[i].index();
             let t = to[i].index();
             let cand = width[f].min(amount[i]);
             if (cur[t] != NONE && cand <= width[t])
@@ -245,6 +260,7 @@ impl PathQuery<'_, '_> {
             width[t] = cand;
             let id = labels.push(TransferId::from_usize(i), cur[f]);
             cur[t] = id;
+            reached.insert(to[i]);
             if self.targets.contains(to[i]) && best.map_or(true, |(w, _)| cand > w) {
                 best = Some((cand, id));
             }
