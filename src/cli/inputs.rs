@@ -99,6 +99,15 @@ impl LedgerInputs {
                 eprintln!("warning: {}: skipped {n} record(s): {reason}", input.path);
             }
         }
+        for w in ledger.warnings() {
+            eprintln!("warning: {w}");
+        }
+        if ledger.duplicates_dropped() > 0 {
+            eprintln!(
+                "note: {} transfer record(s) appeared more than once and were kept once",
+                ledger.duplicates_dropped()
+            );
+        }
         Ok(ledger)
     }
 }

@@ -1,6 +1,6 @@
 //! Building a [`Ledger`]: interning, canonical ids, ordering, validation.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use thiserror::Error;
 
@@ -130,6 +130,8 @@ struct Row {
 /// ```
 #[derive(Debug, Default)]
 pub struct LedgerBuilder {
+    /// The last block seen, so rows of one block skip the block-time map.
+    last_block: Option<(ChainId, u64, u64)>,
     chains: Vec<ChainInfo>,
     addresses: HashMap<Address, u32>,
     assets: HashMap<AssetInfo, u32>,
@@ -242,6 +244,10 @@ impl LedgerBuilder {
     }
 
     fn check_block(&mut self, chain: ChainId, block: u64, time: u64) -> Result<(), LedgerError> {
+        if self.last_block == Some((chain, block, time)) {
+            return Ok(());
+        }
+        self.last_block = Some((chain, block, time));
         match self.block_times.get(&(chain, block)) {
             Some(&t) if t != time => Err(LedgerError::ConflictingBlockTime {
                 block,
@@ -352,8 +358,12 @@ impl LedgerBuilder {
             ..
         } = self;
 
-        // Chains by name.
-        let mut chain_order: Vec<usize> = (0..chains.len()).collect();
+        // Chains by name; a chain no transaction uses is dropped.
+        let mut used = vec![false; chains.len()];
+        for m in &tx_meta {
+            used[m.chain.index()] = true;
+        }
+        let mut chain_order: Vec<usize> = (0..chains.len()).filter(|&c| used[c]).collect();
         chain_order.sort_by(|&a, &b| chains[a].name.cmp(&chains[b].name));
         let mut chain_remap = vec![ChainId(0); chains.len()];
         for (new, &old) in chain_order.iter().enumerate() {
@@ -446,6 +456,7 @@ impl LedgerBuilder {
             .collect();
         blocks.sort_unstable();
         blocks.dedup();
+        blocks.shrink_to_fit();
         let mut tx_hash = Vec::with_capacity(tx_order.len());
         let mut tx_block = Vec::with_capacity(tx_order.len());
         let mut tx_position = Vec::with_capacity(tx_order.len());
@@ -463,8 +474,6 @@ impl LedgerBuilder {
             tx_position.push(m.position);
         }
         drop(tx_hashes);
-        let mut tx_by_hash: Vec<TxIndex> = (0..tx_hash.len()).map(TxIndex::from_usize).collect();
-        tx_by_hash.sort_unstable_by_key(|t| tx_hash[t.index()]);
 
         for r in &mut rows {
             r.tx = tx_remap[r.tx as usize];
@@ -487,7 +496,7 @@ impl LedgerBuilder {
             tx_hash,
             tx_block,
             tx_position,
-            tx_by_hash,
+            tx_by_hash: std::sync::OnceLock::new(),
             from: Vec::with_capacity(n),
             to: Vec::with_capacity(n),
             asset: Vec::with_capacity(n),
