@@ -6,9 +6,7 @@
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
 use fundtrace::gen::{generate, GenConfig, Generated};
 use fundtrace::graph::{EdgeFilter, NeighborGraph, ReachIndex, TransferGraph};
-use fundtrace::paths::{
-    EarliestStrategy, FlowLimits, FlowQuery, PathKind, PathQuery, SearchLimits,
-};
+use fundtrace::paths::{FlowLimits, FlowQuery, PathKind, PathQuery, SearchLimits, Strategy};
 use fundtrace::{AddressId, Ledger};
 
 fn sizes(default: &[usize]) -> Vec<usize> {
@@ -85,10 +83,10 @@ fn bench(c: &mut Criterion) {
         let mut group = c.benchmark_group(format!("paths_{n}"));
         group.sample_size(10);
         group.bench_function(BenchmarkId::new("earliest_scan", n), |b| {
-            b.iter(|| black_box(q.earliest_arrival_with(EarliestStrategy::Scan)))
+            b.iter(|| black_box(q.earliest_arrival_with(Strategy::Scan)))
         });
         group.bench_function(BenchmarkId::new("earliest_search", n), |b| {
-            b.iter(|| black_box(q.earliest_arrival_with(EarliestStrategy::Search)))
+            b.iter(|| black_box(q.earliest_arrival_with(Strategy::Search)))
         });
         group.bench_function(BenchmarkId::new("earliest_auto", n), |b| {
             b.iter(|| black_box(q.earliest_arrival()))
@@ -97,7 +95,7 @@ fn bench(c: &mut Criterion) {
             b.iter(|| black_box(q.fewest_hops()))
         });
         group.bench_function(BenchmarkId::new("fewest_scan", n), |b| {
-            b.iter(|| black_box(q.fewest_hops_with(EarliestStrategy::Scan)))
+            b.iter(|| black_box(q.fewest_hops_with(Strategy::Scan)))
         });
         group.bench_function(BenchmarkId::new("fewest_to_hot_wallets", n), |b| {
             b.iter(|| black_box(q_hot.fewest_hops()))

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use fundtrace::gen::{generate, GenConfig};
 use fundtrace::graph::{EdgeFilter, NeighborGraph, ReachIndex, TransferGraph};
-use fundtrace::paths::{EarliestStrategy, FlowLimits, FlowQuery, PathQuery};
+use fundtrace::paths::{FlowLimits, FlowQuery, PathQuery, Strategy};
 use fundtrace::AddressId;
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {
@@ -108,10 +108,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "neighbor_graph_build": median_ms(3, || { std::hint::black_box(NeighborGraph::new(&graph, &EdgeFilter::default())); }),
             "temporal_reach": median_ms(runs, || { std::hint::black_box(q.temporal_reach()); }),
             "earliest_arrival": median_ms(runs, || { std::hint::black_box(q.earliest_arrival()); }),
-            "earliest_arrival_search": median_ms(runs, || { std::hint::black_box(q.earliest_arrival_with(EarliestStrategy::Search)); }),
-            "earliest_arrival_scan": median_ms(runs, || { std::hint::black_box(q.earliest_arrival_with(EarliestStrategy::Scan)); }),
-            "fewest_hops_search": median_ms(runs, || { std::hint::black_box(q.fewest_hops_with(EarliestStrategy::Search)); }),
-            "fewest_hops_scan": median_ms(runs, || { std::hint::black_box(q.fewest_hops_with(EarliestStrategy::Scan)); }),
+            "earliest_arrival_search": median_ms(runs, || { std::hint::black_box(q.earliest_arrival_with(Strategy::Search)); }),
+            "earliest_arrival_scan": median_ms(runs, || { std::hint::black_box(q.earliest_arrival_with(Strategy::Scan)); }),
+            "fewest_hops_search": median_ms(runs, || { std::hint::black_box(q.fewest_hops_with(Strategy::Search)); }),
+            "fewest_hops_scan": median_ms(runs, || { std::hint::black_box(q.fewest_hops_with(Strategy::Scan)); }),
             "fewest_hops": median_ms(runs, || { std::hint::black_box(q.fewest_hops()); }),
             "widest": median_ms(runs, || { std::hint::black_box(q.widest()); }),
             "max_flow": median_ms(runs, || { std::hint::black_box(flow.max_flow()); }),

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use fundtrace::graph::{AddressSet, EdgeFilter, NeighborGraph, ReachIndex, TransferGraph};
 use fundtrace::paths::{
-    EarliestStrategy, FlowLimits, FlowQuery, PathKind, PathQuery, SearchLimits, TemporalPath,
+    FlowLimits, FlowQuery, PathKind, PathQuery, SearchLimits, Strategy as Search, TemporalPath,
 };
 use fundtrace::{
     Address, AddressId, Asset, Ledger, LedgerBuilder, TransferId, TransferKind, TransferRecord,
@@ -257,15 +257,15 @@ proptest! {
         let earliest = q.earliest_arrival();
         let brute_earliest = to_target.iter().map(|p| p.arrival().unwrap()).min();
         prop_assert_eq!(earliest.as_ref().and_then(TemporalPath::arrival), brute_earliest);
-        let searched = q.earliest_arrival_with(EarliestStrategy::Search);
+        let searched = q.earliest_arrival_with(Search::Search);
         prop_assert_eq!(searched.as_ref().and_then(TemporalPath::arrival), brute_earliest);
-        let scanned = q.earliest_arrival_with(EarliestStrategy::Scan);
+        let scanned = q.earliest_arrival_with(Search::Scan);
         prop_assert_eq!(scanned.as_ref().and_then(TemporalPath::arrival), brute_earliest);
         // Fewest hops: every strategy gives the same (hops, arrival): the
         // earliest arriving of the fewest-hop paths.
         let brute_fewest = to_target.iter().map(|p| (p.hops(), p.arrival())).min();
         let mut fewest_all = Vec::new();
-        for s in [EarliestStrategy::Scan, EarliestStrategy::Search, EarliestStrategy::Auto] {
+        for s in [Search::Scan, Search::Search, Search::Auto] {
             let p = q.fewest_hops_with(s);
             prop_assert_eq!(p.as_ref().map(|p| (p.hops(), p.arrival())), brute_fewest);
             fewest_all.extend(p);

@@ -154,11 +154,13 @@ impl<'g, 'l> FlowQuery<'g, 'l> {
                 && q.usable(i)
         };
         let mut rel: Vec<u32> = Vec::new();
+        let mut count = 0usize;
         let mut into_targets: Amount = 0;
         let mut into_targets_list = Vec::new();
         for i in lo..hi {
             if relevant(i) {
-                if rel.len() < self.limits.max_transfers {
+                count += 1;
+                if count <= self.limits.max_transfers {
                     rel.push(i as u32);
                 }
                 if q.targets.contains(to[i]) {
@@ -185,11 +187,8 @@ impl<'g, 'l> FlowQuery<'g, 'l> {
                 limited,
             }
         };
-        if rel.len() >= self.limits.max_transfers && self.limits.max_transfers > 0 {
-            let count = (lo..hi).filter(|&i| relevant(i)).count();
-            if count > self.limits.max_transfers {
-                return trivial(0, count, true);
-            }
+        if count > self.limits.max_transfers {
+            return trivial(0, count, true);
         }
         if rel.is_empty() {
             return trivial(0, 0, false);

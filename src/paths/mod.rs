@@ -47,14 +47,14 @@
 //! ## Measurements
 //!
 //! Earliest arrival and fewest hops each have two implementations,
-//! [`EarliestStrategy::Scan`] (one pass) and [`EarliestStrategy::Search`]
+//! [`Strategy::Scan`] (one pass) and [`Strategy::Search`]
 //! (over the time-sorted adjacency, sparse state). Measured on the generated
 //! 1M-transfer ledger (`benches/paths.rs`, theft seed to the exchange set):
 //! the search answers in microseconds when the targets are a few hops away,
 //! where the scan pays O(V) to set up its arrays and reads the window up to
 //! the arrival; the scan wins when the search would touch most of the graph
 //! (it reads the ledger's columns sequentially, with no heap). The default,
-//! [`EarliestStrategy::Auto`], runs the search with a work budget of a
+//! [`Strategy::Auto`], runs the search with a work budget of a
 //! quarter of the window and falls back to the scan.
 
 mod flow;
@@ -90,7 +90,7 @@ pub enum PathKind {
 /// arrival (earliest) or hop count (fewest); when several paths tie, the
 /// path returned may differ between strategies (each is deterministic).
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Default)]
-pub enum EarliestStrategy {
+pub enum Strategy {
     /// The search, stopped once it has examined a quarter of the window's
     /// transfers, then the scan. The default: answers near the sources cost
     /// microseconds, answers far away cost at most 1.25 scans.

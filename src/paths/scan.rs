@@ -1,7 +1,7 @@
 //! One-pass queries: transfers are visited once, in event order, so every
 //! path found is temporal by construction.
 
-use super::{EarliestStrategy, PathQuery, TemporalPath};
+use super::{PathQuery, Strategy, TemporalPath};
 use crate::amount::Amount;
 use crate::graph::AddressSet;
 use crate::id::TransferId;
@@ -114,7 +114,7 @@ impl PathQuery<'_, '_> {
     /// The temporal path that reaches a target first.
     ///
     /// Respects the hop limit: the earliest arrival among paths of at most
-    /// that many transfers. Uses [`EarliestStrategy::Auto`].
+    /// that many transfers. Uses [`Strategy::Auto`].
     ///
     /// # Complexity
     ///
@@ -123,29 +123,29 @@ impl PathQuery<'_, '_> {
     /// it reaches.
     #[must_use]
     pub fn earliest_arrival(&self) -> Option<TemporalPath> {
-        self.earliest_arrival_with(EarliestStrategy::Auto)
+        self.earliest_arrival_with(Strategy::Auto)
     }
 
     /// Earliest arrival with a chosen algorithm (all give the same arrival).
     ///
     /// # Complexity
     ///
-    /// See [`EarliestStrategy`].
+    /// See [`Strategy`].
     #[must_use]
-    pub fn earliest_arrival_with(&self, strategy: EarliestStrategy) -> Option<TemporalPath> {
+    pub fn earliest_arrival_with(&self, strategy: Strategy) -> Option<TemporalPath> {
         if self.max_hops().is_none() {
             match strategy {
-                EarliestStrategy::Search => {
+                Strategy::Search => {
                     if let Some(found) = self.earliest_search(u64::MAX) {
                         return found;
                     }
                 }
-                EarliestStrategy::Auto => {
+                Strategy::Auto => {
                     if let Some(found) = self.earliest_search(self.search_budget()) {
                         return found;
                     }
                 }
-                EarliestStrategy::Scan => {}
+                Strategy::Scan => {}
             }
         }
         let pass = self.hop_pass(true, true);
@@ -156,13 +156,13 @@ impl PathQuery<'_, '_> {
         ))
     }
 
-    /// Work budget of the searches under [`EarliestStrategy::Auto`].
+    /// Work budget of the searches under [`Strategy::Auto`].
     fn search_budget(&self) -> u64 {
         ((self.window.end.0 - self.window.start.0) as u64 / 4).max(10_000)
     }
 
     /// The temporal path with the fewest transfers to any target (the
-    /// earliest arriving among those). Uses [`EarliestStrategy::Auto`].
+    /// earliest arriving among those). Uses [`Strategy::Auto`].
     ///
     /// # Complexity
     ///
@@ -170,7 +170,7 @@ impl PathQuery<'_, '_> {
     /// within a few hops touches only what it reaches.
     #[must_use]
     pub fn fewest_hops(&self) -> Option<TemporalPath> {
-        self.fewest_hops_with(EarliestStrategy::Auto)
+        self.fewest_hops_with(Strategy::Auto)
     }
 
     /// Fewest hops with a chosen algorithm (all give the same hop count and
@@ -178,13 +178,13 @@ impl PathQuery<'_, '_> {
     ///
     /// # Complexity
     ///
-    /// See [`EarliestStrategy`].
+    /// See [`Strategy`].
     #[must_use]
-    pub fn fewest_hops_with(&self, strategy: EarliestStrategy) -> Option<TemporalPath> {
+    pub fn fewest_hops_with(&self, strategy: Strategy) -> Option<TemporalPath> {
         let budget = match strategy {
-            EarliestStrategy::Auto => Some(self.search_budget()),
-            EarliestStrategy::Search => Some(u64::MAX),
-            EarliestStrategy::Scan => None,
+            Strategy::Auto => Some(self.search_budget()),
+            Strategy::Search => Some(u64::MAX),
+            Strategy::Scan => None,
         };
         if let Some(b) = budget {
             if let Some(found) = self.fewest_search(b) {
