@@ -14,11 +14,11 @@
 //!
 //! | query | method | algorithm |
 //! |---|---|---|
-//! | earliest arrival | [`PathQuery::earliest_arrival`] | one pass over the window's transfers in event order |
-//! | fewest hops | [`PathQuery::fewest_hops`], [`PathQuery::fewest_hops_front`] | the same pass, keeping the fewest hops so far per address |
+//! | earliest arrival | [`PathQuery::earliest_arrival`] | Dijkstra on arrival with sparse state, or one pass over the window's transfers in event order ([`Strategy`]) |
+//! | fewest hops | [`PathQuery::fewest_hops`], [`PathQuery::fewest_hops_front`] | hop-level search, or the same pass keeping the fewest hops so far per address |
 //! | widest | [`PathQuery::widest`] | the same pass, keeping the widest bottleneck so far (Pareto front of hops × width with a hop limit) |
 //! | k best paths | [`PathQuery::k_paths`] | best-first search over partial paths, pruned by a backward pass, bounded by [`SearchLimits`] |
-//! | reachability | [`PathQuery::reach`], [`PathQuery::temporal_reach`] | BFS over the CSR / the one pass |
+//! | reachability | [`PathQuery::reach`], [`PathQuery::temporal_reach`], [`crate::graph::NeighborGraph::reach`], [`crate::graph::ReachIndex::reach`] | BFS over the CSR / the one pass / BFS over the deduplicated static graph / the SCC condensation |
 //! | maximum flow | [`FlowQuery::max_flow`] | Dinic on a compressed time-expanded network, minimum cut as certificate |
 //!
 //! ## Assets
@@ -47,15 +47,22 @@
 //! ## Measurements
 //!
 //! Earliest arrival and fewest hops each have two implementations,
-//! [`Strategy::Scan`] (one pass) and [`Strategy::Search`]
-//! (over the time-sorted adjacency, sparse state). Measured on the generated
-//! 1M-transfer ledger (`benches/paths.rs`, theft seed to the exchange set):
-//! the search answers in microseconds when the targets are a few hops away,
-//! where the scan pays O(V) to set up its arrays and reads the window up to
-//! the arrival; the scan wins when the search would touch most of the graph
-//! (it reads the ledger's columns sequentially, with no heap). The default,
-//! [`Strategy::Auto`], runs the search with a work budget of a
-//! quarter of the window and falls back to the scan.
+//! [`Strategy::Scan`] (one pass) and [`Strategy::Search`] (over the
+//! time-sorted adjacency, sparse state). On the generated ledgers
+//! (`cargo bench --bench paths`, theft seed to the exchange set, 2 shared
+//! cores): the search answers in about 1 µs at 1M and at 10M transfers
+//! (targets 2–3 hops away), where the scan takes 0.3 ms at 1M and 28 ms at
+//! 10M (it initialises O(V) arrays and reads the window up to the arrival;
+//! for fewest hops it reads the whole window: 8 ms at 1M, 170 ms at 10M).
+//! The scan wins when the search would touch most of the graph (it reads the
+//! ledger's columns sequentially, with no heap). The default,
+//! [`Strategy::Auto`], runs the search with a budget of a quarter of the
+//! window's transfers and falls back to the scan. Widest paths: 8 ms at 1M,
+//! 170 ms at 10M; maximum flow from one theft to the exchange set: 95 ms at
+//! 1M, 1.3 s at 10M. Static reachability: 0.5 ms at 1M and 10 ms at 10M with
+//! [`crate::graph::ReachIndex`], 21 ms / 220 ms by BFS over a
+//! [`crate::graph::NeighborGraph`], 49 ms / 1.3 s by BFS over the CSR
+//! ([`PathQuery::reach`], which also honours windows and thresholds).
 
 mod flow;
 mod scan;
