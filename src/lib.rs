@@ -29,11 +29,13 @@
 
 pub mod amount;
 pub mod gen;
+pub mod graph;
 pub mod id;
 pub mod ingest;
 pub mod labels;
 pub mod ledger;
 pub mod mixer;
+pub mod paths;
 pub mod report;
 
 pub use amount::Amount;

@@ -3,9 +3,11 @@
 //! through [`inputs::LedgerInputs`].
 
 mod demix;
+mod flow;
 mod incidents;
 mod inputs;
 mod inspect;
+mod paths;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -29,6 +31,10 @@ enum Command {
     Incidents(incidents::IncidentsArgs),
     /// Mixer pools: anonymity sets and candidate deposit↔withdrawal links.
     Demix(demix::DemixArgs),
+    /// Temporal paths (earliest, fewest hops, widest) from seeds to targets.
+    Paths(paths::PathsArgs),
+    /// Temporal maximum flow from seeds to targets, with a minimum cut.
+    Flow(flow::FlowArgs),
 }
 
 /// Everything that can stop a command.
@@ -58,6 +64,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Inspect(a) => inspect::run(&a),
         Command::Incidents(a) => incidents::run(&a),
         Command::Demix(a) => demix::run(&a),
+        Command::Paths(a) => paths::run(&a),
+        Command::Flow(a) => flow::run(&a),
     }
 }
 

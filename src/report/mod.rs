@@ -8,6 +8,7 @@
 
 pub mod inspect;
 pub mod ledger_jsonl;
+pub mod paths;
 
 use std::io::Write;
 
