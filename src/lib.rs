@@ -13,6 +13,7 @@ pub mod id;
 pub mod ingest;
 pub mod ledger;
 pub mod report;
+pub mod trace;
 
 pub use amount::Amount;
 pub use id::{AddressId, AssetId, ChainId, TransferId, TxIndex};

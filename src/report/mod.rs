@@ -8,6 +8,7 @@
 
 pub mod inspect;
 pub mod ledger_jsonl;
+pub mod trace;
 
 use std::io::Write;
 
