@@ -509,7 +509,9 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
         }
         // Receiver side.
         let mut newly: Amount = 0;
+        let mut converted = false;
         if let Some(inc) = w.converts(i, r, t, tx_seed) {
+            converted = true;
             for p in parts.iter_mut().filter(|p| p.is_clean()) {
                 p.tag = u32::from(inc);
                 p.hops = 0;
@@ -522,9 +524,14 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
             }
         }
         if config.record_flows && (carried > 0 || newly > 0) {
+            // Taint on the transfer: what the sender's taint contributed,
+            // and, where the receiver turns clean value stolen, everything
+            // (counting once a part both tainted and then re-stolen after the
+            // hop limit or dust turned it clean).
+            let tainted = if converted { v } else { carried };
             w.flows.push(Flow {
                 transfer: TransferId::from_usize(i),
-                tainted: carried.saturating_add(newly),
+                tainted,
             });
         }
         let hr = w.heads[r as usize];
