@@ -2,8 +2,10 @@
 //! an `Args` struct (clap) and a `run` function; ledger-input flags are shared
 //! through [`inputs::LedgerInputs`].
 
+mod compare;
 mod inputs;
 mod inspect;
+mod trace;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -23,6 +25,10 @@ pub struct Cli {
 enum Command {
     /// Show what one address received and sent, per asset.
     Inspect(inspect::InspectArgs),
+    /// Trace stolen funds from seeds under one taint model.
+    Trace(trace::TraceArgs),
+    /// Trace the same seeds under every model, side by side.
+    Compare(compare::CompareArgs),
 }
 
 /// Everything that can stop a command.
@@ -47,6 +53,8 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Inspect(a) => inspect::run(&a),
+        Command::Trace(a) => trace::run(&a),
+        Command::Compare(a) => compare::run(&a),
     }
 }
 
