@@ -170,6 +170,8 @@ pub struct TraceConfig {
     pub(crate) until: Option<u64>,
     pub(crate) dust: Amount,
     pub(crate) record_flows: bool,
+    /// Tests only: list purses per address even where a dense table fits.
+    pub(crate) force_sparse: bool,
 }
 
 impl TraceConfig {
@@ -225,6 +227,7 @@ impl TraceConfig {
             until: None,
             dust: 0,
             record_flows: true,
+            force_sparse: false,
         })
     }
 

@@ -47,6 +47,9 @@ struct Head {
 struct Walk<'a> {
     ledger: &'a Ledger,
     config: &'a TraceConfig,
+    /// Assets per address of the dense purse table, 0 when purses are
+    /// listed per address instead (`first`, `Head::next`).
+    dense: u32,
     first: Vec<u32>,
     heads: Vec<Head>,
     purse_address: Vec<u32>,
@@ -80,11 +83,15 @@ impl<'a> Walk<'a> {
                 roles[id.index()] = role;
             }
         }
+        // Both sides are sorted: a merge join, not one search per exit.
+        let addresses = ledger.addresses();
+        let mut k = 0usize;
         for address in config.exits.keys() {
-            if let Some(id) = ledger.address_id(address) {
-                if roles[id.index()] == Role::Plain {
-                    roles[id.index()] = Role::Exit;
-                }
+            while k < addresses.len() && addresses[k] < *address {
+                k += 1;
+            }
+            if k < addresses.len() && addresses[k] == *address && roles[k] == Role::Plain {
+                roles[k] = Role::Exit;
             }
         }
         let end = match config.until {
@@ -146,12 +153,50 @@ impl<'a> Walk<'a> {
         seed_transfers.sort_unstable();
         seed_transfers.dedup_by_key(|s| s.0);
         let n_assets = ledger.assets().len();
+        // Dense purse table (purse = address · assets + asset) when it is not
+        // much larger than the ledger; a list of purses per address otherwise
+        // (ledgers with many tokens).
+        let cells = n_addr.saturating_mul(n_assets.max(1));
+        let dense = cells
+            <= ledger
+                .transfer_count()
+                .saturating_mul(4)
+                .saturating_add(1 << 16)
+            && cells < NONE as usize
+            && !config.force_sparse;
+        let (first, heads, purse_address) = if dense {
+            let mut heads = Vec::with_capacity(cells);
+            let mut purse_address = Vec::with_capacity(cells);
+            for a in 0..n_addr {
+                let seed_from = seed_addresses
+                    .get(&(a as u32))
+                    .map_or(NONE, |&(from, _)| from);
+                for asset in 0..n_assets.max(1) {
+                    heads.push(Head {
+                        balance: 0,
+                        next: NONE,
+                        asset: asset as u32,
+                        book: NONE,
+                        seed_from,
+                    });
+                    purse_address.push(a as u32);
+                }
+            }
+            (Vec::new(), heads, purse_address)
+        } else {
+            (
+                vec![NONE; n_addr],
+                Vec::with_capacity(n_addr + n_addr / 4),
+                Vec::with_capacity(n_addr + n_addr / 4),
+            )
+        };
         Walk {
             ledger,
             config,
-            first: vec![NONE; n_addr],
-            heads: Vec::with_capacity(n_addr + n_addr / 4),
-            purse_address: Vec::with_capacity(n_addr + n_addr / 4),
+            dense: if dense { n_assets.max(1) as u32 } else { 0 },
+            first,
+            heads,
+            purse_address,
             roles,
             seed_addresses,
             seed_transfers,
@@ -171,6 +216,9 @@ impl<'a> Walk<'a> {
     /// The purse of (address, asset), created empty on first use.
     #[inline]
     fn purse(&mut self, address: u32, asset: u32) -> u32 {
+        if self.dense != 0 {
+            return address * self.dense + asset;
+        }
         let mut p = self.first[address as usize];
         while p != NONE {
             let h = &self.heads[p as usize];
@@ -257,8 +305,13 @@ impl<'a> Walk<'a> {
                 totals.dust = totals.dust.saturating_add(rem);
             }
             Role::Plain => {
-                for p in parts.iter_mut().filter(|p| !p.is_clean()) {
-                    p.hops = p.hops.saturating_add(1);
+                // Hops are only counted when limited, so that without a limit
+                // a haircut purse keeps one amount per incident and lots of
+                // one incident merge.
+                if self.config.max_hops.is_some() {
+                    for p in parts.iter_mut().filter(|p| !p.is_clean()) {
+                        p.hops = p.hops.saturating_add(1);
+                    }
                 }
                 return true;
             }

@@ -103,3 +103,62 @@ pub fn trace_all(ledger: &Ledger, config: &TraceConfig) -> Vec<TraceResult> {
         .map(|&m| trace(ledger, &config.clone().with_model(m)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{Address, Asset, LedgerBuilder, TransferKind, TransferRecord};
+    use proptest::prelude::*;
+
+    fn ledger(moves: &[(u8, u8, bool, u128)]) -> Ledger {
+        let mut b = LedgerBuilder::new();
+        let eth = b.chain("ethereum", "ETH");
+        for (i, &(f, t, token, amount)) in moves.iter().enumerate() {
+            b.push(TransferRecord {
+                chain: eth,
+                tx_hash: [i as u8; 32],
+                block: i as u64,
+                time: 1000 + i as u64,
+                tx_position: 0,
+                kind: if token {
+                    TransferKind::Token
+                } else {
+                    TransferKind::Native
+                },
+                sub_index: 0,
+                from: Address::Evm([f; 20]),
+                to: Address::Evm([t; 20]),
+                asset: if token {
+                    Asset::Token(Address::Evm([0xee; 20]))
+                } else {
+                    Asset::Native
+                },
+                amount,
+            })
+            .unwrap();
+        }
+        b.build().unwrap()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+        /// The dense purse table and the per-address purse lists agree.
+        #[test]
+        fn purse_layouts_agree(
+            moves in prop::collection::vec((0u8..6, 0u8..6, any::<bool>(), 0u128..100), 1..40),
+        ) {
+            let l = ledger(&moves);
+            let seeds = vec![
+                Seed::parse("a", &Address::Evm([0; 20]).to_string()).unwrap(),
+                Seed::parse("b", &format!("{}@1010", Address::Evm([1; 20]))).unwrap(),
+            ];
+            for model in Model::ALL {
+                let c = TraceConfig::new(model, seeds.clone()).unwrap();
+                let mut sparse = c.clone();
+                sparse.force_sparse = true;
+                prop_assert_eq!(trace(&l, &c), trace(&l, &sparse));
+            }
+        }
+    }
+}
