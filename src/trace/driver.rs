@@ -20,9 +20,12 @@ use crate::ledger::{Address, Ledger, Sink, TransferKind};
 
 const NONE: u32 = u32::MAX;
 
-/// What an address is to the trace.
+/// What an address is to the trace. Exits are looked up lazily, the first
+/// time taint moves towards an address, so that a large exit set costs
+/// nothing for the (many) addresses taint never approaches.
 #[derive(Copy, Clone, PartialEq, Eq)]
 enum Role {
+    Unknown,
     Plain,
     Exit,
     Fees,
@@ -74,24 +77,13 @@ struct Walk<'a> {
 impl<'a> Walk<'a> {
     fn new(ledger: &'a Ledger, config: &'a TraceConfig) -> Self {
         let n_addr = ledger.address_count();
-        let mut roles = vec![Role::Plain; n_addr];
+        let mut roles = vec![Role::Unknown; n_addr];
         for (address, role) in [
             (Address::Sink(Sink::Fees), Role::Fees),
             (Address::Sink(Sink::Creations), Role::Creations),
         ] {
             if let Some(id) = ledger.address_id(&address) {
                 roles[id.index()] = role;
-            }
-        }
-        // Both sides are sorted: a merge join, not one search per exit.
-        let addresses = ledger.addresses();
-        let mut k = 0usize;
-        for address in config.exits.keys() {
-            while k < addresses.len() && addresses[k] < *address {
-                k += 1;
-            }
-            if k < addresses.len() && addresses[k] == *address && roles[k] == Role::Plain {
-                roles[k] = Role::Exit;
             }
         }
         let end = match config.until {
@@ -165,24 +157,28 @@ impl<'a> Walk<'a> {
             && cells < NONE as usize
             && !config.force_sparse;
         let (first, heads, purse_address) = if dense {
-            let mut heads = Vec::with_capacity(cells);
-            let mut purse_address = Vec::with_capacity(cells);
-            for a in 0..n_addr {
-                let seed_from = seed_addresses
-                    .get(&(a as u32))
-                    .map_or(NONE, |&(from, _)| from);
-                for asset in 0..n_assets.max(1) {
-                    heads.push(Head {
-                        balance: 0,
-                        next: NONE,
-                        asset: asset as u32,
-                        book: NONE,
-                        seed_from,
-                    });
-                    purse_address.push(a as u32);
+            let per = n_assets.max(1);
+            let mut heads = vec![
+                Head {
+                    balance: 0,
+                    next: NONE,
+                    asset: 0,
+                    book: NONE,
+                    seed_from: NONE,
+                };
+                cells
+            ];
+            if per > 1 {
+                for (p, h) in heads.iter_mut().enumerate() {
+                    h.asset = (p % per) as u32;
                 }
             }
-            (Vec::new(), heads, purse_address)
+            for (&a, &(from, _)) in &seed_addresses {
+                for h in &mut heads[a as usize * per..(a as usize + 1) * per] {
+                    h.seed_from = from;
+                }
+            }
+            (Vec::new(), heads, Vec::new())
         } else {
             (
                 vec![NONE; n_addr],
@@ -211,6 +207,36 @@ impl<'a> Walk<'a> {
             seeds,
             end,
         }
+    }
+
+    /// The address a purse belongs to.
+    #[inline]
+    fn address_of(&self, purse: u32) -> u32 {
+        if self.dense != 0 {
+            purse / self.dense
+        } else {
+            self.purse_address[purse as usize]
+        }
+    }
+
+    /// The role of an address, looked up on first use.
+    #[inline]
+    fn role(&mut self, address: u32) -> Role {
+        let r = self.roles[address as usize];
+        if r != Role::Unknown {
+            return r;
+        }
+        let r = if self
+            .config
+            .exits
+            .contains_key(self.ledger.address(AddressId(address)))
+        {
+            Role::Exit
+        } else {
+            Role::Plain
+        };
+        self.roles[address as usize] = r;
+        r
     }
 
     /// The purse of (address, asset), created empty on first use.
@@ -251,12 +277,12 @@ impl<'a> Walk<'a> {
     }
 
     fn seed_incident(&self, purse: u32) -> Incident {
-        let address = self.purse_address[purse as usize];
+        let address = self.address_of(purse);
         self.seed_addresses.get(&address).map_or(0, |&(_, i)| i)
     }
 
     fn record_gap(&mut self, purse: u32, i: usize, amount: Amount, stolen: bool) {
-        let address = AddressId(self.purse_address[purse as usize]);
+        let address = AddressId(self.address_of(purse));
         let asset = AssetId(self.heads[purse as usize].asset);
         let g = self.gaps.entry((purse, stolen)).or_insert(Gap {
             address,
@@ -288,9 +314,10 @@ impl<'a> Walk<'a> {
         if rem == 0 {
             return false;
         }
+        let role = self.role(to);
         let totals = &mut self.totals[asset as usize];
-        let role = self.roles[to as usize];
         match role {
+            Role::Unknown => {}
             Role::Fees => totals.fees = totals.fees.saturating_add(rem),
             Role::Creations => totals.creations = totals.creations.saturating_add(rem),
             Role::Exit => {
@@ -360,7 +387,8 @@ impl<'a> Walk<'a> {
         to: u32,
         tx_seed: Option<Incident>,
     ) -> Option<Incident> {
-        if self.roles[to as usize] == Role::Fees || self.roles[to as usize] == Role::Creations {
+        // Sinks are known from the start; no lazy look-up needed.
+        if matches!(self.roles[to as usize], Role::Fees | Role::Creations) {
             return None;
         }
         if let Some(inc) = tx_seed {
@@ -440,10 +468,7 @@ impl<'a> Walk<'a> {
             if amount == 0 {
                 continue;
             }
-            let key = (
-                self.purse_address[purse as usize],
-                self.heads[purse as usize].asset,
-            );
+            let key = (self.address_of(purse), self.heads[purse as usize].asset);
             add_incident(out.entry(key).or_default(), tag as Incident, amount);
         }
     }
@@ -622,7 +647,7 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
         }
         tmp.clear();
         books[h.book as usize].holdings(&mut tmp);
-        let list = held.entry((w.purse_address[p], h.asset)).or_default();
+        let list = held.entry((w.address_of(p as u32), h.asset)).or_default();
         for part in &tmp {
             add_incident(list, part.tag as Incident, part.amount);
         }
@@ -731,8 +756,10 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
             hops = m.hops;
             let stopped = config.max_hops.is_some_and(|max| hops >= max);
             if !stopped {
+                let role = w.role(t);
                 let tot = &mut w.totals[a as usize];
-                match w.roles[t as usize] {
+                match role {
+                    Role::Unknown => {}
                     Role::Fees => tot.fees = tot.fees.saturating_add(v),
                     Role::Creations => tot.creations = tot.creations.saturating_add(v),
                     Role::Exit => {
@@ -795,7 +822,7 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
             .map(|&inc| (inc, h.balance))
             .collect();
         holders.push(Holding {
-            address: AddressId(w.purse_address[p]),
+            address: AddressId(w.address_of(p as u32)),
             asset: AssetId(h.asset),
             amount: h.balance,
             by_incident: by,
