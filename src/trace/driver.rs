@@ -212,10 +212,9 @@ impl<'a> Walk<'a> {
     /// The address a purse belongs to.
     #[inline]
     fn address_of(&self, purse: u32) -> u32 {
-        if self.dense != 0 {
-            purse / self.dense
-        } else {
-            self.purse_address[purse as usize]
+        match purse.checked_div(self.dense) {
+            Some(address) => address,
+            None => self.purse_address[purse as usize],
         }
     }
 
