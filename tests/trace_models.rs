@@ -337,3 +337,16 @@ fn haircut_is_exact_with_huge_amounts() {
     assert_eq!(part(&r, 3), want);
     assert_eq!(held(&l, &r, 3) + held(&l, &r, 4), big / 3);
 }
+
+#[test]
+fn balances_beyond_2_pow_127_stay_exact() {
+    let q = 1u128 << 126;
+    // 3 receives 2·2^126 clean and 2^126 stolen (balance 3·2^126), sends it all.
+    let l = ledger(&[(2, 3, q), (2, 3, q), (1, 3, q), (3, 4, 3 * q)]);
+    for model in Model::ALL {
+        let r = run(&l, model, vec![seed("x", 1)]);
+        let want = if model == Model::Poison { 3 * q } else { q };
+        assert_eq!(part(&r, 4), want, "{model}");
+        assert_eq!(held(&l, &r, 4), want, "{model}");
+    }
+}

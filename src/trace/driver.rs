@@ -1,12 +1,14 @@
 //! The chronological driver: one walk over the ledger's events in total
 //! order, applying a model.
 //!
-//! Every purse (address, asset) keeps its balance in a flat table; a purse
-//! gets a model "book" (lots, or haircut amounts) only while it holds taint.
-//! A transfer between two purses without taint, neither a seed, costs two
-//! table look-ups and two additions, with no allocation: that is the case
-//! for almost every event, and walking every event from the start of the
-//! ledger is what makes the clean balance that stolen funds mix with exact.
+//! Every purse (address, asset) keeps its balance in a flat table of 16-byte
+//! entries; a purse that is a seed or meets taint becomes "special" (its
+//! entry then points into a small side table) and gets a model "book" (lots,
+//! or haircut amounts) while it holds taint. A transfer between two
+//! ordinary purses costs two table reads, a subtraction, an addition and two
+//! writes, with no allocation: that is the case for almost every event, and
+//! walking every event from the start of the ledger is what makes the clean
+//! balance that stolen funds mix with exact.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -32,13 +34,15 @@ enum Role {
     Creations,
 }
 
-/// A purse's head: its balance and links, 32 bytes.
+/// Marks an entry of the balance table as an index into the special purses.
+const SPECIAL: u128 = 1 << 127;
+
+/// A purse that is a seed, holds or held taint, or whose balance reached
+/// 2^127: its state, kept out of the hot balance table.
 #[derive(Copy, Clone, Debug)]
-struct Head {
+struct Special {
+    purse: u32,
     balance: Amount,
-    /// Next purse of the same address.
-    next: u32,
-    asset: u32,
     /// Index of the purse's book, or `NONE` while it holds no taint.
     book: u32,
     /// For a seed address: the first transfer from which it is a seed;
@@ -51,10 +55,18 @@ struct Walk<'a> {
     ledger: &'a Ledger,
     config: &'a TraceConfig,
     /// Assets per address of the dense purse table, 0 when purses are
-    /// listed per address instead (`first`, `Head::next`).
+    /// listed per address instead (`first`, `next`).
     dense: u32,
+    /// One entry per purse, 16 bytes: the balance of an ordinary purse, or
+    /// `SPECIAL | index` of a special one. An ordinary transfer touches
+    /// nothing else.
+    bal: Vec<u128>,
+    specials: Vec<Special>,
+    /// Sparse layout only: first purse of each address, next purse of the
+    /// same address, asset and address of each purse.
     first: Vec<u32>,
-    heads: Vec<Head>,
+    next: Vec<u32>,
+    purse_asset: Vec<u32>,
     purse_address: Vec<u32>,
     roles: Vec<Role>,
     /// Seed addresses: (first transfer, incident).
@@ -156,43 +168,26 @@ impl<'a> Walk<'a> {
                 .saturating_add(1 << 16)
             && cells < NONE as usize
             && !config.force_sparse;
-        let (first, heads, purse_address) = if dense {
-            let per = n_assets.max(1);
-            let mut heads = vec![
-                Head {
-                    balance: 0,
-                    next: NONE,
-                    asset: 0,
-                    book: NONE,
-                    seed_from: NONE,
-                };
-                cells
-            ];
-            if per > 1 {
-                for (p, h) in heads.iter_mut().enumerate() {
-                    h.asset = (p % per) as u32;
-                }
-            }
-            for (&a, &(from, _)) in &seed_addresses {
-                for h in &mut heads[a as usize * per..(a as usize + 1) * per] {
-                    h.seed_from = from;
-                }
-            }
-            (Vec::new(), heads, Vec::new())
+        let bal = if dense {
+            // Zeroed allocation: pages are only touched where purses are.
+            vec![0u128; cells]
         } else {
-            (
-                vec![NONE; n_addr],
-                Vec::with_capacity(n_addr + n_addr / 4),
-                Vec::with_capacity(n_addr + n_addr / 4),
-            )
+            Vec::with_capacity(n_addr + n_addr / 4)
         };
-        Walk {
+        let mut w = Walk {
             ledger,
             config,
             dense: if dense { n_assets.max(1) as u32 } else { 0 },
-            first,
-            heads,
-            purse_address,
+            bal,
+            specials: Vec::new(),
+            first: if dense {
+                Vec::new()
+            } else {
+                vec![NONE; n_addr]
+            },
+            next: Vec::new(),
+            purse_asset: Vec::new(),
+            purse_address: Vec::new(),
             roles,
             seed_addresses,
             seed_transfers,
@@ -206,6 +201,91 @@ impl<'a> Walk<'a> {
             warnings,
             seeds,
             end,
+        };
+        if dense {
+            let per = w.dense;
+            let seed_list: Vec<(u32, u32)> = w
+                .seed_addresses
+                .iter()
+                .map(|(&a, &(from, _))| (a, from))
+                .collect();
+            for (a, from) in seed_list {
+                for asset in 0..per {
+                    let i = w.promote(a * per + asset);
+                    w.specials[i].seed_from = from;
+                }
+            }
+        }
+        w
+    }
+
+    /// Makes a purse special (if it is not yet) and returns its index.
+    fn promote(&mut self, purse: u32) -> usize {
+        let b = self.bal[purse as usize];
+        if b & SPECIAL != 0 {
+            return (b & !SPECIAL) as usize;
+        }
+        let i = self.specials.len();
+        self.specials.push(Special {
+            purse,
+            balance: b,
+            book: NONE,
+            seed_from: NONE,
+        });
+        self.bal[purse as usize] = SPECIAL | i as u128;
+        i
+    }
+
+    #[inline]
+    fn special(&self, purse: u32) -> Option<&Special> {
+        let b = self.bal[purse as usize];
+        if b & SPECIAL == 0 {
+            None
+        } else {
+            self.specials.get((b & !SPECIAL) as usize)
+        }
+    }
+
+    #[inline]
+    fn balance(&self, purse: u32) -> Amount {
+        match self.special(purse) {
+            Some(sp) => sp.balance,
+            None => self.bal[purse as usize],
+        }
+    }
+
+    #[inline]
+    fn set_balance(&mut self, purse: u32, balance: Amount) {
+        let b = self.bal[purse as usize];
+        if b & SPECIAL == 0 && balance & SPECIAL == 0 {
+            self.bal[purse as usize] = balance;
+        } else {
+            let i = self.promote(purse);
+            self.specials[i].balance = balance;
+        }
+    }
+
+    #[inline]
+    fn book(&self, purse: u32) -> u32 {
+        self.special(purse).map_or(NONE, |sp| sp.book)
+    }
+
+    fn set_book(&mut self, purse: u32, book: u32) {
+        let i = self.promote(purse);
+        self.specials[i].book = book;
+    }
+
+    #[inline]
+    fn seed_from(&self, purse: u32) -> u32 {
+        self.special(purse).map_or(NONE, |sp| sp.seed_from)
+    }
+
+    /// The asset of a purse.
+    #[inline]
+    fn asset_of(&self, purse: u32) -> u32 {
+        match purse.checked_rem(self.dense) {
+            Some(asset) => asset,
+            None => self.purse_asset[purse as usize],
         }
     }
 
@@ -246,11 +326,10 @@ impl<'a> Walk<'a> {
         }
         let mut p = self.first[address as usize];
         while p != NONE {
-            let h = &self.heads[p as usize];
-            if h.asset == asset {
+            if self.purse_asset[p as usize] == asset {
                 return p;
             }
-            p = h.next;
+            p = self.next[p as usize];
         }
         self.new_purse(address, asset)
     }
@@ -258,20 +337,16 @@ impl<'a> Walk<'a> {
     #[cold]
     fn new_purse(&mut self, address: u32, asset: u32) -> u32 {
         // Fits: at most two purses per transfer, and transfers fit in u32.
-        let id = u32::try_from(self.heads.len()).unwrap_or(NONE - 1);
-        let seed_from = self
-            .seed_addresses
-            .get(&address)
-            .map_or(NONE, |&(from, _)| from);
-        self.heads.push(Head {
-            balance: 0,
-            next: self.first[address as usize],
-            asset,
-            book: NONE,
-            seed_from,
-        });
+        let id = u32::try_from(self.bal.len()).unwrap_or(NONE - 1);
+        self.bal.push(0);
+        self.next.push(self.first[address as usize]);
+        self.purse_asset.push(asset);
         self.purse_address.push(address);
         self.first[address as usize] = id;
+        if let Some(&(from, _)) = self.seed_addresses.get(&address) {
+            let i = self.promote(id);
+            self.specials[i].seed_from = from;
+        }
         id
     }
 
@@ -282,7 +357,7 @@ impl<'a> Walk<'a> {
 
     fn record_gap(&mut self, purse: u32, i: usize, amount: Amount, stolen: bool) {
         let address = AddressId(self.address_of(purse));
-        let asset = AssetId(self.heads[purse as usize].asset);
+        let asset = AssetId(self.asset_of(purse));
         let g = self.gaps.entry((purse, stolen)).or_insert(Gap {
             address,
             asset,
@@ -393,7 +468,7 @@ impl<'a> Walk<'a> {
         if let Some(inc) = tx_seed {
             return Some(inc);
         }
-        if self.heads[receiver as usize].seed_from as usize <= i {
+        if self.seed_from(receiver) as usize <= i {
             return Some(self.seed_incident(receiver));
         }
         None
@@ -467,7 +542,7 @@ impl<'a> Walk<'a> {
             if amount == 0 {
                 continue;
             }
-            let key = (self.address_of(purse), self.heads[purse as usize].asset);
+            let key = (self.address_of(purse), self.asset_of(purse));
             add_incident(out.entry(key).or_default(), tag as Incident, amount);
         }
     }
@@ -521,35 +596,34 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
         let a = assets[i].0;
         let s = w.purse(f, a);
         let r = w.purse(t, a);
-        let hs = w.heads[s as usize];
-        if hs.book == NONE && hs.seed_from == NONE && tx_seed.is_none() {
-            let hr = &w.heads[r as usize];
-            if hr.book == NONE && hr.seed_from as usize > i {
-                // Clean to clean: the common case.
-                w.heads[s as usize].balance = match hs.balance.checked_sub(v) {
+        let (bs, br) = (w.bal[s as usize], w.bal[r as usize]);
+        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() {
+            if let Some(nr) = br.checked_add(v).filter(|x| x & SPECIAL == 0) {
+                // Ordinary to ordinary: the common case.
+                w.bal[s as usize] = match bs.checked_sub(v) {
                     Some(b) => b,
                     None => {
                         w.untracked_gaps += 1;
                         0
                     }
                 };
-                let hr = &mut w.heads[r as usize];
-                hr.balance = hr.balance.saturating_add(v);
+                w.bal[r as usize] = nr;
                 continue;
             }
         }
         // Sender side.
+        let (balance, book, seed_from) = (w.balance(s), w.book(s), w.seed_from(s));
         parts.clear();
-        let avail = hs.balance.min(v);
-        if hs.book != NONE {
-            books[hs.book as usize].take(hs.balance, avail, &mut parts);
+        let avail = balance.min(v);
+        if book != NONE {
+            books[book as usize].take(balance, avail, &mut parts);
         } else {
             push_part(&mut parts, Part::clean(avail));
         }
-        w.heads[s as usize].balance = hs.balance - avail;
-        if v > hs.balance {
-            let d = v - hs.balance;
-            if hs.seed_from as usize <= i {
+        w.set_balance(s, balance - avail);
+        if v > balance {
+            let d = v - balance;
+            if seed_from as usize <= i {
                 let inc = w.seed_incident(s);
                 push_part(
                     &mut parts,
@@ -565,16 +639,16 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
                 w.record_gap(s, i, d, true);
             } else {
                 push_part(&mut parts, Part::clean(d));
-                if hs.book != NONE || hs.seed_from != NONE {
+                if book != NONE || seed_from != NONE {
                     w.record_gap(s, i, d, false);
                 } else {
                     w.untracked_gaps += 1;
                 }
             }
         }
-        if hs.book != NONE && !books[hs.book as usize].is_tainted() {
-            free.push(hs.book);
-            w.heads[s as usize].book = NONE;
+        if book != NONE && !books[book as usize].is_tainted() {
+            free.push(book);
+            w.set_book(s, NONE);
         }
         let carried: Amount = parts
             .iter()
@@ -611,11 +685,12 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
                 tainted,
             });
         }
-        let hr = w.heads[r as usize];
         let any_taint = parts.iter().any(|p| !p.is_clean());
-        if hr.book == NONE && any_taint {
-            let book = B::open(hr.balance);
-            let id = match free.pop() {
+        let balance_r = w.balance(r);
+        let mut book_r = w.book(r);
+        if book_r == NONE && any_taint {
+            let book = B::open(balance_r);
+            book_r = match free.pop() {
                 Some(id) => {
                     books[id as usize] = book;
                     id
@@ -625,28 +700,28 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
                     u32::try_from(books.len() - 1).unwrap_or(NONE - 1)
                 }
             };
-            w.heads[r as usize].book = id;
+            w.set_book(r, book_r);
         }
-        let book = w.heads[r as usize].book;
-        if book != NONE {
-            let b = &mut books[book as usize];
+        if book_r != NONE {
+            let b = &mut books[book_r as usize];
             for p in &parts {
                 b.put(*p);
             }
         }
-        let hr = &mut w.heads[r as usize];
-        hr.balance = hr.balance.saturating_add(v);
+        w.set_balance(r, balance_r.saturating_add(v));
     }
     // Holdings.
     let mut held: BTreeMap<(u32, u32), Vec<(Incident, Amount)>> = BTreeMap::new();
     let mut tmp = Vec::new();
-    for (p, h) in w.heads.iter().enumerate() {
-        if h.book == NONE {
+    for sp in &w.specials {
+        if sp.book == NONE {
             continue;
         }
         tmp.clear();
-        books[h.book as usize].holdings(&mut tmp);
-        let list = held.entry((w.address_of(p as u32), h.asset)).or_default();
+        books[sp.book as usize].holdings(&mut tmp);
+        let list = held
+            .entry((w.address_of(sp.purse), w.asset_of(sp.purse)))
+            .or_default();
         for part in &tmp {
             add_incident(list, part.tag as Incident, part.amount);
         }
@@ -703,25 +778,26 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
         let a = assets[i].0;
         let s = w.purse(f, a);
         let r = w.purse(t, a);
-        let hs = w.heads[s as usize];
-        let receiver_converts = w.heads[r as usize].seed_from as usize <= i || tx_seed.is_some();
-        if hs.book == NONE && hs.seed_from == NONE && !receiver_converts {
-            w.heads[s as usize].balance = match hs.balance.checked_sub(v) {
-                Some(b) => b,
-                None => {
-                    w.untracked_gaps += 1;
-                    0
-                }
-            };
-            let hr = &mut w.heads[r as usize];
-            hr.balance = hr.balance.saturating_add(v);
-            continue;
+        let (bs, br) = (w.bal[s as usize], w.bal[r as usize]);
+        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() {
+            if let Some(nr) = br.checked_add(v).filter(|x| x & SPECIAL == 0) {
+                w.bal[s as usize] = match bs.checked_sub(v) {
+                    Some(b) => b,
+                    None => {
+                        w.untracked_gaps += 1;
+                        0
+                    }
+                };
+                w.bal[r as usize] = nr;
+                continue;
+            }
         }
-        w.heads[s as usize].balance = hs.balance.saturating_sub(v);
-        let mut sender_mark = hs.book;
-        if v > hs.balance {
-            let d = v - hs.balance;
-            if hs.seed_from as usize <= i {
+        let (balance, book, seed_from) = (w.balance(s), w.book(s), w.seed_from(s));
+        w.set_balance(s, balance.saturating_sub(v));
+        let mut sender_mark = book;
+        if v > balance {
+            let d = v - balance;
+            if seed_from as usize <= i {
                 let inc = w.seed_incident(s);
                 let tot = &mut w.totals[a as usize];
                 tot.stolen = tot.stolen.saturating_add(d);
@@ -732,12 +808,12 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
                 if sender_mark == NONE {
                     marks.push(Poisoned::default());
                     sender_mark = u32::try_from(marks.len() - 1).unwrap_or(NONE - 1);
-                    w.heads[s as usize].book = sender_mark;
+                    w.set_book(s, sender_mark);
                 }
                 let m = &mut marks[sender_mark as usize];
                 union_into(&mut m.incidents, &[inc]);
                 m.hops = 0;
-            } else if hs.book != NONE || hs.seed_from != NONE {
+            } else if book != NONE || seed_from != NONE {
                 w.record_gap(s, i, d, false);
             } else {
                 w.untracked_gaps += 1;
@@ -794,36 +870,36 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
             });
         }
         if !receiver_incidents.is_empty() {
-            let mut mark = w.heads[r as usize].book;
+            let mut mark = w.book(r);
             if mark == NONE {
                 marks.push(Poisoned {
                     incidents: Vec::new(),
                     hops,
                 });
                 mark = u32::try_from(marks.len() - 1).unwrap_or(NONE - 1);
-                w.heads[r as usize].book = mark;
+                w.set_book(r, mark);
             }
             let m = &mut marks[mark as usize];
             union_into(&mut m.incidents, &receiver_incidents);
             m.hops = m.hops.min(hops);
         }
-        let hr = &mut w.heads[r as usize];
-        hr.balance = hr.balance.saturating_add(v);
+        let balance_r = w.balance(r);
+        w.set_balance(r, balance_r.saturating_add(v));
     }
     let mut holders = Vec::new();
-    for (p, h) in w.heads.iter().enumerate() {
-        if h.book == NONE || h.balance == 0 {
+    for sp in &w.specials {
+        if sp.book == NONE || sp.balance == 0 {
             continue;
         }
-        let by = marks[h.book as usize]
+        let by = marks[sp.book as usize]
             .incidents
             .iter()
-            .map(|&inc| (inc, h.balance))
+            .map(|&inc| (inc, sp.balance))
             .collect();
         holders.push(Holding {
-            address: AddressId(w.address_of(p as u32)),
-            asset: AssetId(h.asset),
-            amount: h.balance,
+            address: AddressId(w.address_of(sp.purse)),
+            asset: AssetId(w.asset_of(sp.purse)),
+            amount: sp.balance,
             by_incident: by,
         });
     }
