@@ -37,6 +37,7 @@ pub mod ledger;
 pub mod mixer;
 pub mod paths;
 pub mod report;
+pub mod trace;
 
 pub use amount::Amount;
 pub use id::{AddressId, AssetId, ChainId, TransferId, TxIndex};

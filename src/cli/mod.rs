@@ -2,12 +2,14 @@
 //! an `Args` struct (clap) and a `run` function; ledger-input flags are shared
 //! through [`inputs::LedgerInputs`].
 
+mod compare;
 mod demix;
 mod flow;
 mod incidents;
 mod inputs;
 mod inspect;
 mod paths;
+mod trace;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,6 +37,10 @@ enum Command {
     Paths(paths::PathsArgs),
     /// Temporal maximum flow from seeds to targets, with a minimum cut.
     Flow(flow::FlowArgs),
+    /// Trace stolen funds from seeds under one taint model.
+    Trace(trace::TraceArgs),
+    /// Trace the same seeds under every model, side by side.
+    Compare(compare::CompareArgs),
 }
 
 /// Everything that can stop a command.
@@ -66,6 +72,8 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demix(a) => demix::run(&a),
         Command::Paths(a) => paths::run(&a),
         Command::Flow(a) => flow::run(&a),
+        Command::Trace(a) => trace::run(&a),
+        Command::Compare(a) => compare::run(&a),
     }
 }
 

@@ -9,6 +9,7 @@
 pub mod inspect;
 pub mod ledger_jsonl;
 pub mod paths;
+pub mod trace;
 
 use std::io::Write;
 
