@@ -8,6 +8,7 @@
 //! turns results into plain serde data and writes output formats.
 
 pub mod amount;
+pub mod btc;
 pub mod id;
 pub mod ledger;
 

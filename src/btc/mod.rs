@@ -1,0 +1,25 @@
+//! Bitcoin and other UTXO chains: consensus decoding of raw blocks and
+//! transactions, addresses from output scripts, the node and bitcoin-etl
+//! JSON loaders, the UTXO ledger, UTXO taint policies and tracing,
+//! clustering with provenance, CoinJoin and peel-chain detection.
+//!
+//! The principal types: [`Block`] and [`Transaction`] (decoded with
+//! [`load_blocks`] or [`Transaction::decode`]), [`UtxoLedger`] (built with
+//! [`UtxoLedger::from_blocks`]), [`trace()`] with a [`UtxoPolicy`], and
+//! [`cluster()`] giving a [`Clustering`] that can [`Clustering::explain`]
+//! every merge.
+
+mod block;
+mod decode;
+mod hash;
+mod script;
+mod tx;
+
+pub use block::{
+    decode_blocks, genesis_block, load_blocks, merkle_root, read_maybe_bzip2, BlkRecords, Block,
+    BlockHeader, GENESIS_HASH, KNOWN_MAGICS, MAX_BLOCK_SIZE,
+};
+pub use decode::DecodeError;
+pub use hash::{sha256d, BlockHash, HashParseError, MerkleRoot, Txid, Wtxid};
+pub use script::{hash160, script_address, script_type, Network, ScriptType};
+pub use tx::{OutPoint, OutPointParseError, Transaction, TxIn, TxOut};
