@@ -12,6 +12,8 @@
 mod block;
 mod decode;
 mod hash;
+mod json;
+mod ledger;
 mod script;
 mod tx;
 
@@ -21,5 +23,10 @@ pub use block::{
 };
 pub use decode::DecodeError;
 pub use hash::{sha256d, BlockHash, HashParseError, MerkleRoot, Txid, Wtxid};
+pub use json::{load_core_blocks_json, load_etl_transactions, JsonError};
+pub use ledger::{
+    block_records, start_height, ChainError, InputInfo, InputRecord, InputSource, OutputId,
+    OutputInfo, OutputRecord, TxInfo, TxRecord, UnresolvedInput, UnresolvedReason, UtxoLedger,
+};
 pub use script::{hash160, script_address, script_type, Network, ScriptType};
 pub use tx::{OutPoint, OutPointParseError, Transaction, TxIn, TxOut};

@@ -77,6 +77,19 @@ impl FromStr for OutPoint {
     }
 }
 
+impl serde::Serialize for OutPoint {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OutPoint {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// A transaction input.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct TxIn {

@@ -1,0 +1,118 @@
+//! Bitcoin Core `getblock <hash> 2` JSON and bitcoin-etl `transactions.json`
+//! give the same transactions as raw decoding (blocks 0, 1, 50,000–50,002).
+
+use std::fs::File;
+use std::path::PathBuf;
+
+use fundtrace::btc::{
+    block_records, genesis_block, load_blocks, load_core_blocks_json, load_etl_transactions, Block,
+    Network, TxRecord, UtxoLedger,
+};
+
+fn data(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel)
+}
+
+fn etl_dir(rel: &str) -> PathBuf {
+    data(&format!("bitcoin_etl_samples/bitcoin/{rel}"))
+}
+
+fn core(dir: &str, hash: &str) -> (u64, Block) {
+    let path = etl_dir(&format!("{dir}/rpc_response_getblock_{hash}_2.json"));
+    let mut v = load_core_blocks_json(File::open(path).unwrap()).unwrap();
+    assert_eq!(v.len(), 1);
+    v.remove(0)
+}
+
+fn etl(dir: &str) -> Vec<TxRecord> {
+    let path = etl_dir(&format!("{dir}/expected_transactions.json"));
+    load_etl_transactions(File::open(path).unwrap(), Network::Mainnet).unwrap()
+}
+
+/// Records without the input values an enriched export may add.
+fn plain(mut r: Vec<TxRecord>) -> Vec<TxRecord> {
+    for t in &mut r {
+        for i in &mut t.inputs {
+            i.value = None;
+            i.address = None;
+        }
+    }
+    r
+}
+
+#[test]
+fn blocks_0_and_1_match_raw_decoding() {
+    let genesis = genesis_block();
+    let btcd = load_blocks(
+        File::open(data("bitcoin_raw/btcd/database__testdata__blocks1-256.bz2")).unwrap(),
+    )
+    .unwrap();
+    let (h0, b0) = core(
+        "block_0",
+        "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f",
+    );
+    let (h1, b1) = core(
+        "block_1",
+        "00000000839a8e6886ab5951d76f411475428afc90947ee320161bbf18eb6048",
+    );
+    assert_eq!((h0, h1), (0, 1));
+    assert_eq!(b0, genesis);
+    assert_eq!(b1, btcd[0]);
+    assert_eq!(
+        plain(etl("block_0")),
+        block_records(&genesis, 0, Network::Mainnet)
+    );
+    assert_eq!(
+        plain(etl("block_1")),
+        block_records(&btcd[0], 1, Network::Mainnet)
+    );
+}
+
+#[test]
+fn blocks_50000_to_50002_node_json_and_etl_agree() {
+    let (h0, b0) = core(
+        "block_without_transactions",
+        "000000001aeae195809d120b5d66a39c83eb48792e068f8ea1fea19d84a4278a",
+    );
+    let (h1, b1) = core(
+        "block_with_transactions",
+        "000000001c920d495e1eeef2452b6d1c6c229a919b28196c103ecffebabee141",
+    );
+    let (h2, b2) = core(
+        "block_with_transactions",
+        "000000002066d7f9b134c30b5005b7bf5fbfa52f279883f1fde793dcdc964266",
+    );
+    assert_eq!((h0, h1, h2), (50_000, 50_001, 50_002));
+    assert_eq!(b1.header.prev_blockhash, b0.block_hash());
+    assert_eq!(b2.header.prev_blockhash, b1.block_hash());
+    assert_eq!(
+        plain(etl("block_without_transactions")),
+        block_records(&b0, h0, Network::Mainnet)
+    );
+    let mut raw = block_records(&b1, h1, Network::Mainnet);
+    raw.extend(block_records(&b2, h2, Network::Mainnet));
+    assert_eq!(raw.len(), 4);
+    assert_eq!(plain(etl("block_with_transactions")), raw);
+    assert_eq!(plain(etl("stream_50001_50002")), raw);
+
+    // the same UTXO ledger from either source
+    let from_raw = UtxoLedger::from_blocks(&[b0, b1, b2], 50_000).unwrap();
+    let mut etl_all = etl("block_without_transactions");
+    etl_all.extend(etl("block_with_transactions"));
+    let from_etl = UtxoLedger::from_records(etl_all);
+    assert_eq!(from_raw.txs(), from_etl.txs());
+    assert_eq!(from_raw.address_count(), from_etl.address_count());
+    assert_eq!(from_raw.unresolved(), from_etl.unresolved());
+    assert_eq!(from_raw.unresolved().len(), 3);
+}
+
+#[test]
+fn a_tampered_txid_is_refused() {
+    let path = etl_dir("block_with_transactions/expected_transactions.json");
+    let text = std::fs::read_to_string(path).unwrap();
+    let bad = text.replacen("7940cdde", "7940cddf", 1);
+    let e = load_etl_transactions(bad.as_bytes(), Network::Mainnet).unwrap_err();
+    assert!(e.to_string().contains("does not match"), "{e}");
+}
