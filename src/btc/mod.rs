@@ -15,6 +15,7 @@ mod hash;
 mod json;
 mod ledger;
 mod script;
+mod taint;
 mod tx;
 
 pub use block::{
@@ -29,4 +30,8 @@ pub use ledger::{
     OutputInfo, OutputRecord, TxInfo, TxRecord, UnresolvedInput, UnresolvedReason, UtxoLedger,
 };
 pub use script::{hash160, script_address, script_type, Network, ScriptType};
+pub use taint::{
+    apply_policy, trace, AddressTaint, HistoryGap, Lot, PolicySplit, ReachedTx, TaintedOutput,
+    UnknownPolicy, UtxoPolicy, UtxoSeed, UtxoTraceResult,
+};
 pub use tx::{OutPoint, OutPointParseError, Transaction, TxIn, TxOut};

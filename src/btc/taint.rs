@@ -1,0 +1,775 @@
+//! UTXO taint policies (DESIGN §6) and the chronological UTXO trace.
+//!
+//! A policy maps the taint of a transaction's inputs to its outputs; the
+//! fee is a last, virtual output. All arithmetic is in exact integers
+//! (satoshi); every policy but poison conserves taint exactly:
+//! the taint of the outputs plus the fee equals the taint of the inputs.
+//!
+//! Exact rules:
+//! - **Input stream.** The inputs, in order, form a stream of lots (amount,
+//!   tainted or clean). An input spending a ledger output carries the lots
+//!   that output received (FIFO/LIFO) or its taint amount (other policies);
+//!   an input given only as `(value, taint)` is the lot of its taint followed
+//!   by the lot of its clean rest. When the outputs exceed the known inputs
+//!   (an input the ledger could not resolve), the deficit is a clean lot of
+//!   unknown origin after all the others, reported as a history gap.
+//! - **Outputs.** The real outputs in order, then the fee
+//!   (`inputs − outputs`, 0 when negative).
+//! - **Poison**: if any input is tainted, every output and the fee are
+//!   tainted in full (not conserved: an upper bound on reach).
+//! - **Haircut**: with total taint `T` and total value `V` (outputs plus
+//!   fee), output `j` of value `w_j` gets `floor(w_j·T/V)` (256-bit
+//!   intermediate, [`crate::amount::mul_div_floor`]). The `T − Σ floor`
+//!   satoshi the floors leave (fewer than the number of outputs) go one each
+//!   to the outputs with the largest remainders `w_j·T mod V`, ties to the
+//!   lower index (so the fee, last, loses ties): the largest-remainder
+//!   method. No output gets more than its value, and taint is conserved.
+//! - **FIFO**: outputs take the stream front to back; an output that needs
+//!   part of a lot splits it. Each output keeps the lots it took, in the
+//!   order it took them, for the next hop.
+//! - **LIFO**: as FIFO over the reversed stream (the last input first).
+//! - **TIHO** (taint in, highest out): the total taint goes to the real
+//!   outputs by value, highest first (ties to the lower index), each filled
+//!   up to its value; the fee only gets what the outputs cannot hold.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
+
+use ethnum::U256;
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+use super::hash::Txid;
+use super::ledger::{InputSource, OutputId, UtxoLedger};
+use super::tx::{OutPoint, OutPointParseError};
+use crate::amount::{mul_div_floor, Amount};
+use crate::id::TxIndex;
+
+/// A per-transaction UTXO taint policy.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UtxoPolicy {
+    /// Any tainted input taints every output in full.
+    Poison,
+    /// Proportional split.
+    Haircut,
+    /// First in, first out.
+    Fifo,
+    /// Last in, first out.
+    Lifo,
+    /// Taint in, highest out.
+    Tiho,
+}
+
+impl UtxoPolicy {
+    /// Every policy, in a fixed order.
+    pub const ALL: [UtxoPolicy; 5] = [
+        UtxoPolicy::Poison,
+        UtxoPolicy::Haircut,
+        UtxoPolicy::Fifo,
+        UtxoPolicy::Lifo,
+        UtxoPolicy::Tiho,
+    ];
+
+    /// The policy's name (`poison`, `haircut`, `fifo`, `lifo`, `tiho`).
+    #[must_use]
+    pub fn name(self) -> &'static str {
+        match self {
+            UtxoPolicy::Poison => "poison",
+            UtxoPolicy::Haircut => "haircut",
+            UtxoPolicy::Fifo => "fifo",
+            UtxoPolicy::Lifo => "lifo",
+            UtxoPolicy::Tiho => "tiho",
+        }
+    }
+
+    fn uses_lots(self) -> bool {
+        matches!(self, UtxoPolicy::Fifo | UtxoPolicy::Lifo)
+    }
+}
+
+impl fmt::Display for UtxoPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An unknown policy name.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("unknown UTXO policy {0:?} (expected poison, haircut, fifo, lifo or tiho)")]
+pub struct UnknownPolicy(pub String);
+
+impl FromStr for UtxoPolicy {
+    type Err = UnknownPolicy;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        UtxoPolicy::ALL
+            .into_iter()
+            .find(|p| p.name().eq_ignore_ascii_case(s))
+            .ok_or_else(|| UnknownPolicy(s.to_string()))
+    }
+}
+
+/// A run of value that is either all tainted or all clean.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Lot {
+    /// Amount in satoshi.
+    pub amount: Amount,
+    /// Whether it is tainted.
+    pub tainted: bool,
+}
+
+fn push_lot(lots: &mut Vec<Lot>, lot: Lot) {
+    if lot.amount == 0 {
+        return;
+    }
+    match lots.last_mut() {
+        Some(last) if last.tainted == lot.tainted => last.amount += lot.amount,
+        _ => lots.push(lot),
+    }
+}
+
+fn lots_taint(lots: &[Lot]) -> Amount {
+    lots.iter().filter(|l| l.tainted).map(|l| l.amount).sum()
+}
+
+/// The result of applying a policy to one transaction.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicySplit {
+    /// Taint of each real output, in output order.
+    pub outputs: Vec<Amount>,
+    /// Taint of the fee (the last, virtual output).
+    pub fee: Amount,
+    /// The fee (`inputs − outputs`, 0 when the outputs exceed the inputs).
+    pub fee_value: Amount,
+    /// Clean value of unknown origin added when the outputs exceed the inputs.
+    pub deficit: Amount,
+}
+
+/// Applies `policy` to one transaction given as input `(value, taint)`
+/// pairs and output values; the fee is `Σ inputs − Σ outputs`.
+///
+/// # Example
+///
+/// The DESIGN §6 worked vector, scaled by 10 (inputs 3 tainted, 5 clean, 2
+/// tainted; outputs 4, 1, 5):
+///
+/// ```
+/// use fundtrace::btc::{apply_policy, UtxoPolicy};
+/// let inputs = [(30, 30), (50, 0), (20, 20)];
+/// let outputs = [40, 10, 50];
+/// assert_eq!(apply_policy(UtxoPolicy::Fifo, &inputs, &outputs).outputs, vec![30, 0, 20]);
+/// assert_eq!(apply_policy(UtxoPolicy::Haircut, &inputs, &outputs).outputs, vec![20, 5, 25]);
+/// ```
+#[must_use]
+pub fn apply_policy(
+    policy: UtxoPolicy,
+    inputs: &[(Amount, Amount)],
+    outputs: &[Amount],
+) -> PolicySplit {
+    let mut stream = Vec::with_capacity(inputs.len() * 2);
+    for &(value, taint) in inputs {
+        let taint = taint.min(value);
+        push_lot(
+            &mut stream,
+            Lot {
+                amount: taint,
+                tainted: true,
+            },
+        );
+        push_lot(
+            &mut stream,
+            Lot {
+                amount: value - taint,
+                tainted: false,
+            },
+        );
+    }
+    let (split, _) = split_stream(policy, stream, outputs);
+    split
+}
+
+/// Core of every policy: the input lot stream and the real output values
+/// give the taint of each output and the fee, and (FIFO/LIFO) the lots of
+/// each output.
+fn split_stream(
+    policy: UtxoPolicy,
+    mut stream: Vec<Lot>,
+    outputs: &[Amount],
+) -> (PolicySplit, Vec<Vec<Lot>>) {
+    let total_in: Amount = stream.iter().map(|l| l.amount).sum();
+    let total_out: Amount = outputs.iter().sum();
+    let deficit = total_out.saturating_sub(total_in);
+    let fee_value = total_in.saturating_sub(total_out);
+    push_lot(
+        &mut stream,
+        Lot {
+            amount: deficit,
+            tainted: false,
+        },
+    );
+    let mut values: Vec<Amount> = outputs.to_vec();
+    values.push(fee_value);
+    let taint = lots_taint(&stream);
+    let mut lots = Vec::new();
+    let shares: Vec<Amount> = if taint == 0 {
+        vec![0; values.len()]
+    } else {
+        match policy {
+            UtxoPolicy::Poison => values.clone(),
+            UtxoPolicy::Haircut => haircut(&values, taint),
+            UtxoPolicy::Tiho => tiho(&values, taint),
+            UtxoPolicy::Fifo | UtxoPolicy::Lifo => {
+                if policy == UtxoPolicy::Lifo {
+                    stream.reverse();
+                }
+                lots = take_in_order(&stream, &values);
+                lots.iter().map(|l| lots_taint(l)).collect()
+            }
+        }
+    };
+    let fee = shares.last().copied().unwrap_or(0);
+    let outputs = shares[..shares.len() - 1].to_vec();
+    (
+        PolicySplit {
+            outputs,
+            fee,
+            fee_value,
+            deficit,
+        },
+        lots,
+    )
+}
+
+fn haircut(values: &[Amount], taint: Amount) -> Vec<Amount> {
+    let total: Amount = values.iter().sum();
+    let mut shares: Vec<Amount> = values
+        .iter()
+        .map(|&w| mul_div_floor(w, taint, total))
+        .collect();
+    let given: Amount = shares.iter().sum();
+    let mut left = taint - given;
+    if left > 0 {
+        let t = U256::from(taint);
+        let v = U256::from(total);
+        let mut order: Vec<(U256, usize)> = values
+            .iter()
+            .zip(&shares)
+            .enumerate()
+            .map(|(j, (&w, &s))| (U256::from(w) * t - U256::from(s) * v, j))
+            .collect();
+        // largest remainder first, ties to the lower index
+        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, j) in order {
+            if left == 0 {
+                break;
+            }
+            if shares[j] < values[j] {
+                shares[j] += 1;
+                left -= 1;
+            }
+        }
+    }
+    shares
+}
+
+fn tiho(values: &[Amount], taint: Amount) -> Vec<Amount> {
+    let n_real = values.len() - 1;
+    let mut order: Vec<usize> = (0..n_real).collect();
+    order.sort_by(|&a, &b| values[b].cmp(&values[a]).then(a.cmp(&b)));
+    order.push(n_real);
+    let mut shares = vec![0; values.len()];
+    let mut left = taint;
+    for j in order {
+        let s = left.min(values[j]);
+        shares[j] = s;
+        left -= s;
+    }
+    shares
+}
+
+fn take_in_order(stream: &[Lot], values: &[Amount]) -> Vec<Vec<Lot>> {
+    let mut out = Vec::with_capacity(values.len());
+    let mut i = 0;
+    let mut used: Amount = 0; // of stream[i]
+    for &need in values {
+        let mut lots = Vec::new();
+        let mut need = need;
+        while need > 0 && i < stream.len() {
+            let avail = stream[i].amount - used;
+            let take = avail.min(need);
+            push_lot(
+                &mut lots,
+                Lot {
+                    amount: take,
+                    tainted: stream[i].tainted,
+                },
+            );
+            need -= take;
+            used += take;
+            if used == stream[i].amount {
+                i += 1;
+                used = 0;
+            }
+        }
+        out.push(lots);
+    }
+    out
+}
+
+/// Where a UTXO trace starts.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UtxoSeed {
+    /// One output: its whole value is stolen.
+    Outpoint(OutPoint),
+    /// An address: every output paying it at or after `from_height` is
+    /// stolen in full.
+    Address {
+        /// The address as displayed.
+        address: String,
+        /// First block height that counts.
+        from_height: u64,
+    },
+}
+
+impl FromStr for UtxoSeed {
+    type Err = OutPointParseError;
+
+    /// `txid:vout` is an outpoint; anything else an address (from height 0).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.contains(':') && !s.starts_with("script:") {
+            Ok(UtxoSeed::Outpoint(s.parse()?))
+        } else {
+            Ok(UtxoSeed::Address {
+                address: s.to_string(),
+                from_height: 0,
+            })
+        }
+    }
+}
+
+/// An output that holds taint after the trace.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaintedOutput {
+    /// The output's id in the ledger.
+    pub output: OutputId,
+    /// Its outpoint (evidence).
+    pub outpoint: OutPoint,
+    /// Its address (`None` for unspendable data outputs).
+    pub address: Option<String>,
+    /// Its value.
+    pub value: Amount,
+    /// Its taint.
+    pub taint: Amount,
+    /// The transaction spending it, if any.
+    pub spent_by: Option<Txid>,
+}
+
+/// A transaction that spends taint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReachedTx {
+    /// Its index in the ledger.
+    pub tx: TxIndex,
+    /// Its txid (evidence).
+    pub txid: Txid,
+    /// Its block height.
+    pub height: u64,
+    /// Taint its inputs carry.
+    pub taint_in: Amount,
+    /// Taint that goes to its fee.
+    pub taint_to_fee: Amount,
+}
+
+/// Taint summed to one address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AddressTaint {
+    /// The address.
+    pub address: String,
+    /// Taint of every output it received.
+    pub received: Amount,
+    /// Taint of its outputs still unspent at the end of the ledger.
+    pub held: Amount,
+}
+
+/// Value of unknown origin a tainted transaction needed (its outputs exceed
+/// its known inputs); counted clean.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryGap {
+    /// The transaction.
+    pub txid: Txid,
+    /// The missing value.
+    pub amount: Amount,
+}
+
+/// What a UTXO trace found. Plain data; every amount can be re-derived from
+/// the cited transactions.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UtxoTraceResult {
+    /// The policy used.
+    pub policy: UtxoPolicy,
+    /// Taint introduced by the seeds (only value that was clean before counts).
+    pub seeded: Amount,
+    /// Taint still in unspent outputs with an address.
+    pub held: Amount,
+    /// Taint paid as fees.
+    pub fees: Amount,
+    /// Taint sent to unspendable (`OP_RETURN`) outputs.
+    pub burned: Amount,
+    /// Transactions that spend taint, in event order.
+    pub reached: Vec<ReachedTx>,
+    /// Every output holding taint, in event order.
+    pub outputs: Vec<TaintedOutput>,
+    /// Taint per address, by address in first-seen order.
+    pub addresses: Vec<AddressTaint>,
+    /// Tainted transactions that needed value of unknown origin.
+    pub history_gaps: Vec<HistoryGap>,
+    /// Seeds that name nothing in the ledger.
+    pub unmatched_seeds: Vec<UtxoSeed>,
+}
+
+impl UtxoTraceResult {
+    /// Whether `seeded == held + fees + burned`, which holds for every policy
+    /// but poison.
+    #[must_use]
+    pub fn is_conserved(&self) -> bool {
+        self.seeded == self.held + self.fees + self.burned
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct OutTaint {
+    taint: Amount,
+    lots: Vec<Lot>,
+}
+
+/// Traces taint from `seeds` through `ledger` in event order under `policy`.
+///
+/// # Complexity
+///
+/// One pass over the transactions; work per transaction is linear in its
+/// inputs and outputs (haircut and TIHO add a sort of the outputs of
+/// tainted transactions). Memory is proportional to the tainted outputs.
+///
+/// # Example
+///
+/// ```
+/// use fundtrace::btc::{genesis_block, trace, UtxoLedger, UtxoPolicy};
+/// let ledger = UtxoLedger::from_blocks(&[genesis_block()], 0).unwrap();
+/// let seeds = ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa".parse().unwrap()];
+/// let r = trace(&ledger, &seeds, UtxoPolicy::Haircut);
+/// assert_eq!(r.held, 5_000_000_000);
+/// assert!(r.reached.is_empty());
+/// ```
+#[must_use]
+pub fn trace(ledger: &UtxoLedger, seeds: &[UtxoSeed], policy: UtxoPolicy) -> UtxoTraceResult {
+    let mut seed_outpoints: HashMap<OutPoint, bool> = HashMap::new();
+    let mut seed_addresses: HashMap<&str, (u64, bool)> = HashMap::new();
+    for s in seeds {
+        match s {
+            UtxoSeed::Outpoint(o) => {
+                seed_outpoints.insert(*o, false);
+            }
+            UtxoSeed::Address {
+                address,
+                from_height,
+            } => {
+                let e = seed_addresses
+                    .entry(address)
+                    .or_insert((*from_height, false));
+                e.0 = e.0.min(*from_height);
+            }
+        }
+    }
+    let mut state: HashMap<OutputId, OutTaint> = HashMap::new();
+    let mut seeded: Amount = 0;
+    let mut fees: Amount = 0;
+    let mut reached = Vec::new();
+    let mut gaps = Vec::new();
+    let mut ever_tainted: Vec<(OutputId, Amount)> = Vec::new();
+
+    for (t, info) in ledger.txs().iter().enumerate() {
+        let tx = TxIndex::from_usize(t);
+        let outs: Vec<OutputId> = ledger.outputs_of(tx).collect();
+        let mut taint_in: Amount = 0;
+        let mut stream: Vec<Lot> = Vec::new();
+        for input in ledger.inputs_of(tx) {
+            let value = Amount::from(ledger.input_value(input).unwrap_or(0));
+            let seed_hit = seed_outpoints.get_mut(&input.prevout);
+            let lots: Vec<Lot> = match input.source {
+                InputSource::Output(o) => match state.remove(&o) {
+                    Some(s) if policy.uses_lots() => s.lots,
+                    Some(s) => vec![
+                        Lot {
+                            amount: s.taint,
+                            tainted: true,
+                        },
+                        Lot {
+                            amount: value - s.taint,
+                            tainted: false,
+                        },
+                    ],
+                    None => vec![Lot {
+                        amount: value,
+                        tainted: false,
+                    }],
+                },
+                InputSource::External { address, .. } => {
+                    let addr_hit = address.and_then(|a| {
+                        seed_addresses
+                            .get_mut(ledger.address(a))
+                            .filter(|(h, _)| info.height >= *h)
+                    });
+                    if seed_hit.is_some() || addr_hit.is_some() {
+                        if let Some(hit) = seed_hit {
+                            *hit = true;
+                        }
+                        if let Some(hit) = addr_hit {
+                            hit.1 = true;
+                        }
+                        seeded += value;
+                        vec![Lot {
+                            amount: value,
+                            tainted: true,
+                        }]
+                    } else {
+                        vec![Lot {
+                            amount: value,
+                            tainted: false,
+                        }]
+                    }
+                }
+                InputSource::Unresolved => Vec::new(),
+            };
+            for l in lots {
+                taint_in += if l.tainted { l.amount } else { 0 };
+                push_lot(&mut stream, l);
+            }
+        }
+        let mut out_state: Vec<OutTaint> = vec![OutTaint::default(); outs.len()];
+        if taint_in > 0 {
+            let values: Vec<Amount> = outs
+                .iter()
+                .map(|&o| Amount::from(ledger.output(o).value))
+                .collect();
+            let (split, lots) = split_stream(policy, stream, &values);
+            for (j, s) in out_state.iter_mut().enumerate() {
+                s.taint = split.outputs[j];
+                if let Some(l) = lots.get(j) {
+                    s.lots.clone_from(l);
+                }
+            }
+            fees += split.fee;
+            if split.deficit > 0 {
+                gaps.push(HistoryGap {
+                    txid: info.txid,
+                    amount: split.deficit,
+                });
+            }
+            reached.push(ReachedTx {
+                tx,
+                txid: info.txid,
+                height: info.height,
+                taint_in,
+                taint_to_fee: split.fee,
+            });
+        }
+        // seeds on the outputs created here
+        for (j, &o) in outs.iter().enumerate() {
+            let out = ledger.output(o);
+            let op = OutPoint {
+                txid: info.txid,
+                vout: out.vout,
+            };
+            let mut hit = false;
+            if let Some(h) = seed_outpoints.get_mut(&op) {
+                *h = true;
+                hit = true;
+            }
+            if let Some(a) = out.address {
+                if let Some(e) = seed_addresses.get_mut(ledger.address(a)) {
+                    if info.height >= e.0 {
+                        e.1 = true;
+                        hit = true;
+                    }
+                }
+            }
+            let s = &mut out_state[j];
+            if hit {
+                let value = Amount::from(out.value);
+                seeded += value - s.taint;
+                s.taint = value;
+                s.lots = vec![Lot {
+                    amount: value,
+                    tainted: true,
+                }];
+            }
+            if s.taint > 0 {
+                ever_tainted.push((o, s.taint));
+                if !policy.uses_lots() {
+                    s.lots = Vec::new();
+                }
+                state.insert(o, std::mem::take(s));
+            }
+        }
+    }
+
+    let mut outputs = Vec::with_capacity(ever_tainted.len());
+    let mut per_address: HashMap<u32, (Amount, Amount)> = HashMap::new();
+    let mut held: Amount = 0;
+    let mut burned: Amount = 0;
+    for (o, taint) in ever_tainted {
+        let out = ledger.output(o);
+        let spent_by = out.spent_by.map(|t| ledger.tx(t).txid);
+        match out.address {
+            Some(a) => {
+                let e = per_address.entry(a.0).or_insert((0, 0));
+                e.0 += taint;
+                if spent_by.is_none() {
+                    e.1 += taint;
+                    held += taint;
+                }
+            }
+            None => burned += taint,
+        }
+        outputs.push(TaintedOutput {
+            output: o,
+            outpoint: OutPoint {
+                txid: ledger.tx(out.tx).txid,
+                vout: out.vout,
+            },
+            address: out.address.map(|a| ledger.address(a).to_string()),
+            value: Amount::from(out.value),
+            taint,
+            spent_by,
+        });
+    }
+    let mut addresses: Vec<(u32, (Amount, Amount))> = per_address.into_iter().collect();
+    addresses.sort_unstable_by_key(|(a, _)| *a);
+    let unmatched_seeds = seeds
+        .iter()
+        .filter(|s| match s {
+            UtxoSeed::Outpoint(o) => !seed_outpoints.get(o).copied().unwrap_or(false),
+            UtxoSeed::Address { address, .. } => {
+                !seed_addresses.get(address.as_str()).is_some_and(|e| e.1)
+            }
+        })
+        .cloned()
+        .collect();
+    UtxoTraceResult {
+        policy,
+        seeded,
+        held,
+        fees,
+        burned,
+        reached,
+        outputs,
+        addresses: addresses
+            .into_iter()
+            .map(|(a, (received, held))| AddressTaint {
+                address: ledger.address(crate::id::AddressId(a)).to_string(),
+                received,
+                held,
+            })
+            .collect(),
+        history_gaps: gaps,
+        unmatched_seeds,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// DESIGN §6: inputs 3 tainted, 5 clean, 2 tainted (scaled by `k`).
+    fn inputs(k: Amount) -> [(Amount, Amount); 3] {
+        [(3 * k, 3 * k), (5 * k, 0), (2 * k, 2 * k)]
+    }
+
+    fn split(p: UtxoPolicy, k: Amount, outs: &[Amount]) -> (Vec<Amount>, Amount) {
+        let s = apply_policy(p, &inputs(k), outs);
+        (s.outputs, s.fee)
+    }
+
+    #[test]
+    fn design_worked_vector_without_fee() {
+        // outputs 4, 1, 5, fee 0; satoshi scaled by 10
+        let o = [40, 10, 50];
+        assert_eq!(split(UtxoPolicy::Poison, 10, &o), (vec![40, 10, 50], 0));
+        assert_eq!(split(UtxoPolicy::Haircut, 10, &o), (vec![20, 5, 25], 0));
+        assert_eq!(split(UtxoPolicy::Fifo, 10, &o), (vec![30, 0, 20], 0));
+        assert_eq!(split(UtxoPolicy::Lifo, 10, &o), (vec![20, 0, 30], 0));
+        assert_eq!(split(UtxoPolicy::Tiho, 10, &o), (vec![0, 0, 50], 0));
+    }
+
+    #[test]
+    fn design_worked_vector_with_fee() {
+        // outputs 4, 1, 4.5 and fee 0.5; satoshi scaled by 100
+        let o = [400, 100, 450];
+        let s = apply_policy(UtxoPolicy::Fifo, &inputs(100), &o);
+        assert_eq!((s.outputs, s.fee, s.fee_value), (vec![300, 0, 150], 50, 50));
+        assert_eq!(
+            split(UtxoPolicy::Haircut, 100, &o),
+            (vec![200, 50, 225], 25)
+        );
+        assert_eq!(
+            split(UtxoPolicy::Poison, 100, &o),
+            (vec![400, 100, 450], 50)
+        );
+        // LIFO: stream reversed 2T 5C 3T: o1 = 2T+2C, o2 = 1C, o3 = 2C+2.5T, fee 0.5T
+        assert_eq!(split(UtxoPolicy::Lifo, 100, &o), (vec![200, 0, 250], 50));
+        // TIHO: 5 tainted to the highest outputs: 4.5 then 0.5 of the 4
+        assert_eq!(split(UtxoPolicy::Tiho, 100, &o), (vec![50, 0, 450], 0));
+    }
+
+    #[test]
+    fn haircut_remainders_go_to_the_largest_remainders() {
+        // 0.5 of each: floors 20, 5, 22 and fee 2 leave 1; o3 and the fee tie
+        // at remainder .5, the lower index (o3) wins
+        assert_eq!(
+            split(UtxoPolicy::Haircut, 10, &[40, 10, 45]),
+            (vec![20, 5, 23], 2)
+        );
+        // three equal outputs, taint 1 of 3: the first gets it
+        let s = apply_policy(UtxoPolicy::Haircut, &[(3, 1)], &[1, 1, 1]);
+        assert_eq!((s.outputs, s.fee), (vec![1, 0, 0], 0));
+    }
+
+    #[test]
+    fn a_deficit_is_a_clean_lot_after_the_inputs() {
+        let s = apply_policy(UtxoPolicy::Fifo, &[(10, 10)], &[5, 10]);
+        assert_eq!((s.outputs, s.fee, s.deficit), (vec![5, 5], 0, 5));
+    }
+
+    #[test]
+    fn policies_parse() {
+        for p in UtxoPolicy::ALL {
+            assert_eq!(p.name().parse::<UtxoPolicy>(), Ok(p));
+        }
+        assert!("fofi".parse::<UtxoPolicy>().is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn every_policy_but_poison_conserves_and_poison_covers(
+            ins in proptest::collection::vec((1u64..1_000_000, 0u64..1_000_000), 1..6),
+            outs in proptest::collection::vec(0u64..1_000_000, 1..6),
+        ) {
+            let ins: Vec<(Amount, Amount)> = ins.iter().map(|&(v, t)| (Amount::from(v), Amount::from(t.min(v)))).collect();
+            let outs: Vec<Amount> = outs.iter().map(|&o| Amount::from(o)).collect();
+            let taint: Amount = ins.iter().map(|i| i.1).sum();
+            let poison = apply_policy(UtxoPolicy::Poison, &ins, &outs);
+            for p in [UtxoPolicy::Haircut, UtxoPolicy::Fifo, UtxoPolicy::Lifo, UtxoPolicy::Tiho] {
+                let s = apply_policy(p, &ins, &outs);
+                prop_assert_eq!(s.outputs.iter().sum::<Amount>() + s.fee, taint, "{}", p);
+                for (j, (&t, &w)) in s.outputs.iter().zip(&outs).enumerate() {
+                    prop_assert!(t <= w, "{} output {}", p, j);
+                    prop_assert!(t <= poison.outputs[j]);
+                }
+                prop_assert!(s.fee <= s.fee_value);
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+//! The UTXO ledger and taint trace on mainnet blocks 0–255.
+
+use std::collections::{BTreeSet, HashMap};
+use std::fs::File;
+use std::path::PathBuf;
+
+use fundtrace::btc::{
+    genesis_block, load_blocks, start_height, trace, InputSource, UtxoLedger, UtxoPolicy, UtxoSeed,
+};
+use fundtrace::TxIndex;
+
+fn data(rel: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data")
+        .join(rel)
+}
+
+fn ledger_0_255() -> UtxoLedger {
+    let btcd = load_blocks(
+        File::open(data("bitcoin_raw/btcd/database__testdata__blocks1-256.bz2")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(start_height(&btcd), Some(1));
+    let mut blocks = vec![genesis_block()];
+    blocks.extend(btcd);
+    assert_eq!(start_height(&blocks), Some(0));
+    UtxoLedger::from_blocks(&blocks, 0).unwrap()
+}
+
+const BLOCK9_COINBASE: &str = "0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0";
+
+#[test]
+fn ledger_resolves_every_input_and_matches_the_csv() {
+    let l = ledger_0_255();
+    assert_eq!(l.tx_count(), 263);
+    assert_eq!(l.output_count(), 268);
+    assert!(l.unresolved().is_empty());
+    let non_coinbase: Vec<TxIndex> = (0..l.tx_count())
+        .map(TxIndex::from_usize)
+        .filter(|&t| !l.tx(t).coinbase)
+        .collect();
+    assert_eq!(non_coinbase.len(), 7);
+    for &t in &non_coinbase {
+        assert_eq!(l.fee(t), Some(0));
+    }
+    // inputs.csv: prev value and address of every input
+    let mut r =
+        csv::Reader::from_path(data("bitcoin_ledgers/mainnet_blocks_0_255/inputs.csv")).unwrap();
+    let mut expected = HashMap::new();
+    for rec in r.records() {
+        let rec = rec.unwrap();
+        if !rec[2].is_empty() {
+            expected.insert(
+                (rec[0].to_string(), rec[1].parse::<usize>().unwrap()),
+                (rec[4].to_string(), rec[5].to_string()),
+            );
+        }
+    }
+    let mut seen = 0;
+    for &t in &non_coinbase {
+        for (vin, input) in l.inputs_of(t).iter().enumerate() {
+            assert!(matches!(input.source, InputSource::Output(_)));
+            let (value, addr) = &expected[&(l.tx(t).txid.to_string(), vin)];
+            assert_eq!(l.input_value(input).unwrap().to_string(), *value);
+            assert_eq!(l.address(l.input_address(input).unwrap()), addr);
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, expected.len());
+    // event order is (height, position)
+    assert!(l
+        .txs()
+        .windows(2)
+        .all(|w| (w[0].height, w[0].position) < (w[1].height, w[1].position)));
+}
+
+#[test]
+fn block9_coinbase_taint_reaches_exactly_the_seven_transactions() {
+    let l = ledger_0_255();
+    let non_coinbase: BTreeSet<String> = l
+        .txs()
+        .iter()
+        .filter(|t| !t.coinbase)
+        .map(|t| t.txid.to_string())
+        .collect();
+    let seed: UtxoSeed = BLOCK9_COINBASE.parse().unwrap();
+    for policy in UtxoPolicy::ALL {
+        let r = trace(&l, std::slice::from_ref(&seed), policy);
+        let reached: BTreeSet<String> = r.reached.iter().map(|t| t.txid.to_string()).collect();
+        assert_eq!(reached, non_coinbase, "{policy}");
+        assert!(r.reached.iter().all(|t| !l.tx(t.tx).coinbase));
+        assert_eq!(r.seeded, 5_000_000_000);
+        assert!(r.unmatched_seeds.is_empty());
+        assert!(r.history_gaps.is_empty());
+        // all inputs are wholly tainted, so every policy agrees and conserves
+        assert!(r.is_conserved(), "{policy}");
+        assert_eq!(r.held, 5_000_000_000);
+        assert_eq!(r.fees, 0);
+        let hal = r
+            .addresses
+            .iter()
+            .find(|a| a.address == "1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3")
+            .unwrap();
+        assert_eq!(hal.received, 1_000_000_000);
+        // the first hop is block 170's transaction
+        assert_eq!(
+            r.reached[0].txid.to_string(),
+            "f4184fc596403b9d638783cf57adfe4c75c605f6356fbc91338530e9831e9e16"
+        );
+        assert_eq!(r.reached[0].height, 170);
+    }
+}
+
+#[test]
+fn an_address_seed_and_an_unknown_seed() {
+    let l = ledger_0_255();
+    let seeds: Vec<UtxoSeed> = [
+        "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S",
+        "1BitcoinEaterAddressDontSendf59kuE",
+    ]
+    .iter()
+    .map(|s| s.parse().unwrap())
+    .collect();
+    let r = trace(&l, &seeds, UtxoPolicy::Fifo);
+    assert_eq!(r.unmatched_seeds, vec![seeds[1].clone()]);
+    assert_eq!(r.reached.len(), 7);
+    // the 40 BTC change of block 170 returns to the seed: only new value counts
+    assert_eq!(r.seeded, 5_000_000_000);
+    assert!(r.is_conserved());
+}
