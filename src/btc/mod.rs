@@ -10,10 +10,13 @@
 //! every merge.
 
 mod block;
+mod cluster;
+mod coinjoin;
 mod decode;
 mod hash;
 mod json;
 mod ledger;
+mod peel;
 mod script;
 mod taint;
 mod tx;
@@ -22,6 +25,11 @@ pub use block::{
     decode_blocks, genesis_block, load_blocks, merkle_root, read_maybe_bzip2, BlkRecords, Block,
     BlockHeader, GENESIS_HASH, KNOWN_MAGICS, MAX_BLOCK_SIZE,
 };
+pub use cluster::{cluster, cluster_with, ClusterId, ClusterOptions, Clustering, Heuristic, Merge};
+pub use coinjoin::{
+    detect_coinjoin, is_wasabi2_denomination, CoinJoinKind, CoinJoinVerdict, TxPart, TxShape,
+    WHIRLPOOL_POOLS,
+};
 pub use decode::DecodeError;
 pub use hash::{sha256d, BlockHash, HashParseError, MerkleRoot, Txid, Wtxid};
 pub use json::{load_core_blocks_json, load_etl_transactions, JsonError};
@@ -29,6 +37,7 @@ pub use ledger::{
     block_records, start_height, ChainError, InputInfo, InputRecord, InputSource, OutputId,
     OutputInfo, OutputRecord, TxInfo, TxRecord, UnresolvedInput, UnresolvedReason, UtxoLedger,
 };
+pub use peel::{peel_chains, PeelChain, PeelOptions};
 pub use script::{hash160, script_address, script_type, Network, ScriptType};
 pub use taint::{
     apply_policy, trace, AddressTaint, HistoryGap, Lot, PolicySplit, ReachedTx, TaintedOutput,
