@@ -28,6 +28,16 @@ const GENESIS_HEX: &str = "01000000000000000000000000000000000000000000000000000
 /// The hash of the mainnet genesis block.
 pub const GENESIS_HASH: &str = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f";
 
+/// The mainnet genesis block hash as a value.
+#[must_use]
+pub fn genesis_hash() -> BlockHash {
+    let mut b = [0u8; 32];
+    // GENESIS_HASH is 64 valid hex digits
+    let _ = hex::decode_to_slice(GENESIS_HASH, &mut b);
+    b.reverse();
+    BlockHash(b)
+}
+
 /// The 80-byte block header.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub struct BlockHeader {
@@ -427,6 +437,7 @@ mod tests {
     fn genesis_decodes_and_hashes() {
         let g = genesis_block();
         assert_eq!(g.block_hash().to_string(), GENESIS_HASH);
+        assert_eq!(g.block_hash(), genesis_hash());
         assert!(g.check_merkle_root().is_ok());
         assert_eq!(g.serialize().len(), 285);
         assert_eq!(hex::encode(g.serialize()), GENESIS_HEX);

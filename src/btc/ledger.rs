@@ -2,12 +2,12 @@
 //! to the output it spends (value, address), fees, and the inputs that
 //! could not be resolved.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::block::{Block, GENESIS_HASH};
+use super::block::{genesis_hash, Block};
 use super::hash::{BlockHash, Txid};
 use super::script::{script_address, script_type, Network, ScriptType};
 use super::tx::OutPoint;
@@ -148,10 +148,10 @@ pub enum ChainError {
 #[must_use]
 pub fn start_height(blocks: &[Block]) -> Option<u64> {
     let first = blocks.first()?;
-    if first.block_hash().to_string() == GENESIS_HASH {
+    if first.block_hash() == genesis_hash() {
         return Some(0);
     }
-    if first.header.prev_blockhash.to_string() == GENESIS_HASH {
+    if first.header.prev_blockhash == genesis_hash() {
         return Some(1);
     }
     first.bip34_height()
@@ -322,7 +322,8 @@ impl UtxoLedger {
         records.dedup();
         let mut l = UtxoLedger::default();
         let mut utxo: HashMap<OutPoint, OutputId> = HashMap::new();
-        let mut spent: HashMap<OutPoint, ()> = HashMap::new();
+        let mut spent: HashSet<OutPoint> = HashSet::new();
+        let genesis = genesis_hash();
         for rec in records {
             let tx = TxIndex::from_usize(l.txs.len());
             let first_input = id_u32(l.inputs.len());
@@ -331,7 +332,7 @@ impl UtxoLedger {
                 let source = match utxo.remove(&input.prevout) {
                     Some(o) => {
                         l.outputs[o.index()].spent_by = Some(tx);
-                        spent.insert(input.prevout, ());
+                        spent.insert(input.prevout);
                         if let Some(v) = input.value {
                             if v != l.outputs[o.index()].value {
                                 l.warnings.push(format!(
@@ -345,7 +346,7 @@ impl UtxoLedger {
                         InputSource::Output(o)
                     }
                     None => {
-                        let reason = if spent.contains_key(&input.prevout) {
+                        let reason = if spent.contains(&input.prevout) {
                             UnresolvedReason::AlreadySpent
                         } else if l.is_unspendable(&input.prevout) {
                             UnresolvedReason::Unspendable
@@ -373,7 +374,7 @@ impl UtxoLedger {
                     source,
                 });
             }
-            let genesis = rec.coinbase && rec.block_hash.to_string() == GENESIS_HASH;
+            let is_genesis = rec.coinbase && rec.block_hash == genesis;
             for (vout, o) in rec.outputs.iter().enumerate() {
                 let id = OutputId(id_u32(l.outputs.len()));
                 let address = o.address.as_deref().map(|a| l.intern(a));
@@ -384,7 +385,7 @@ impl UtxoLedger {
                     address,
                     spent_by: None,
                 });
-                if address.is_some() && !genesis {
+                if address.is_some() && !is_genesis {
                     let op = OutPoint {
                         txid: rec.txid,
                         vout: id_u32(vout),
@@ -413,7 +414,7 @@ impl UtxoLedger {
         match self.txid_index.get(&op.txid) {
             Some(&t) => {
                 let info = &self.txs[t.index()];
-                info.block_hash.to_string() == GENESIS_HASH
+                info.block_hash == genesis_hash()
                     || self
                         .outputs_of(t)
                         .nth(op.vout as usize)
