@@ -128,3 +128,33 @@ fn an_address_seed_and_an_unknown_seed() {
     assert_eq!(r.seeded, 5_000_000_000);
     assert!(r.is_conserved());
 }
+
+#[test]
+fn satoshis_payments_of_2009_form_a_peel_chain() {
+    use fundtrace::btc::{peel_chains, PeelOptions};
+    let l = ledger_0_255();
+    let chains = peel_chains(&l, PeelOptions::default());
+    assert_eq!(chains.len(), 1);
+    let c = &chains[0];
+    let heights: Vec<u64> = c.txs.iter().map(|&t| l.tx(t).height).collect();
+    assert_eq!(heights, vec![170, 181, 182, 183, 248]);
+    assert_eq!(c.length, 5);
+    // 10 + 10 + 1 + 1 + 10 BTC peeled; 18 BTC rest back at 12cbQLTF…
+    assert_eq!(c.total_peeled, 3_200_000_000);
+    assert_eq!(c.start_value, 5_000_000_000);
+    let rest = l.output(c.rest);
+    assert_eq!(rest.value, 1_800_000_000);
+    assert_eq!(
+        l.address(rest.address.unwrap()),
+        "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S"
+    );
+}
+
+#[test]
+fn clustering_blocks_0_255_merges_nothing() {
+    // every transaction of the range has a single input
+    let l = ledger_0_255();
+    let c = fundtrace::btc::cluster(&l);
+    assert!(c.merges().is_empty());
+    assert_eq!(c.cluster_count(), l.address_count());
+}
