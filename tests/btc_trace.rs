@@ -158,3 +158,27 @@ fn clustering_blocks_0_255_merges_nothing() {
     assert!(c.merges().is_empty());
     assert_eq!(c.cluster_count(), l.address_count());
 }
+
+#[test]
+fn exits_dust_and_end_height() {
+    use fundtrace::btc::{trace_with, UtxoTraceOptions};
+    let l = ledger_0_255();
+    let seeds = [BLOCK9_COINBASE.parse::<UtxoSeed>().unwrap()];
+    let mut o = UtxoTraceOptions::new(UtxoPolicy::Haircut);
+    o.exits = vec!["1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3".to_string()];
+    o.dust = 150_000_000;
+    let r = trace_with(&l, &seeds, &o);
+    // Hal Finney's 10 BTC exit; the two 1 BTC peels of blocks 182 and 183
+    // fall below the dust threshold, so blocks 187 and 221 are not reached
+    assert_eq!(r.exited, 1_000_000_000);
+    assert_eq!(r.exits.len(), 1);
+    assert_eq!(r.exits[0].first_height, 170);
+    assert_eq!(r.dust, 200_000_000);
+    assert_eq!(r.reached.len(), 5);
+    assert!(r.is_conserved());
+    // until block 181: two hops
+    o.until_height = Some(181);
+    let r = trace_with(&l, &seeds, &o);
+    assert_eq!(r.reached.len(), 2);
+    assert!(r.is_conserved());
+}

@@ -40,7 +40,8 @@ pub use ledger::{
 pub use peel::{peel_chains, PeelChain, PeelOptions};
 pub use script::{hash160, script_address, script_type, Network, ScriptType};
 pub use taint::{
-    apply_policy, trace, AddressTaint, HistoryGap, Lot, PolicySplit, ReachedTx, TaintedOutput,
-    UnknownPolicy, UtxoPolicy, UtxoSeed, UtxoTraceResult,
+    apply_policy, trace, trace_with, AddressTaint, ExitHit, HistoryGap, Lot, PolicySplit,
+    ReachedTx, TaintedOutput, UnknownPolicy, UtxoPolicy, UtxoSeed, UtxoTraceOptions,
+    UtxoTraceResult,
 };
 pub use tx::{OutPoint, OutPointParseError, Transaction, TxIn, TxOut};

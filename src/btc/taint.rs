@@ -411,7 +411,7 @@ pub struct UtxoTraceResult {
     pub policy: UtxoPolicy,
     /// Taint introduced by the seeds (only value that was clean before counts).
     pub seeded: Amount,
-    /// Taint still in unspent outputs with an address.
+    /// Taint still in unspent outputs with an address (exits excluded).
     pub held: Amount,
     /// Taint paid as fees.
     pub fees: Amount,
@@ -427,15 +427,64 @@ pub struct UtxoTraceResult {
     pub history_gaps: Vec<HistoryGap>,
     /// Seeds that name nothing in the ledger.
     pub unmatched_seeds: Vec<UtxoSeed>,
+    /// Taint paid to exit addresses.
+    pub exited: Amount,
+    /// Each exit reached, by address in first-seen order.
+    pub exits: Vec<ExitHit>,
+    /// Taint dropped below the dust threshold.
+    pub dust: Amount,
 }
 
 impl UtxoTraceResult {
-    /// Whether `seeded == held + fees + burned`, which holds for every policy
-    /// but poison.
+    /// Whether `seeded == held + fees + burned + exited + dust`, which holds
+    /// for every policy but poison.
     #[must_use]
     pub fn is_conserved(&self) -> bool {
-        self.seeded == self.held + self.fees + self.burned
+        self.seeded == self.held + self.fees + self.burned + self.exited + self.dust
     }
+}
+
+/// Options of a UTXO trace beyond the policy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UtxoTraceOptions {
+    /// The per-transaction policy.
+    pub policy: UtxoPolicy,
+    /// Exit addresses (exchanges, bridges, sanctioned services…): taint paid
+    /// to them is counted as exited and their outputs continue clean.
+    pub exits: Vec<String>,
+    /// Taint below this (per output) is not propagated: the output continues
+    /// clean and the amount is counted as dust. 0 disables it.
+    pub dust: Amount,
+    /// Transactions above this block height are ignored.
+    pub until_height: Option<u64>,
+}
+
+impl UtxoTraceOptions {
+    /// Options with `policy` and nothing else.
+    #[must_use]
+    pub fn new(policy: UtxoPolicy) -> Self {
+        UtxoTraceOptions {
+            policy,
+            exits: Vec::new(),
+            dust: 0,
+            until_height: None,
+        }
+    }
+}
+
+/// Taint paid to one exit address.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExitHit {
+    /// The exit address.
+    pub address: String,
+    /// Total taint it received.
+    pub amount: Amount,
+    /// Height of the first tainted payment.
+    pub first_height: u64,
+    /// Height of the last tainted payment.
+    pub last_height: u64,
+    /// The tainted outputs paying it (evidence), in event order.
+    pub outputs: Vec<OutPoint>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -464,6 +513,24 @@ struct OutTaint {
 /// ```
 #[must_use]
 pub fn trace(ledger: &UtxoLedger, seeds: &[UtxoSeed], policy: UtxoPolicy) -> UtxoTraceResult {
+    trace_with(ledger, seeds, &UtxoTraceOptions::new(policy))
+}
+
+/// As [`trace()`], with exits, a dust threshold and an end height.
+#[must_use]
+pub fn trace_with(
+    ledger: &UtxoLedger,
+    seeds: &[UtxoSeed],
+    options: &UtxoTraceOptions,
+) -> UtxoTraceResult {
+    let policy = options.policy;
+    let exit_ids: std::collections::HashSet<crate::id::AddressId> = options
+        .exits
+        .iter()
+        .filter_map(|a| ledger.address_id(a))
+        .collect();
+    let mut exits: std::collections::BTreeMap<u32, ExitHit> = std::collections::BTreeMap::new();
+    let mut dust: Amount = 0;
     let mut seed_outpoints: HashMap<OutPoint, bool> = HashMap::new();
     let mut seed_addresses: HashMap<&str, (u64, bool)> = HashMap::new();
     for s in seeds {
@@ -490,6 +557,9 @@ pub fn trace(ledger: &UtxoLedger, seeds: &[UtxoSeed], policy: UtxoPolicy) -> Utx
     let mut ever_tainted: Vec<(OutputId, Amount)> = Vec::new();
 
     for (t, info) in ledger.txs().iter().enumerate() {
+        if options.until_height.is_some_and(|h| info.height > h) {
+            break;
+        }
         let tx = TxIndex::from_usize(t);
         let outs: Vec<OutputId> = ledger.outputs_of(tx).collect();
         let mut taint_in: Amount = 0;
@@ -606,6 +676,25 @@ pub fn trace(ledger: &UtxoLedger, seeds: &[UtxoSeed], policy: UtxoPolicy) -> Utx
                 }];
             }
             if s.taint > 0 {
+                if let Some(a) = out.address.filter(|a| exit_ids.contains(a)) {
+                    let e = exits.entry(a.0).or_insert_with(|| ExitHit {
+                        address: ledger.address(a).to_string(),
+                        amount: 0,
+                        first_height: info.height,
+                        last_height: info.height,
+                        outputs: Vec::new(),
+                    });
+                    e.amount += s.taint;
+                    e.last_height = info.height;
+                    e.outputs.push(op);
+                    *s = OutTaint::default();
+                    continue;
+                }
+                if s.taint < options.dust && !hit {
+                    dust += s.taint;
+                    *s = OutTaint::default();
+                    continue;
+                }
                 ever_tainted.push((o, s.taint));
                 if !policy.uses_lots() {
                     s.lots = Vec::new();
@@ -621,7 +710,14 @@ pub fn trace(ledger: &UtxoLedger, seeds: &[UtxoSeed], policy: UtxoPolicy) -> Utx
     let mut burned: Amount = 0;
     for (o, taint) in ever_tainted {
         let out = ledger.output(o);
-        let spent_by = out.spent_by.map(|t| ledger.tx(t).txid);
+        let spent_by = out
+            .spent_by
+            .filter(|&t| {
+                options
+                    .until_height
+                    .map_or(true, |h| ledger.tx(t).height <= h)
+            })
+            .map(|t| ledger.tx(t).txid);
         match out.address {
             Some(a) => {
                 let e = per_address.entry(a.0).or_insert((0, 0));
@@ -675,6 +771,9 @@ pub fn trace(ledger: &UtxoLedger, seeds: &[UtxoSeed], policy: UtxoPolicy) -> Utx
             .collect(),
         history_gaps: gaps,
         unmatched_seeds,
+        exited: exits.values().map(|e| e.amount).sum(),
+        exits: exits.into_values().collect(),
+        dust,
     }
 }
 
