@@ -531,21 +531,32 @@ pub fn trace_with(
         .collect();
     let mut exits: std::collections::BTreeMap<u32, ExitHit> = std::collections::BTreeMap::new();
     let mut dust: Amount = 0;
-    let mut seed_outpoints: HashMap<OutPoint, bool> = HashMap::new();
-    let mut seed_addresses: HashMap<&str, (u64, bool)> = HashMap::new();
-    for s in seeds {
+    // Seeds resolved to ids once, so the walk hashes no strings. `hit`
+    // flags record which seeds matched something.
+    let mut seed_outputs: HashMap<OutputId, usize> = HashMap::new();
+    let mut seed_outpoints: HashMap<OutPoint, usize> = HashMap::new();
+    let mut seed_addresses: HashMap<crate::id::AddressId, (u64, usize)> = HashMap::new();
+    let mut hit_seed = vec![false; seeds.len()];
+    for (k, s) in seeds.iter().enumerate() {
         match s {
-            UtxoSeed::Outpoint(o) => {
-                seed_outpoints.insert(*o, false);
-            }
+            UtxoSeed::Outpoint(o) => match ledger.outpoint(o) {
+                Some(id) => {
+                    seed_outputs.insert(id, k);
+                }
+                None => {
+                    seed_outpoints.insert(*o, k);
+                }
+            },
             UtxoSeed::Address {
                 address,
                 from_height,
             } => {
-                let e = seed_addresses
-                    .entry(address)
-                    .or_insert((*from_height, false));
-                e.0 = e.0.min(*from_height);
+                if let Some(a) = ledger.address_id(address) {
+                    let e = seed_addresses.entry(a).or_insert((*from_height, k));
+                    if *from_height < e.0 {
+                        *e = (*from_height, k);
+                    }
+                }
             }
         }
     }
@@ -566,7 +577,6 @@ pub fn trace_with(
         let mut stream: Vec<Lot> = Vec::new();
         for input in ledger.inputs_of(tx) {
             let value = Amount::from(ledger.input_value(input).unwrap_or(0));
-            let seed_hit = seed_outpoints.get_mut(&input.prevout);
             let lots: Vec<Lot> = match input.source {
                 InputSource::Output(o) => match state.remove(&o) {
                     Some(s) if policy.uses_lots() => s.lots,
@@ -586,29 +596,24 @@ pub fn trace_with(
                     }],
                 },
                 InputSource::External { address, .. } => {
-                    let addr_hit = address.and_then(|a| {
-                        seed_addresses
-                            .get_mut(ledger.address(a))
-                            .filter(|(h, _)| info.height >= *h)
-                    });
-                    if seed_hit.is_some() || addr_hit.is_some() {
-                        if let Some(hit) = seed_hit {
-                            *hit = true;
-                        }
-                        if let Some(hit) = addr_hit {
-                            hit.1 = true;
-                        }
-                        seeded += value;
-                        vec![Lot {
-                            amount: value,
-                            tainted: true,
-                        }]
-                    } else {
-                        vec![Lot {
-                            amount: value,
-                            tainted: false,
-                        }]
+                    let mut hit = false;
+                    if let Some(&k) = seed_outpoints.get(&input.prevout) {
+                        hit_seed[k] = true;
+                        hit = true;
                     }
+                    if let Some(&(h, k)) = address.and_then(|a| seed_addresses.get(&a)) {
+                        if info.height >= h {
+                            hit_seed[k] = true;
+                            hit = true;
+                        }
+                    }
+                    if hit {
+                        seeded += value;
+                    }
+                    vec![Lot {
+                        amount: value,
+                        tainted: hit,
+                    }]
                 }
                 InputSource::Unresolved => Vec::new(),
             };
@@ -653,16 +658,14 @@ pub fn trace_with(
                 vout: out.vout,
             };
             let mut hit = false;
-            if let Some(h) = seed_outpoints.get_mut(&op) {
-                *h = true;
+            if let Some(&k) = seed_outputs.get(&o) {
+                hit_seed[k] = true;
                 hit = true;
             }
-            if let Some(a) = out.address {
-                if let Some(e) = seed_addresses.get_mut(ledger.address(a)) {
-                    if info.height >= e.0 {
-                        e.1 = true;
-                        hit = true;
-                    }
+            if let Some(&(h, k)) = out.address.and_then(|a| seed_addresses.get(&a)) {
+                if info.height >= h {
+                    hit_seed[k] = true;
+                    hit = true;
                 }
             }
             let s = &mut out_state[j];
@@ -743,15 +746,23 @@ pub fn trace_with(
     }
     let mut addresses: Vec<(u32, (Amount, Amount))> = per_address.into_iter().collect();
     addresses.sort_unstable_by_key(|(a, _)| *a);
+    // An address seed matches when any seed naming that address matched.
+    let matched_addresses: std::collections::HashSet<&str> = seeds
+        .iter()
+        .zip(&hit_seed)
+        .filter_map(|(s, &h)| match s {
+            UtxoSeed::Address { address, .. } if h => Some(address.as_str()),
+            _ => None,
+        })
+        .collect();
     let unmatched_seeds = seeds
         .iter()
-        .filter(|s| match s {
-            UtxoSeed::Outpoint(o) => !seed_outpoints.get(o).copied().unwrap_or(false),
-            UtxoSeed::Address { address, .. } => {
-                !seed_addresses.get(address.as_str()).is_some_and(|e| e.1)
-            }
+        .zip(&hit_seed)
+        .filter(|(s, &h)| match s {
+            UtxoSeed::Outpoint(_) => !h,
+            UtxoSeed::Address { address, .. } => !matched_addresses.contains(address.as_str()),
         })
-        .cloned()
+        .map(|(s, _)| s.clone())
         .collect();
     UtxoTraceResult {
         policy,
