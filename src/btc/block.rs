@@ -267,11 +267,18 @@ pub fn genesis_block() -> Block {
 /// length, block) in a byte slice. Zero bytes where a magic is expected end
 /// the stream (nodes pre-allocate block files with zeros). Each block's
 /// merkle root is checked.
+///
+/// By default the iterator stops after the first error. In lenient mode
+/// ([`BlkRecords::lenient`]) it reports each bad record as an error and goes
+/// on: past the record when its envelope (magic, length) was sound, else to
+/// the next network magic in the data.
 #[derive(Debug, Clone)]
 pub struct BlkRecords<'a> {
     data: &'a [u8],
     pos: usize,
     done: bool,
+    lenient: bool,
+    envelope_ok: bool,
 }
 
 impl<'a> BlkRecords<'a> {
@@ -282,10 +289,38 @@ impl<'a> BlkRecords<'a> {
             data,
             pos: 0,
             done: false,
+            lenient: false,
+            envelope_ok: false,
+        }
+    }
+
+    /// Iterates leniently: errors are reported and decoding continues.
+    #[must_use]
+    pub fn lenient(data: &'a [u8]) -> Self {
+        BlkRecords {
+            lenient: true,
+            ..Self::new(data)
+        }
+    }
+
+    /// Moves to the next network magic after the current position.
+    fn resync(&mut self) -> bool {
+        let from = self.pos + 1;
+        let next = self.data.get(from..).and_then(|rest| {
+            rest.windows(4)
+                .position(|w| KNOWN_MAGICS.iter().any(|m| w == &m[..]))
+        });
+        match next {
+            Some(i) => {
+                self.pos = from + i;
+                true
+            }
+            None => false,
         }
     }
 
     fn next_record(&mut self) -> Result<Option<(u64, Block)>, DecodeError> {
+        self.envelope_ok = false;
         let rest = &self.data[self.pos..];
         if rest.is_empty() || rest.iter().take(8).all(|&b| b == 0) {
             return Ok(None);
@@ -309,6 +344,9 @@ impl<'a> BlkRecords<'a> {
         }
         // declared <= MAX_BLOCK_SIZE fits in usize
         let body = r.take(declared as usize, "record body")?;
+        // the envelope is sound: whatever the block holds, go past it
+        self.pos += 8 + body.len();
+        self.envelope_ok = true;
         let block = Block::decode_at(body, offset + 8).map_err(|e| match e {
             DecodeError::TrailingBytes { count, .. } => DecodeError::RecordLength {
                 offset,
@@ -318,7 +356,6 @@ impl<'a> BlkRecords<'a> {
             e => e,
         })?;
         block.check_merkle_at(offset + 8)?;
-        self.pos += 8 + body.len();
         Ok(Some((offset, block)))
     }
 }
@@ -338,7 +375,7 @@ impl Iterator for BlkRecords<'_> {
                 None
             }
             Err(e) => {
-                self.done = true;
+                self.done = !self.lenient || (!self.envelope_ok && !self.resync());
                 Some(Err(e))
             }
         }
@@ -380,6 +417,29 @@ pub fn decode_blocks(data: &[u8]) -> Result<Vec<Block>, DecodeError> {
     let block = Block::decode(data)?;
     block.check_merkle_root()?;
     Ok(vec![block])
+}
+
+/// Decodes `blk*.dat` records leniently: the blocks that decode (merkle
+/// roots checked) and an error, with its byte offset, for every record that
+/// does not. Input that is not a record stream is decoded as by
+/// [`decode_blocks`], all or nothing.
+#[must_use]
+pub fn decode_blocks_lenient(data: &[u8]) -> (Vec<Block>, Vec<DecodeError>) {
+    if data.len() >= 4 && KNOWN_MAGICS.iter().any(|m| data[..4] == m[..]) {
+        let mut blocks = Vec::new();
+        let mut errors = Vec::new();
+        for r in BlkRecords::lenient(data) {
+            match r {
+                Ok((_, b)) => blocks.push(b),
+                Err(e) => errors.push(e),
+            }
+        }
+        return (blocks, errors);
+    }
+    match decode_blocks(data) {
+        Ok(b) => (b, Vec::new()),
+        Err(e) => (Vec::new(), vec![e]),
+    }
 }
 
 /// Reads all of `reader` (decompressing it first if it is bzip2, as the
@@ -475,6 +535,30 @@ mod tests {
         assert_eq!(decode_blocks(text.as_bytes()).unwrap().len(), 1);
         // raw form
         assert_eq!(decode_blocks(&g).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn lenient_mode_skips_bad_records_and_counts_them() {
+        let g = hex::decode(GENESIS_HEX).unwrap();
+        let record = |body: &[u8]| {
+            let mut r = vec![0xf9, 0xbe, 0xb4, 0xd9];
+            r.extend_from_slice(&(body.len() as u32).to_le_bytes());
+            r.extend_from_slice(body);
+            r
+        };
+        let mut bad = g.clone();
+        bad[40] ^= 1; // merkle mismatch
+        let mut data = record(&g);
+        data.extend(record(&bad));
+        data.extend_from_slice(b"garbage");
+        data.extend(record(&g));
+        data.extend(record(&g[..100])); // truncated block in a sound envelope
+        let (blocks, errors) = decode_blocks_lenient(&data);
+        assert_eq!(blocks.len(), 2);
+        assert_eq!(errors.len(), 3, "{errors:?}");
+        assert!(matches!(errors[0], DecodeError::MerkleMismatch { .. }));
+        assert!(matches!(errors[1], DecodeError::BadMagic { .. }));
+        assert!(decode_blocks(&data).is_err());
     }
 
     #[test]

@@ -22,8 +22,8 @@ mod taint;
 mod tx;
 
 pub use block::{
-    decode_blocks, genesis_block, genesis_hash, load_blocks, merkle_root, read_maybe_bzip2,
-    BlkRecords, Block, BlockHeader, GENESIS_HASH, KNOWN_MAGICS, MAX_BLOCK_SIZE,
+    decode_blocks, decode_blocks_lenient, genesis_block, genesis_hash, load_blocks, merkle_root,
+    read_maybe_bzip2, BlkRecords, Block, BlockHeader, GENESIS_HASH, KNOWN_MAGICS, MAX_BLOCK_SIZE,
 };
 pub use cluster::{cluster, cluster_with, ClusterId, ClusterOptions, Clustering, Heuristic, Merge};
 pub use coinjoin::{
