@@ -19,6 +19,7 @@ mod ledger;
 mod peel;
 mod script;
 mod taint;
+mod transfers;
 mod tx;
 
 pub use block::{
@@ -44,4 +45,5 @@ pub use taint::{
     ReachedTx, TaintedOutput, UnknownPolicy, UtxoPolicy, UtxoSeed, UtxoTraceOptions,
     UtxoTraceResult,
 };
+pub use transfers::{transfer_records, unresolved_address};
 pub use tx::{OutPoint, OutPointParseError, Transaction, TxIn, TxOut};

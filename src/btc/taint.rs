@@ -274,6 +274,45 @@ fn haircut(values: &[Amount], taint: Amount) -> Vec<Amount> {
     shares
 }
 
+/// Splits `amount` over `weights` in proportion: `floor(w_i·amount/Σw)` each,
+/// then the satoshi the floors leave one each to the largest remainders
+/// (ties to the lower index). The floors leave fewer satoshi than there are
+/// non-zero weights, so the parts add up to `amount` exactly whenever some
+/// weight is non-zero (all parts are 0 otherwise).
+pub(crate) fn largest_remainder_split(weights: &[Amount], amount: Amount) -> Vec<Amount> {
+    let total: Amount = weights.iter().sum();
+    if total == 0 {
+        return vec![0; weights.len()];
+    }
+    let t = U256::from(amount);
+    let v = U256::from(total);
+    let mut shares: Vec<Amount> = weights
+        .iter()
+        .map(|&w| u128::try_from(U256::from(w) * t / v).unwrap_or(u128::MAX))
+        .collect();
+    let given: Amount = shares.iter().sum();
+    let mut left = amount.saturating_sub(given);
+    if left > 0 {
+        let mut order: Vec<(U256, usize)> = weights
+            .iter()
+            .zip(&shares)
+            .enumerate()
+            .map(|(j, (&w, &s))| (U256::from(w) * t - U256::from(s) * v, j))
+            .collect();
+        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, j) in order {
+            if left == 0 {
+                break;
+            }
+            if weights[j] > 0 {
+                shares[j] += 1;
+                left -= 1;
+            }
+        }
+    }
+    shares
+}
+
 fn tiho(values: &[Amount], taint: Amount) -> Vec<Amount> {
     let n_real = values.len() - 1;
     let mut order: Vec<usize> = (0..n_real).collect();
@@ -862,6 +901,21 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn largest_remainder_split_is_exact(
+            w in proptest::collection::vec(0u64..1_000_000, 1..8),
+            amount in 0u64..10_000_000,
+        ) {
+            let w: Vec<Amount> = w.into_iter().map(Amount::from).collect();
+            let parts = largest_remainder_split(&w, Amount::from(amount));
+            if w.iter().any(|&x| x > 0) {
+                prop_assert_eq!(parts.iter().sum::<Amount>(), Amount::from(amount));
+            }
+            for (p, x) in parts.iter().zip(&w) {
+                prop_assert!(*x > 0 || *p == 0);
+            }
+        }
+
         #[test]
         fn every_policy_but_poison_conserves_and_poison_covers(
             ins in proptest::collection::vec((1u64..1_000_000, 0u64..1_000_000), 1..6),
