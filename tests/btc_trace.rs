@@ -182,3 +182,29 @@ fn exits_dust_and_end_height() {
     assert_eq!(r.reached.len(), 2);
     assert!(r.is_conserved());
 }
+
+#[test]
+fn two_incidents_are_kept_apart() {
+    use fundtrace::btc::{trace_incidents, Incident, UtxoTraceOptions};
+    let l = ledger_0_255();
+    let incidents = vec![
+        Incident {
+            name: "block9".into(),
+            seeds: vec![BLOCK9_COINBASE.parse().unwrap()],
+        },
+        Incident {
+            name: "block1".into(),
+            seeds: vec![
+                "0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098:0"
+                    .parse()
+                    .unwrap(),
+            ],
+        },
+    ];
+    let r = trace_incidents(&l, &incidents, &UtxoTraceOptions::new(UtxoPolicy::Fifo));
+    assert_eq!(r[0].incident, "block9");
+    assert_eq!(r[0].result.reached.len(), 7);
+    assert_eq!(r[1].result.reached.len(), 0);
+    assert_eq!(r[1].result.held, 5_000_000_000);
+    assert!(r.iter().all(|i| i.result.is_conserved()));
+}

@@ -526,6 +526,48 @@ pub struct ExitHit {
     pub outputs: Vec<OutPoint>,
 }
 
+/// One incident of a multi-incident trace: a name and its seeds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    /// The incident's name (`bybit-2025`).
+    pub name: String,
+    /// Where its stolen value starts.
+    pub seeds: Vec<UtxoSeed>,
+}
+
+/// The trace of one incident of [`trace_incidents`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IncidentResult {
+    /// The incident's name.
+    pub incident: String,
+    /// Its trace.
+    pub result: UtxoTraceResult,
+}
+
+/// Traces several incidents at once, each one's taint kept apart.
+///
+/// Each incident is traced on its own, the other incidents' value counting
+/// as clean. For FIFO and LIFO this is exactly the joint walk with lots
+/// labelled by incident (labels do not move lots); for haircut each
+/// incident's floors are the DESIGN's per-incident `floor(v·T_i/B)`; poison
+/// gives each incident's exposure. TIHO assigns each incident to the
+/// highest outputs independently, so two incidents may both claim one
+/// output: read TIHO per incident, not summed.
+#[must_use]
+pub fn trace_incidents(
+    ledger: &UtxoLedger,
+    incidents: &[Incident],
+    options: &UtxoTraceOptions,
+) -> Vec<IncidentResult> {
+    incidents
+        .iter()
+        .map(|i| IncidentResult {
+            incident: i.name.clone(),
+            result: trace_with(ledger, &i.seeds, options),
+        })
+        .collect()
+}
+
 #[derive(Clone, Debug, Default)]
 struct OutTaint {
     taint: Amount,
