@@ -3,7 +3,9 @@
 //! (The same properties as the cargo-fuzz targets under `fuzz/`, runnable on
 //! stable Rust.)
 
-use fundtrace::btc::{decode_blocks, genesis_block, Block, Transaction};
+use fundtrace::btc::{
+    decode_blocks, genesis_block, script_address, script_type, Block, Network, Transaction,
+};
 use proptest::prelude::*;
 
 const BLOCK170_TX: &str = "0100000001c997a5e56e104102fa209c6a852dd90660a20b2d9c352423edce25857fcd3704000000004847304402204e45e16932b8af514961a1d3a1a25fdf3f4f7732e9d624c6c61548ab5fb8cd410220181522ec8eca07de4860a4acdd12909d831cc56cbbac4622082221a8768d1d0901ffffffff0200ca9a3b00000000434104ae1a62fe09c5f51b13905f07f06b99a2f7159b2225f374cd378d71302fa28414e7aab37397f554a7df5f142c21c1b7303b8a0626f1baded5c72a704f7e6cd84cac00286bee0000000043410411db93e1dcdb8a016b49840f8c53bc1eb68a382e97b1482ecad7b148a6909a5cb2e0eaddfb84ccf9744464f82e160bfa9b8b64f9d4c03f999b8643f656b412a3ac00000000";
@@ -50,6 +52,20 @@ proptest! {
     fn arbitrary_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..300)) {
         check_tx(&data);
         check_block(&data);
+    }
+
+    #[test]
+    fn arbitrary_scripts_never_panic(script in proptest::collection::vec(any::<u8>(), 0..200), lead in 0usize..6) {
+        // steer some cases into the standard templates' shapes
+        let prefixes: [&[u8]; 6] = [&[], &[0x51], &[0x00, 0x14], &[0x76, 0xa9, 0x14], &[0x21], &[0x6a]];
+        let mut s = prefixes[lead].to_vec();
+        s.extend_from_slice(&script);
+        let _ = script_type(&s);
+        for n in [Network::Mainnet, Network::Testnet, Network::Regtest] {
+            if let Some(a) = script_address(&s, n) {
+                prop_assert!(!a.is_empty());
+            }
+        }
     }
 
     #[test]

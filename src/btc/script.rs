@@ -144,7 +144,7 @@ fn is_multisig(s: &[u8]) -> bool {
         return false;
     }
     let mut i = 1;
-    let mut keys = 0u8;
+    let mut keys = 0usize;
     while i < s.len() - 2 {
         let len = usize::from(s[i]);
         if len != 33 && len != 65 {
@@ -153,7 +153,7 @@ fn is_multisig(s: &[u8]) -> bool {
         i += 1 + len;
         keys += 1;
     }
-    i == s.len() - 2 && keys == n - 0x50
+    i == s.len() - 2 && keys == usize::from(n - 0x50)
 }
 
 fn base58check(version: u8, payload: &[u8]) -> String {
