@@ -100,6 +100,18 @@ impl UnionFind {
     }
 }
 
+/// Every CoinJoin rule needs at least three outputs, two of them of equal
+/// value: a cheap test before the detectors build a transaction's shape.
+fn may_be_coinjoin(ledger: &UtxoLedger, tx: TxIndex) -> bool {
+    let outs = ledger.outputs_of(tx);
+    if outs.len() < 3 {
+        return false;
+    }
+    let mut values: Vec<u64> = outs.map(|o| ledger.output(o).value).collect();
+    values.sort_unstable();
+    values.windows(2).any(|w| w[0] == w[1] && w[0] > 0)
+}
+
 /// Clusters the ledger's addresses with the default options.
 ///
 /// # Complexity
@@ -147,7 +159,7 @@ pub fn cluster_with(ledger: &UtxoLedger, options: ClusterOptions) -> Clustering 
         {
             continue;
         }
-        if options.skip_coinjoins {
+        if options.skip_coinjoins && may_be_coinjoin(ledger, tx) {
             if let Some(v) = detect_coinjoin(&TxShape::from_ledger(ledger, tx)) {
                 skipped.push((tx, v));
                 continue;
