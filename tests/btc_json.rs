@@ -116,3 +116,29 @@ fn a_tampered_txid_is_refused() {
     let e = load_etl_transactions(bad.as_bytes(), Network::Mainnet).unwrap_err();
     assert!(e.to_string().contains("does not match"), "{e}");
 }
+
+#[test]
+fn own_json_lines_format_round_trips_exactly() {
+    use fundtrace::btc::load_records_jsonl;
+    let btcd = load_blocks(
+        File::open(data("bitcoin_raw/btcd/database__testdata__blocks1-256.bz2")).unwrap(),
+    )
+    .unwrap();
+    let mut records = block_records(&genesis_block(), 0, Network::Mainnet);
+    for (i, b) in btcd.iter().enumerate() {
+        records.extend(block_records(b, i as u64 + 1, Network::Mainnet));
+    }
+    let text: String = records
+        .iter()
+        .map(|r| serde_json::to_string(r).unwrap() + "\n")
+        .collect();
+    let back = load_records_jsonl(text.as_bytes()).unwrap();
+    assert_eq!(back, records);
+    let l1 = UtxoLedger::from_records(records);
+    let l2 = UtxoLedger::from_records(back);
+    assert_eq!(l1.txs(), l2.txs());
+    assert!(text.contains(
+        "\"prevout\":\"0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0\""
+    ));
+    assert!(load_records_jsonl("{\"txid\": 1}\n".as_bytes()).is_err());
+}

@@ -432,6 +432,43 @@ pub fn load_etl_transactions<R: Read>(
     Ok(out)
 }
 
+/// Loads fundtrace's own UTXO format: JSON lines, one [`TxRecord`] per
+/// line, as `serde_json` writes it:
+///
+/// ```text
+/// {"txid":"f418…9e16","block_hash":"0000…ac5e","height":170,"position":1,"time":1231731025,
+///  "coinbase":false,
+///  "inputs":[{"prevout":"0437…97c9:0","value":null,"address":null}],
+///  "outputs":[{"value":1000000000,"address":"1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3","script_type":"p2pk"}, …]}
+/// ```
+///
+/// Hashes are in display order; values are integers in satoshi; an input's
+/// `value` and `address` are optional statements of the spent output;
+/// `address` `null` on an output means unspendable (`OP_RETURN`). Writing
+/// each record with `serde_json::to_string` and reading it back gives the
+/// same records.
+///
+/// # Errors
+///
+/// [`JsonError::Parse`] naming the line.
+pub fn load_records_jsonl<R: Read>(mut reader: R) -> Result<Vec<TxRecord>, JsonError> {
+    let mut text = String::new();
+    reader.read_to_string(&mut text)?;
+    let mut out = Vec::new();
+    for (i, line_text) in text.lines().enumerate() {
+        if line_text.trim().is_empty() {
+            continue;
+        }
+        out.push(
+            serde_json::from_str(line_text).map_err(|e| JsonError::Parse {
+                line: i as u64 + 1,
+                message: e.to_string(),
+            })?,
+        );
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

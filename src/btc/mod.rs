@@ -60,7 +60,7 @@ pub use coinjoin::{
 };
 pub use decode::DecodeError;
 pub use hash::{sha256d, BlockHash, HashParseError, MerkleRoot, Txid, Wtxid};
-pub use json::{load_core_blocks_json, load_etl_transactions, JsonError};
+pub use json::{load_core_blocks_json, load_etl_transactions, load_records_jsonl, JsonError};
 pub use ledger::{
     block_records, start_height, ChainError, InputInfo, InputRecord, InputSource, OutputId,
     OutputInfo, OutputRecord, TxInfo, TxRecord, UnresolvedInput, UnresolvedReason, UtxoLedger,
