@@ -215,3 +215,19 @@ fn core_tx_invalid_vectors_decode_or_error_without_panic() {
     }
     assert_eq!(ok + err, 93);
 }
+
+#[test]
+fn shuffled_blocks_are_put_back_in_chain_order() {
+    use fundtrace::btc::order_chain;
+    let mut bs = blocks("bitcoin_raw/btcd/database__testdata__blocks1-256.bz2");
+    bs.insert(0, genesis_block());
+    let expected: Vec<_> = bs.iter().map(Block::block_hash).collect();
+    let mut shuffled = bs.clone();
+    // a fixed permutation: reverse, then rotate
+    shuffled.reverse();
+    shuffled.rotate_left(100);
+    let c = order_chain(shuffled).unwrap();
+    assert!(c.stale.is_empty());
+    let got: Vec<_> = c.blocks.iter().map(Block::block_hash).collect();
+    assert_eq!(got, expected);
+}

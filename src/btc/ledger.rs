@@ -140,6 +140,99 @@ pub enum ChainError {
         /// The hash of the block before it in the list.
         expected: String,
     },
+    /// The blocks do not descend from one first block: there is a gap.
+    #[error("blocks form {roots} separate chains (first blocks {first} and {second}); a block is missing between them")]
+    Gap {
+        /// Number of blocks whose parent is missing.
+        roots: usize,
+        /// One of them.
+        first: String,
+        /// Another.
+        second: String,
+    },
+    /// No blocks.
+    #[error("no blocks")]
+    Empty,
+}
+
+/// Blocks put in chain order by [`order_chain`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderedChain {
+    /// The blocks of the longest chain, first to last.
+    pub blocks: Vec<Block>,
+    /// Blocks on side branches (stale blocks), left out, by hash.
+    pub stale: Vec<BlockHash>,
+}
+
+/// Orders blocks into one chain by their previous-block links, as block
+/// files need (nodes write blocks in the order they arrive, not by height).
+/// Duplicates are dropped. Where the blocks fork, the longest branch is kept
+/// (ties: the branch whose next block hash is smaller) and the others are
+/// reported as stale.
+///
+/// # Errors
+///
+/// [`ChainError::Gap`] when the blocks descend from more than one first
+/// block, [`ChainError::Empty`] for no blocks.
+pub fn order_chain(blocks: Vec<Block>) -> Result<OrderedChain, ChainError> {
+    let mut by_hash: HashMap<BlockHash, usize> = HashMap::new();
+    let mut unique: Vec<Block> = Vec::with_capacity(blocks.len());
+    for b in blocks {
+        let h = b.block_hash();
+        if let std::collections::hash_map::Entry::Vacant(e) = by_hash.entry(h) {
+            e.insert(unique.len());
+            unique.push(b);
+        }
+    }
+    let n = unique.len();
+    let hashes: Vec<BlockHash> = unique.iter().map(Block::block_hash).collect();
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut roots = Vec::new();
+    for (i, b) in unique.iter().enumerate() {
+        match by_hash.get(&b.header.prev_blockhash) {
+            Some(&p) => children[p].push(i),
+            None => roots.push(i),
+        }
+    }
+    roots.sort_by_key(|&i| hashes[i]);
+    match roots.len() {
+        0 => return Err(ChainError::Empty),
+        1 => {}
+        k => {
+            return Err(ChainError::Gap {
+                roots: k,
+                first: hashes[roots[0]].to_string(),
+                second: hashes[roots[1]].to_string(),
+            })
+        }
+    }
+    // depth of the longest branch below each block, children before parents
+    let mut order = Vec::with_capacity(n);
+    let mut stack = vec![roots[0]];
+    while let Some(i) = stack.pop() {
+        order.push(i);
+        stack.extend(children[i].iter().copied());
+    }
+    let mut depth = vec![0usize; n];
+    for &i in order.iter().rev() {
+        depth[i] = 1 + children[i].iter().map(|&c| depth[c]).max().unwrap_or(0);
+    }
+    let mut main = vec![false; n];
+    let mut chain = Vec::new();
+    let mut at = Some(roots[0]);
+    while let Some(i) = at {
+        main[i] = true;
+        chain.push(i);
+        at = children[i]
+            .iter()
+            .copied()
+            .max_by(|&a, &b| depth[a].cmp(&depth[b]).then(hashes[b].cmp(&hashes[a])));
+    }
+    let mut stale: Vec<BlockHash> = (0..n).filter(|&i| !main[i]).map(|i| hashes[i]).collect();
+    stale.sort();
+    let mut slots: Vec<Option<Block>> = unique.into_iter().map(Some).collect();
+    let blocks = chain.iter().filter_map(|&i| slots[i].take()).collect();
+    Ok(OrderedChain { blocks, stale })
 }
 
 /// The height of the first of `blocks`, when the data says it: 0 for the
@@ -623,6 +716,68 @@ mod tests {
                 })
                 .collect(),
         }
+    }
+
+    #[test]
+    fn order_chain_sorts_and_drops_stale_branches() {
+        use crate::btc::block::{genesis_block, BlockHeader};
+        use crate::btc::tx::{Transaction, TxIn, TxOut};
+        let g = genesis_block();
+        let child = |prev: &Block, nonce: u32| {
+            let cb = Transaction {
+                version: 1,
+                inputs: vec![TxIn {
+                    previous_output: OutPoint::NULL,
+                    script_sig: nonce.to_le_bytes().to_vec(),
+                    sequence: u32::MAX,
+                    witness: vec![],
+                }],
+                outputs: vec![TxOut {
+                    value: 1,
+                    script_pubkey: vec![0x51],
+                }],
+                lock_time: 0,
+            };
+            let mut b = Block::new(
+                BlockHeader {
+                    prev_blockhash: prev.block_hash(),
+                    nonce,
+                    ..BlockHeader::default()
+                },
+                vec![cb],
+            );
+            b.header.merkle_root = b.compute_merkle_root();
+            b
+        };
+        let b1 = child(&g, 1);
+        let b2 = child(&b1, 2);
+        let b2x = child(&b1, 3); // stale sibling
+        let b3 = child(&b2, 4);
+        let shuffled = vec![
+            b3.clone(),
+            b2x.clone(),
+            g.clone(),
+            b2.clone(),
+            b1.clone(),
+            b1.clone(),
+        ];
+        let c = order_chain(shuffled).unwrap();
+        let hashes: Vec<BlockHash> = c.blocks.iter().map(Block::block_hash).collect();
+        assert_eq!(
+            hashes,
+            vec![
+                g.block_hash(),
+                b1.block_hash(),
+                b2.block_hash(),
+                b3.block_hash()
+            ]
+        );
+        assert_eq!(c.stale, vec![b2x.block_hash()]);
+        assert!(matches!(
+            order_chain(vec![g, b2]),
+            Err(ChainError::Gap { roots: 2, .. })
+        ));
+        assert_eq!(order_chain(vec![]), Err(ChainError::Empty));
     }
 
     #[test]

@@ -62,8 +62,9 @@ pub use decode::DecodeError;
 pub use hash::{sha256d, BlockHash, HashParseError, MerkleRoot, Txid, Wtxid};
 pub use json::{load_core_blocks_json, load_etl_transactions, load_records_jsonl, JsonError};
 pub use ledger::{
-    block_records, start_height, ChainError, InputInfo, InputRecord, InputSource, OutputId,
-    OutputInfo, OutputRecord, TxInfo, TxRecord, UnresolvedInput, UnresolvedReason, UtxoLedger,
+    block_records, order_chain, start_height, ChainError, InputInfo, InputRecord, InputSource,
+    OrderedChain, OutputId, OutputInfo, OutputRecord, TxInfo, TxRecord, UnresolvedInput,
+    UnresolvedReason, UtxoLedger,
 };
 pub use peel::{peel_chains, PeelChain, PeelOptions};
 pub use script::{hash160, script_address, script_type, Network, ScriptType};
