@@ -463,12 +463,31 @@ pub fn load_blocks<R: Read>(reader: R) -> Result<Vec<Block>, DecodeError> {
     decode_blocks(&data)
 }
 
-/// Reads everything from `reader`, decompressing bzip2 (`BZh` magic).
+/// The most bytes [`read_maybe_bzip2`] (and so [`load_blocks`]) reads or
+/// decompresses from one input: 4 GiB, far above a 128 MiB `blk*.dat` file
+/// but a bound on what a small compressed file can expand to.
+pub const MAX_INPUT_BYTES: u64 = 4 << 30;
+
+/// Reads everything from `reader`, decompressing bzip2 (`BZh` magic), up
+/// to [`MAX_INPUT_BYTES`].
 ///
 /// # Errors
 ///
-/// [`DecodeError::Io`] with the number of bytes read so far.
-pub fn read_maybe_bzip2<R: Read>(mut reader: R) -> Result<Vec<u8>, DecodeError> {
+/// [`DecodeError::Io`] with the number of bytes read so far;
+/// [`DecodeError::InputTooLarge`] past the limit.
+pub fn read_maybe_bzip2<R: Read>(reader: R) -> Result<Vec<u8>, DecodeError> {
+    read_maybe_bzip2_limited(reader, MAX_INPUT_BYTES)
+}
+
+/// As [`read_maybe_bzip2`] with a chosen limit.
+///
+/// # Errors
+///
+/// As [`read_maybe_bzip2`].
+pub fn read_maybe_bzip2_limited<R: Read>(
+    mut reader: R,
+    limit: u64,
+) -> Result<Vec<u8>, DecodeError> {
     let mut head = Vec::new();
     (&mut reader)
         .take(3)
@@ -476,16 +495,21 @@ pub fn read_maybe_bzip2<R: Read>(mut reader: R) -> Result<Vec<u8>, DecodeError> 
         .map_err(|source| DecodeError::Io { offset: 0, source })?;
     let chained = std::io::Cursor::new(head.clone()).chain(reader);
     let mut out = Vec::new();
+    let bound = limit.saturating_add(1);
     let result = if head == b"BZh" {
-        bzip2::read::MultiBzDecoder::new(chained).read_to_end(&mut out)
+        bzip2::read::MultiBzDecoder::new(chained)
+            .take(bound)
+            .read_to_end(&mut out)
     } else {
-        let mut chained = chained;
-        chained.read_to_end(&mut out)
+        chained.take(bound).read_to_end(&mut out)
     };
     result.map_err(|source| DecodeError::Io {
         offset: out.len() as u64,
         source,
     })?;
+    if out.len() as u64 > limit {
+        return Err(DecodeError::InputTooLarge { limit });
+    }
     Ok(out)
 }
 
@@ -559,6 +583,16 @@ mod tests {
         assert!(matches!(errors[0], DecodeError::MerkleMismatch { .. }));
         assert!(matches!(errors[1], DecodeError::BadMagic { .. }));
         assert!(decode_blocks(&data).is_err());
+    }
+
+    #[test]
+    fn input_size_is_bounded() {
+        let data = [7u8; 100];
+        assert_eq!(read_maybe_bzip2_limited(&data[..], 100).unwrap().len(), 100);
+        assert!(matches!(
+            read_maybe_bzip2_limited(&data[..], 99),
+            Err(DecodeError::InputTooLarge { limit: 99 })
+        ));
     }
 
     #[test]

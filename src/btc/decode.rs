@@ -132,6 +132,12 @@ pub enum DecodeError {
         /// What is wrong.
         message: String,
     },
+    /// The input (after decompression) is larger than the limit.
+    #[error("input exceeds {limit} bytes")]
+    InputTooLarge {
+        /// The limit.
+        limit: u64,
+    },
     /// Reading the input failed.
     #[error("read error at byte {offset}")]
     Io {

@@ -51,7 +51,8 @@ mod tx;
 
 pub use block::{
     decode_blocks, decode_blocks_lenient, genesis_block, genesis_hash, load_blocks, merkle_root,
-    read_maybe_bzip2, BlkRecords, Block, BlockHeader, GENESIS_HASH, KNOWN_MAGICS, MAX_BLOCK_SIZE,
+    read_maybe_bzip2, read_maybe_bzip2_limited, BlkRecords, Block, BlockHeader, GENESIS_HASH,
+    KNOWN_MAGICS, MAX_BLOCK_SIZE, MAX_INPUT_BYTES,
 };
 pub use cluster::{cluster, cluster_with, ClusterId, ClusterOptions, Clustering, Heuristic, Merge};
 pub use coinjoin::{
