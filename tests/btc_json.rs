@@ -96,6 +96,11 @@ fn blocks_50000_to_50002_node_json_and_etl_agree() {
     assert_eq!(raw.len(), 4);
     assert_eq!(plain(etl("block_with_transactions")), raw);
     assert_eq!(plain(etl("stream_50001_50002")), raw);
+    let path = etl_dir("block_with_transactions/rpc_response_getblock_000000001c920d495e1eeef2452b6d1c6c229a919b28196c103ecffebabee141_2.json");
+    let core_records =
+        fundtrace::btc::load_core_records_json(File::open(path).unwrap(), Network::Mainnet)
+            .unwrap();
+    assert_eq!(core_records, raw[..3].to_vec());
 
     // the same UTXO ledger from either source
     let from_raw = UtxoLedger::from_blocks(&[b0, b1, b2], 50_000).unwrap();
