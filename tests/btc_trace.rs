@@ -208,3 +208,33 @@ fn two_incidents_are_kept_apart() {
     assert_eq!(r[1].result.held, 5_000_000_000);
     assert!(r.iter().all(|i| i.result.is_conserved()));
 }
+
+#[test]
+fn a_hop_limit_stops_taint_where_it_is_held() {
+    use fundtrace::btc::{trace_with, UtxoTraceOptions};
+    let l = ledger_0_255();
+    let seeds = [BLOCK9_COINBASE.parse::<UtxoSeed>().unwrap()];
+    for policy in UtxoPolicy::ALL {
+        let mut o = UtxoTraceOptions::new(policy);
+        o.max_hops = Some(2);
+        let r = trace_with(&l, &seeds, &o);
+        // block 170 is hop 1, block 181 hop 2; block 182 would be hop 3
+        let heights: Vec<u64> = r.reached.iter().map(|t| t.height).collect();
+        assert_eq!(heights, vec![170, 181], "{policy}");
+        // 181's 30 BTC change stays with 12cbQLTF…, which spends it in 182
+        assert_eq!(r.stopped, 3_000_000_000, "{policy}");
+        assert_eq!(
+            r.stopped_at,
+            vec![(
+                Some("12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S".to_string()),
+                3_000_000_000
+            )]
+        );
+        assert_eq!(r.held, 2_000_000_000);
+        assert!(r.is_conserved(), "{policy}");
+        o.max_hops = Some(0);
+        let r = trace_with(&l, &seeds, &o);
+        assert!(r.reached.is_empty());
+        assert_eq!(r.stopped, 5_000_000_000);
+    }
+}

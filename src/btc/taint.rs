@@ -31,8 +31,15 @@
 //! - **TIHO** (taint in, highest out): the total taint goes to the real
 //!   outputs by value, highest first (ties to the lower index), each filled
 //!   up to its value; the fee only gets what the outputs cannot hold.
+//! - **Hops.** Every lot of taint counts the transactions it has crossed
+//!   since its seed. Under a hop limit, taint that would cross one more
+//!   stays with the address that holds it (reported as `stopped`) and its
+//!   value moves on clean. Taint of different hop counts is split class by
+//!   class, lowest count first, each class within what the outputs can still
+//!   hold (FIFO and LIFO move lots as they are; poison gives the lowest
+//!   count). Without a limit all taint of one seed walk is split as one.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::str::FromStr;
 
@@ -83,10 +90,6 @@ impl UtxoPolicy {
             UtxoPolicy::Tiho => "tiho",
         }
     }
-
-    fn uses_lots(self) -> bool {
-        matches!(self, UtxoPolicy::Fifo | UtxoPolicy::Lifo)
-    }
 }
 
 impl fmt::Display for UtxoPolicy {
@@ -118,6 +121,26 @@ pub struct Lot {
     pub amount: Amount,
     /// Whether it is tainted.
     pub tainted: bool,
+    /// Transactions the taint has crossed since its seed (0 when clean).
+    pub hops: u32,
+}
+
+impl Lot {
+    fn clean(amount: Amount) -> Self {
+        Lot {
+            amount,
+            tainted: false,
+            hops: 0,
+        }
+    }
+
+    fn tainted(amount: Amount, hops: u32) -> Self {
+        Lot {
+            amount,
+            tainted: true,
+            hops,
+        }
+    }
 }
 
 fn push_lot(lots: &mut Vec<Lot>, lot: Lot) {
@@ -125,7 +148,9 @@ fn push_lot(lots: &mut Vec<Lot>, lot: Lot) {
         return;
     }
     match lots.last_mut() {
-        Some(last) if last.tainted == lot.tainted => last.amount += lot.amount,
+        Some(last) if last.tainted == lot.tainted && last.hops == lot.hops => {
+            last.amount += lot.amount;
+        }
         _ => lots.push(lot),
     }
 }
@@ -171,28 +196,19 @@ pub fn apply_policy(
     let mut stream = Vec::with_capacity(inputs.len() * 2);
     for &(value, taint) in inputs {
         let taint = taint.min(value);
-        push_lot(
-            &mut stream,
-            Lot {
-                amount: taint,
-                tainted: true,
-            },
-        );
-        push_lot(
-            &mut stream,
-            Lot {
-                amount: value - taint,
-                tainted: false,
-            },
-        );
+        push_lot(&mut stream, Lot::tainted(taint, 0));
+        push_lot(&mut stream, Lot::clean(value - taint));
     }
     let (split, _) = split_stream(policy, stream, outputs);
     split
 }
 
 /// Core of every policy: the input lot stream and the real output values
-/// give the taint of each output and the fee, and (FIFO/LIFO) the lots of
-/// each output.
+/// give the taint of each output and the fee, and the lots each output (the
+/// fee last) receives. Taint of different hop counts is kept apart: FIFO
+/// and LIFO move lots as they are; haircut and TIHO split each hop class
+/// (lowest first) within what the outputs can still hold; poison taints
+/// every output in full at the lowest hop count.
 fn split_stream(
     policy: UtxoPolicy,
     mut stream: Vec<Lot>,
@@ -202,38 +218,39 @@ fn split_stream(
     let total_out: Amount = outputs.iter().sum();
     let deficit = total_out.saturating_sub(total_in);
     let fee_value = total_in.saturating_sub(total_out);
-    push_lot(
-        &mut stream,
-        Lot {
-            amount: deficit,
-            tainted: false,
-        },
-    );
+    push_lot(&mut stream, Lot::clean(deficit));
     let mut values: Vec<Amount> = outputs.to_vec();
     values.push(fee_value);
-    let taint = lots_taint(&stream);
-    let mut lots = Vec::new();
-    let shares: Vec<Amount> = if taint == 0 {
-        vec![0; values.len()]
+    let mut classes: BTreeMap<u32, Amount> = BTreeMap::new();
+    for l in stream.iter().filter(|l| l.tainted) {
+        *classes.entry(l.hops).or_default() += l.amount;
+    }
+    let lots: Vec<Vec<Lot>> = if classes.is_empty() {
+        values.iter().map(|&w| vec![Lot::clean(w)]).collect()
     } else {
         match policy {
-            UtxoPolicy::Poison => values.clone(),
-            UtxoPolicy::Haircut => haircut(&values, taint),
-            UtxoPolicy::Tiho => tiho(&values, taint),
+            UtxoPolicy::Poison => {
+                let hops = classes.keys().next().copied().unwrap_or(0);
+                values
+                    .iter()
+                    .map(|&w| vec![Lot::tainted(w, hops)])
+                    .collect()
+            }
+            UtxoPolicy::Haircut => class_lots(&values, &classes, haircut_class),
+            UtxoPolicy::Tiho => class_lots(&values, &classes, tiho_class),
             UtxoPolicy::Fifo | UtxoPolicy::Lifo => {
                 if policy == UtxoPolicy::Lifo {
                     stream.reverse();
                 }
-                lots = take_in_order(&stream, &values);
-                lots.iter().map(|l| lots_taint(l)).collect()
+                take_in_order(&stream, &values)
             }
         }
     };
-    let fee = shares.last().copied().unwrap_or(0);
-    let outputs = shares[..shares.len() - 1].to_vec();
+    let mut shares: Vec<Amount> = lots.iter().map(|l| lots_taint(l)).collect();
+    let fee = shares.pop().unwrap_or(0);
     (
         PolicySplit {
-            outputs,
+            outputs: shares,
             fee,
             fee_value,
             deficit,
@@ -242,34 +259,80 @@ fn split_stream(
     )
 }
 
-fn haircut(values: &[Amount], taint: Amount) -> Vec<Amount> {
-    let total: Amount = values.iter().sum();
-    let mut shares: Vec<Amount> = values
-        .iter()
-        .map(|&w| mul_div_floor(w, taint, total))
-        .collect();
+/// Runs `split` for each hop class, lowest hop count first; `split` gets the
+/// output values, what each output already holds and the class's taint, and
+/// returns the class's share per output. Each output's lots: its share of
+/// each class, then its clean rest.
+fn class_lots(
+    values: &[Amount],
+    classes: &BTreeMap<u32, Amount>,
+    split: fn(&[Amount], &[Amount], Amount) -> Vec<Amount>,
+) -> Vec<Vec<Lot>> {
+    let mut used = vec![0; values.len()];
+    let mut lots: Vec<Vec<Lot>> = vec![Vec::new(); values.len()];
+    for (&hops, &t) in classes {
+        let shares = split(values, &used, t);
+        for (j, s) in shares.into_iter().enumerate() {
+            used[j] += s;
+            push_lot(&mut lots[j], Lot::tainted(s, hops));
+        }
+    }
+    for (j, l) in lots.iter_mut().enumerate() {
+        push_lot(l, Lot::clean(values[j] - used[j]));
+    }
+    lots
+}
+
+/// Haircut share of one hop class of taint `t`: `floor(w_j·t/V)` per
+/// output, then the satoshi the floors leave one each to the largest
+/// remainders (ties to the lower index) among outputs with room left. With
+/// one class (no hop limit) the room is always there, since `t <= V`; with
+/// several, a second round gives what is left to any output with room
+/// (there is enough in total, since the classes add up to at most `V`).
+fn haircut_class(values: &[Amount], used: &[Amount], t: Amount) -> Vec<Amount> {
+    let v: Amount = values.iter().sum();
+    let mut shares: Vec<Amount> = values.iter().map(|&w| mul_div_floor(w, t, v)).collect();
     let given: Amount = shares.iter().sum();
-    let mut left = taint - given;
+    let mut left = t.saturating_sub(given);
     if left > 0 {
-        let t = U256::from(taint);
-        let v = U256::from(total);
+        let (tu, vu) = (U256::from(t), U256::from(v));
         let mut order: Vec<(U256, usize)> = values
             .iter()
             .zip(&shares)
             .enumerate()
-            .map(|(j, (&w, &s))| (U256::from(w) * t - U256::from(s) * v, j))
+            .map(|(j, (&w, &s))| (U256::from(w) * tu - U256::from(s) * vu, j))
             .collect();
         // largest remainder first, ties to the lower index
         order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (_, j) in order {
-            if left == 0 {
-                break;
-            }
-            if shares[j] < values[j] {
-                shares[j] += 1;
-                left -= 1;
+        for round in 0..2 {
+            for &(r, j) in &order {
+                if left == 0 {
+                    break;
+                }
+                if (round == 1 || r > U256::ZERO) && used[j] + shares[j] < values[j] {
+                    shares[j] += 1;
+                    left -= 1;
+                }
             }
         }
+    }
+    shares
+}
+
+/// TIHO share of one hop class: the real outputs by value, highest first
+/// (ties to the lower index), then the fee, each filled up to what it can
+/// still hold.
+fn tiho_class(values: &[Amount], used: &[Amount], t: Amount) -> Vec<Amount> {
+    let n_real = values.len() - 1;
+    let mut order: Vec<usize> = (0..n_real).collect();
+    order.sort_by(|&a, &b| values[b].cmp(&values[a]).then(a.cmp(&b)));
+    order.push(n_real);
+    let mut shares = vec![0; values.len()];
+    let mut left = t;
+    for j in order {
+        let s = left.min(values[j] - used[j]);
+        shares[j] = s;
+        left -= s;
     }
     shares
 }
@@ -313,21 +376,6 @@ pub(crate) fn largest_remainder_split(weights: &[Amount], amount: Amount) -> Vec
     shares
 }
 
-fn tiho(values: &[Amount], taint: Amount) -> Vec<Amount> {
-    let n_real = values.len() - 1;
-    let mut order: Vec<usize> = (0..n_real).collect();
-    order.sort_by(|&a, &b| values[b].cmp(&values[a]).then(a.cmp(&b)));
-    order.push(n_real);
-    let mut shares = vec![0; values.len()];
-    let mut left = taint;
-    for j in order {
-        let s = left.min(values[j]);
-        shares[j] = s;
-        left -= s;
-    }
-    shares
-}
-
 fn take_in_order(stream: &[Lot], values: &[Amount]) -> Vec<Vec<Lot>> {
     let mut out = Vec::with_capacity(values.len());
     let mut i = 0;
@@ -342,7 +390,7 @@ fn take_in_order(stream: &[Lot], values: &[Amount]) -> Vec<Vec<Lot>> {
                 &mut lots,
                 Lot {
                     amount: take,
-                    tainted: stream[i].tainted,
+                    ..stream[i]
                 },
             );
             need -= take;
@@ -472,14 +520,19 @@ pub struct UtxoTraceResult {
     pub exits: Vec<ExitHit>,
     /// Taint dropped below the dust threshold.
     pub dust: Amount,
+    /// Taint that stopped at the hop limit, in total.
+    pub stopped: Amount,
+    /// Taint that stopped at the hop limit, per address holding it (by
+    /// address in first-seen order; `None` for inputs of unknown address).
+    pub stopped_at: Vec<(Option<String>, Amount)>,
 }
 
 impl UtxoTraceResult {
-    /// Whether `seeded == held + fees + burned + exited + dust`, which holds
+    /// Whether `seeded == held + fees + burned + exited + dust + stopped`, which holds
     /// for every policy but poison.
     #[must_use]
     pub fn is_conserved(&self) -> bool {
-        self.seeded == self.held + self.fees + self.burned + self.exited + self.dust
+        self.seeded == self.held + self.fees + self.burned + self.exited + self.dust + self.stopped
     }
 }
 
@@ -496,6 +549,10 @@ pub struct UtxoTraceOptions {
     pub dust: Amount,
     /// Transactions above this block height are ignored.
     pub until_height: Option<u64>,
+    /// The most transactions taint may cross after its seed; taint that
+    /// would cross one more stays with the address that holds it (counted
+    /// under `stopped`). `None`: no limit.
+    pub max_hops: Option<u32>,
 }
 
 impl UtxoTraceOptions {
@@ -507,6 +564,7 @@ impl UtxoTraceOptions {
             exits: Vec::new(),
             dust: 0,
             until_height: None,
+            max_hops: None,
         }
     }
 }
@@ -647,6 +705,8 @@ pub fn trace_with(
     let mut reached = Vec::new();
     let mut gaps = Vec::new();
     let mut ever_tainted: Vec<(OutputId, Amount)> = Vec::new();
+    let mut stopped: Amount = 0;
+    let mut stopped_at: BTreeMap<u32, Amount> = BTreeMap::new();
 
     for (t, info) in ledger.txs().iter().enumerate() {
         if options.until_height.is_some_and(|h| info.height > h) {
@@ -660,21 +720,8 @@ pub fn trace_with(
             let value = Amount::from(ledger.input_value(input).unwrap_or(0));
             let lots: Vec<Lot> = match input.source {
                 InputSource::Output(o) => match state.remove(&o) {
-                    Some(s) if policy.uses_lots() => s.lots,
-                    Some(s) => vec![
-                        Lot {
-                            amount: s.taint,
-                            tainted: true,
-                        },
-                        Lot {
-                            amount: value - s.taint,
-                            tainted: false,
-                        },
-                    ],
-                    None => vec![Lot {
-                        amount: value,
-                        tainted: false,
-                    }],
+                    Some(s) => s.lots,
+                    None => vec![Lot::clean(value)],
                 },
                 InputSource::External { address, .. } => {
                     let mut hit = false;
@@ -690,16 +737,28 @@ pub fn trace_with(
                     }
                     if hit {
                         seeded += value;
+                        vec![Lot::tainted(value, 0)]
+                    } else {
+                        vec![Lot::clean(value)]
                     }
-                    vec![Lot {
-                        amount: value,
-                        tainted: hit,
-                    }]
                 }
                 InputSource::Unresolved => Vec::new(),
             };
-            for l in lots {
-                taint_in += if l.tainted { l.amount } else { 0 };
+            for mut l in lots {
+                if l.tainted {
+                    // crossing this transaction is one more hop; taint over
+                    // the limit stays with the address that holds it
+                    let hops = l.hops.saturating_add(1);
+                    if options.max_hops.is_some_and(|m| hops > m) {
+                        stopped += l.amount;
+                        let who = ledger.input_address(input).map_or(u32::MAX, |a| a.0);
+                        *stopped_at.entry(who).or_default() += l.amount;
+                        l = Lot::clean(l.amount);
+                    } else {
+                        l.hops = hops;
+                        taint_in += l.amount;
+                    }
+                }
                 push_lot(&mut stream, l);
             }
         }
@@ -754,10 +813,7 @@ pub fn trace_with(
                 let value = Amount::from(out.value);
                 seeded += value - s.taint;
                 s.taint = value;
-                s.lots = vec![Lot {
-                    amount: value,
-                    tainted: true,
-                }];
+                s.lots = vec![Lot::tainted(value, 0)];
             }
             if s.taint > 0 {
                 if let Some(a) = out.address.filter(|a| exit_ids.contains(a)) {
@@ -780,9 +836,6 @@ pub fn trace_with(
                     continue;
                 }
                 ever_tainted.push((o, s.taint));
-                if !policy.uses_lots() {
-                    s.lots = Vec::new();
-                }
                 state.insert(o, std::mem::take(s));
             }
         }
@@ -866,6 +919,15 @@ pub fn trace_with(
         exited: exits.values().map(|e| e.amount).sum(),
         exits: exits.into_values().collect(),
         dust,
+        stopped,
+        stopped_at: stopped_at
+            .into_iter()
+            .map(|(a, v)| {
+                let addr =
+                    (a != u32::MAX).then(|| ledger.address(crate::id::AddressId(a)).to_string());
+                (addr, v)
+            })
+            .collect(),
     }
 }
 
@@ -955,6 +1017,36 @@ mod tests {
             }
             for (p, x) in parts.iter().zip(&w) {
                 prop_assert!(*x > 0 || *p == 0);
+            }
+        }
+
+        #[test]
+        fn hop_classes_are_conserved_and_fit_their_outputs(
+            ins in proptest::collection::vec((1u64..1_000_000, 0u64..1_000_000, 0u32..4), 1..6),
+            outs in proptest::collection::vec(0u64..1_000_000, 1..6),
+        ) {
+            let mut stream = Vec::new();
+            let mut per_class: BTreeMap<u32, Amount> = BTreeMap::new();
+            for &(v, t, h) in &ins {
+                let (v, t) = (Amount::from(v), Amount::from(t.min(v)));
+                push_lot(&mut stream, Lot::tainted(t, h));
+                push_lot(&mut stream, Lot::clean(v - t));
+                if t > 0 {
+                    *per_class.entry(h).or_default() += t;
+                }
+            }
+            let outs: Vec<Amount> = outs.into_iter().map(Amount::from).collect();
+            for p in [UtxoPolicy::Haircut, UtxoPolicy::Fifo, UtxoPolicy::Lifo, UtxoPolicy::Tiho] {
+                let (split, lots) = split_stream(p, stream.clone(), &outs);
+                let mut got: BTreeMap<u32, Amount> = BTreeMap::new();
+                for (j, l) in lots.iter().enumerate() {
+                    let value = outs.get(j).copied().unwrap_or(split.fee_value);
+                    prop_assert_eq!(l.iter().map(|x| x.amount).sum::<Amount>(), value, "{} output {}", p, j);
+                    for x in l.iter().filter(|x| x.tainted) {
+                        *got.entry(x.hops).or_default() += x.amount;
+                    }
+                }
+                prop_assert_eq!(&got, &per_class, "{}", p);
             }
         }
 
