@@ -8,7 +8,8 @@
 //! Exact rules:
 //! - **Input stream.** The inputs, in order, form a stream of lots (amount,
 //!   tainted or clean). An input spending a ledger output carries the lots
-//!   that output received (FIFO/LIFO) or its taint amount (other policies);
+//!   that output received (for haircut, TIHO and poison: its taint, then its
+//!   clean rest);
 //!   an input given only as `(value, taint)` is the lot of its taint followed
 //!   by the lot of its clean rest. When the outputs exceed the known inputs
 //!   (an input the ledger could not resolve), the deficit is a clean lot of
@@ -37,7 +38,8 @@
 //!   value moves on clean. Taint of different hop counts is split class by
 //!   class, lowest count first, each class within what the outputs can still
 //!   hold (FIFO and LIFO move lots as they are; poison gives the lowest
-//!   count). Without a limit all taint of one seed walk is split as one.
+//!   count). Without a limit hop counts are not kept and all taint is one
+//!   class, as the DESIGN's haircut purse has one tainted amount.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -755,7 +757,8 @@ pub fn trace_with(
                         *stopped_at.entry(who).or_default() += l.amount;
                         l = Lot::clean(l.amount);
                     } else {
-                        l.hops = hops;
+                        // without a limit hop counts are not kept: one class
+                        l.hops = if options.max_hops.is_some() { hops } else { 0 };
                         taint_in += l.amount;
                     }
                 }
