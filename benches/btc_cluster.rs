@@ -1,5 +1,6 @@
-//! Clustering (multi-input heuristic with CoinJoin skipping) and a haircut
-//! trace on a generated UTXO ledger of 1M transactions.
+//! Building a UTXO ledger, clustering (multi-input heuristic with CoinJoin
+//! skipping) and haircut / FIFO traces on a generated ledger of 1M
+//! transactions.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 use fundtrace::btc::{
@@ -33,7 +34,7 @@ fn txid(i: u64) -> Txid {
 /// `n` transactions in blocks of 1,000: every 1,000th a coinbase, the rest
 /// spending 1–3 random unspent outputs into 1–3 outputs to addresses drawn
 /// from a pool of `n / 2`.
-fn generate(n: u64) -> UtxoLedger {
+fn generate(n: u64) -> Vec<TxRecord> {
     let mut rng = Rng(0x5eed);
     let mut unspent: Vec<(OutPoint, u64)> = Vec::new();
     let mut records = Vec::with_capacity(n as usize);
@@ -87,15 +88,23 @@ fn generate(n: u64) -> UtxoLedger {
             outputs,
         });
     }
-    UtxoLedger::from_records(records)
+    records
 }
 
 fn bench_cluster(c: &mut Criterion) {
     let n = 1_000_000;
-    let ledger = generate(n);
+    let records = generate(n);
+    let ledger = UtxoLedger::from_records(records.clone());
     let mut g = c.benchmark_group("btc_1m");
     g.sample_size(10);
     g.throughput(Throughput::Elements(n));
+    g.bench_function("ledger_from_records", |b| {
+        b.iter_batched(
+            || records.clone(),
+            UtxoLedger::from_records,
+            criterion::BatchSize::LargeInput,
+        )
+    });
     g.bench_function("cluster", |b| b.iter(|| cluster(black_box(&ledger))));
     let seeds = [UtxoSeed::Outpoint(OutPoint {
         txid: txid(0),

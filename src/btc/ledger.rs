@@ -2,7 +2,9 @@
 //! to the output it spends (value, address), fees, and the inputs that
 //! could not be resolved.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use super::fasthash::{FastMap, FastSet};
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -358,7 +360,7 @@ pub struct UtxoLedger {
     outputs: Vec<OutputInfo>,
     addresses: Vec<Box<str>>,
     address_index: HashMap<Box<str>, AddressId>,
-    txid_index: HashMap<Txid, TxIndex>,
+    txid_index: FastMap<Txid, TxIndex>,
     unresolved: Vec<UnresolvedInput>,
     warnings: Vec<String>,
 }
@@ -414,8 +416,8 @@ impl UtxoLedger {
         records.sort_by_key(|r| (r.height, r.position, r.txid));
         records.dedup();
         let mut l = UtxoLedger::default();
-        let mut utxo: HashMap<OutPoint, OutputId> = HashMap::new();
-        let mut spent: HashSet<OutPoint> = HashSet::new();
+        let mut utxo: FastMap<OutPoint, OutputId> = FastMap::default();
+        let mut spent: FastSet<OutPoint> = FastSet::default();
         let genesis = genesis_hash();
         for rec in records {
             let tx = TxIndex::from_usize(l.txs.len());

@@ -40,6 +40,7 @@ mod block;
 mod cluster;
 mod coinjoin;
 mod decode;
+mod fasthash;
 mod hash;
 mod json;
 mod ledger;

@@ -41,7 +41,7 @@
 //!   count). Without a limit hop counts are not kept and all taint is one
 //!   class, as the DESIGN's haircut purse has one tainted amount.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
@@ -49,6 +49,7 @@ use ethnum::U256;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use super::fasthash::{FastMap, FastSet};
 use super::hash::Txid;
 use super::ledger::{InputSource, OutputId, UtxoLedger};
 use super::tx::{OutPoint, OutPointParseError};
@@ -288,12 +289,18 @@ fn class_lots(
 /// Haircut share of one hop class of taint `t`: `floor(w_j·t/V)` per
 /// output, then the satoshi the floors leave one each to the largest
 /// remainders (ties to the lower index) among outputs with room left. With
-/// one class (no hop limit) the room is always there, since `t <= V`; with
-/// several, a second round gives what is left to any output with room
-/// (there is enough in total, since the classes add up to at most `V`).
+/// one class (no hop limit) the room is always there, since `t <= V`. With
+/// several, floors are capped by the room earlier classes left, and what
+/// the caps hold back goes to the outputs with room in remainder order
+/// (there is enough room in total, since the classes add up to at most `V`).
 fn haircut_class(values: &[Amount], used: &[Amount], t: Amount) -> Vec<Amount> {
     let v: Amount = values.iter().sum();
-    let mut shares: Vec<Amount> = values.iter().map(|&w| mul_div_floor(w, t, v)).collect();
+    // floors, capped by what earlier classes left room for
+    let mut shares: Vec<Amount> = values
+        .iter()
+        .zip(used)
+        .map(|(&w, &u)| mul_div_floor(w, t, v).min(w - u))
+        .collect();
     let given: Amount = shares.iter().sum();
     let mut left = t.saturating_sub(given);
     if left > 0 {
@@ -302,20 +309,29 @@ fn haircut_class(values: &[Amount], used: &[Amount], t: Amount) -> Vec<Amount> {
             .iter()
             .zip(&shares)
             .enumerate()
-            .map(|(j, (&w, &s))| (U256::from(w) * tu - U256::from(s) * vu, j))
+            .map(|(j, (&w, &s))| {
+                (
+                    U256::from(w) * tu - (U256::from(s) * vu).min(U256::from(w) * tu),
+                    j,
+                )
+            })
             .collect();
         // largest remainder first, ties to the lower index
         order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for round in 0..2 {
-            for &(r, j) in &order {
-                if left == 0 {
-                    break;
-                }
-                if (round == 1 || r > U256::ZERO) && used[j] + shares[j] < values[j] {
-                    shares[j] += 1;
-                    left -= 1;
-                }
+        for &(r, j) in &order {
+            if left == 0 {
+                break;
             }
+            if r > U256::ZERO && used[j] + shares[j] < values[j] {
+                shares[j] += 1;
+                left -= 1;
+            }
+        }
+        // only when earlier classes filled outputs: whatever room is left
+        for &(_, j) in &order {
+            let add = left.min(values[j] - used[j] - shares[j]);
+            shares[j] += add;
+            left -= add;
         }
     }
     shares
@@ -665,7 +681,7 @@ pub fn trace_with(
     options: &UtxoTraceOptions,
 ) -> UtxoTraceResult {
     let policy = options.policy;
-    let exit_ids: std::collections::HashSet<crate::id::AddressId> = options
+    let exit_ids: FastSet<crate::id::AddressId> = options
         .exits
         .iter()
         .filter_map(|a| ledger.address_id(a))
@@ -674,9 +690,9 @@ pub fn trace_with(
     let mut dust: Amount = 0;
     // Seeds resolved to ids once, so the walk hashes no strings. `hit`
     // flags record which seeds matched something.
-    let mut seed_outputs: HashMap<OutputId, usize> = HashMap::new();
-    let mut seed_outpoints: HashMap<OutPoint, usize> = HashMap::new();
-    let mut seed_addresses: HashMap<crate::id::AddressId, (u64, usize)> = HashMap::new();
+    let mut seed_outputs: FastMap<OutputId, usize> = FastMap::default();
+    let mut seed_outpoints: FastMap<OutPoint, usize> = FastMap::default();
+    let mut seed_addresses: FastMap<crate::id::AddressId, (u64, usize)> = FastMap::default();
     let mut hit_seed = vec![false; seeds.len()];
     for (k, s) in seeds.iter().enumerate() {
         match s {
@@ -701,7 +717,7 @@ pub fn trace_with(
             }
         }
     }
-    let mut state: HashMap<OutputId, OutTaint> = HashMap::new();
+    let mut state: FastMap<OutputId, OutTaint> = FastMap::default();
     let mut seeded: Amount = 0;
     let mut fees: Amount = 0;
     let mut reached = Vec::new();
@@ -845,7 +861,7 @@ pub fn trace_with(
     }
 
     let mut outputs = Vec::with_capacity(ever_tainted.len());
-    let mut per_address: HashMap<u32, (Amount, Amount)> = HashMap::new();
+    let mut per_address: FastMap<u32, (Amount, Amount)> = FastMap::default();
     let mut held: Amount = 0;
     let mut burned: Amount = 0;
     for (o, taint) in ever_tainted {
@@ -997,6 +1013,22 @@ mod tests {
     fn a_deficit_is_a_clean_lot_after_the_inputs() {
         let s = apply_policy(UtxoPolicy::Fifo, &[(10, 10)], &[5, 10]);
         assert_eq!((s.outputs, s.fee, s.deficit), (vec![5, 5], 0, 5));
+    }
+
+    #[test]
+    fn full_taint_in_several_hop_classes_fits_the_outputs() {
+        // found by the property test: four wholly tainted inputs of four
+        // hop counts; the per-class floors must respect the room left
+        let ins = [(667_358, 3), (262_485, 1), (624_009, 2), (26_244, 0)];
+        let stream: Vec<Lot> = ins.iter().map(|&(v, h)| Lot::tainted(v, h)).collect();
+        let outs = [964_914, 410_761];
+        let (split, lots) = split_stream(UtxoPolicy::Haircut, stream, &outs);
+        assert_eq!(split.outputs, vec![964_914, 410_761]);
+        assert_eq!(split.fee, 204_421);
+        for (l, w) in lots.iter().zip(outs.iter().chain([&204_421])) {
+            assert_eq!(l.iter().map(|x| x.amount).sum::<Amount>(), *w);
+            assert!(l.iter().all(|x| x.tainted));
+        }
     }
 
     #[test]
