@@ -416,8 +416,16 @@ impl UtxoLedger {
         records.sort_by_key(|r| (r.height, r.position, r.txid));
         records.dedup();
         let mut l = UtxoLedger::default();
+        let n_in: usize = records.iter().map(|r| r.inputs.len()).sum();
+        let n_out: usize = records.iter().map(|r| r.outputs.len()).sum();
+        l.txs.reserve_exact(records.len());
+        l.inputs.reserve_exact(n_in);
+        l.outputs.reserve_exact(n_out);
+        l.txid_index.reserve(records.len());
         let mut utxo: FastMap<OutPoint, OutputId> = FastMap::default();
+        utxo.reserve(n_out.saturating_sub(n_in).max(n_out / 4));
         let mut spent: FastSet<OutPoint> = FastSet::default();
+        spent.reserve(n_in);
         let genesis = genesis_hash();
         for rec in records {
             let tx = TxIndex::from_usize(l.txs.len());

@@ -724,6 +724,10 @@ pub fn trace_with(
     let mut gaps = Vec::new();
     let mut ever_tainted: Vec<(OutputId, Amount)> = Vec::new();
     let mut stopped: Amount = 0;
+    // Only FIFO/LIFO need the order of lots, and only a hop limit needs hop
+    // classes; otherwise an output's taint amount says everything.
+    let keep_lots =
+        matches!(policy, UtxoPolicy::Fifo | UtxoPolicy::Lifo) || options.max_hops.is_some();
     let mut stopped_at: BTreeMap<u32, Amount> = BTreeMap::new();
 
     for (t, info) in ledger.txs().iter().enumerate() {
@@ -738,6 +742,10 @@ pub fn trace_with(
             let value = Amount::from(ledger.input_value(input).unwrap_or(0));
             let lots: Vec<Lot> = match input.source {
                 InputSource::Output(o) => match state.remove(&o) {
+                    // stored without lots: its taint (no hop count), then clean
+                    Some(s) if s.lots.is_empty() => {
+                        vec![Lot::tainted(s.taint, 0), Lot::clean(value - s.taint)]
+                    }
                     Some(s) => s.lots,
                     None => vec![Lot::clean(value)],
                 },
@@ -855,6 +863,9 @@ pub fn trace_with(
                     continue;
                 }
                 ever_tainted.push((o, s.taint));
+                if !keep_lots {
+                    s.lots = Vec::new();
+                }
                 state.insert(o, std::mem::take(s));
             }
         }
