@@ -87,3 +87,39 @@ proptest! {
         let _ = decode_blocks(&record);
     }
 }
+
+fn sample(rel: &str) -> String {
+    let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/data/bitcoin_etl_samples/bitcoin")
+        .join(rel);
+    std::fs::read_to_string(path).unwrap()
+}
+
+/// Character-level mutations of a text.
+fn mutated_text(seed: String) -> impl Strategy<Value = String> {
+    let len = seed.len();
+    proptest::collection::vec((0..len, proptest::char::range(' ', '~')), 0..6).prop_map(
+        move |edits| {
+            let mut b = seed.clone().into_bytes();
+            for (i, c) in edits {
+                b[i] = c as u8;
+            }
+            String::from_utf8_lossy(&b).into_owned()
+        },
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn json_loaders_never_panic_on_mutated_exports(
+        etl in mutated_text(sample("block_with_transactions/expected_transactions.json")),
+        core in mutated_text(sample("block_1/rpc_response_getblock_00000000839a8e6886ab5951d76f411475428afc90947ee320161bbf18eb6048_2.json")),
+    ) {
+        let _ = fundtrace::btc::load_etl_transactions(etl.as_bytes(), Network::Mainnet);
+        let _ = fundtrace::btc::load_core_blocks_json(core.as_bytes());
+        let _ = fundtrace::btc::load_core_records_json(core.as_bytes(), Network::Mainnet);
+        let _ = fundtrace::btc::load_records_jsonl(etl.as_bytes());
+    }
+}
