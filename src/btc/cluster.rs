@@ -312,6 +312,128 @@ impl Clustering {
     }
 }
 
+/// A merge with its addresses spelled out, for reports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MergeEvidence {
+    /// The transaction that caused it.
+    pub txid: Txid,
+    /// The heuristic.
+    pub heuristic: Heuristic,
+    /// One address.
+    pub a: String,
+    /// The other address.
+    pub b: String,
+}
+
+/// One cluster in a [`ClusterReport`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterEntry {
+    /// Its id.
+    pub id: ClusterId,
+    /// Its addresses, in id order.
+    pub addresses: Vec<String>,
+    /// The merges that built it, in event order.
+    pub merges: Vec<MergeEvidence>,
+}
+
+/// A skipped CoinJoin in a [`ClusterReport`].
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedCoinJoin {
+    /// The transaction.
+    pub txid: Txid,
+    /// Why it was taken for a CoinJoin.
+    pub verdict: CoinJoinVerdict,
+}
+
+/// A clustering as plain data: every cluster of at least `min_size`
+/// addresses with the merges that built it, and the CoinJoins skipped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClusterReport {
+    /// Addresses in the ledger.
+    pub address_count: usize,
+    /// Clusters, singletons included.
+    pub cluster_count: usize,
+    /// The clusters reported, by id.
+    pub clusters: Vec<ClusterEntry>,
+    /// Multi-input transactions not used because they look like CoinJoins.
+    pub skipped_coinjoins: Vec<SkippedCoinJoin>,
+}
+
+/// An address that is not in the ledger.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("address {0} does not occur in the ledger")]
+pub struct UnknownAddress(pub String);
+
+impl Clustering {
+    fn evidence(&self, ledger: &UtxoLedger, m: &Merge) -> MergeEvidence {
+        MergeEvidence {
+            txid: m.txid,
+            heuristic: m.heuristic,
+            a: ledger.address(m.a).to_string(),
+            b: ledger.address(m.b).to_string(),
+        }
+    }
+
+    /// The clustering as plain data (clusters of at least `min_size`
+    /// addresses).
+    #[must_use]
+    pub fn report(&self, ledger: &UtxoLedger, min_size: usize) -> ClusterReport {
+        let mut merges_of: Vec<Vec<MergeEvidence>> = vec![Vec::new(); self.cluster_count()];
+        for m in &self.merges {
+            merges_of[self.cluster_of(m.a).0 as usize].push(self.evidence(ledger, m));
+        }
+        let clusters = (0..self.cluster_count())
+            .map(|k| ClusterId(k as u32))
+            .filter(|&k| self.members(k).len() >= min_size.max(1))
+            .map(|k| ClusterEntry {
+                id: k,
+                addresses: self
+                    .members(k)
+                    .iter()
+                    .map(|&a| ledger.address(a).to_string())
+                    .collect(),
+                merges: std::mem::take(&mut merges_of[k.0 as usize]),
+            })
+            .collect();
+        ClusterReport {
+            address_count: self.cluster_of.len(),
+            cluster_count: self.cluster_count(),
+            clusters,
+            skipped_coinjoins: self
+                .skipped
+                .iter()
+                .map(|(t, v)| SkippedCoinJoin {
+                    txid: ledger.tx(*t).txid,
+                    verdict: v.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// [`Clustering::explain`] for addresses given as text: the chain of
+    /// merges, `None` when they are in different clusters.
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownAddress`] when an address does not occur in the ledger.
+    pub fn explain_addresses(
+        &self,
+        ledger: &UtxoLedger,
+        a: &str,
+        b: &str,
+    ) -> Result<Option<Vec<MergeEvidence>>, UnknownAddress> {
+        let id = |s: &str| {
+            ledger
+                .address_id(s)
+                .ok_or_else(|| UnknownAddress(s.to_string()))
+        };
+        let (ia, ib) = (id(a)?, id(b)?);
+        Ok(self
+            .explain(ia, ib)
+            .map(|chain| chain.iter().map(|m| self.evidence(ledger, m)).collect()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -384,6 +506,16 @@ mod tests {
             &[id("a"), id("b"), id("c"), id("d")]
         );
         assert_eq!(c.cluster_count(), l.address_count() - 3);
+        // as plain data
+        let r = c.report(&l, 2);
+        assert_eq!(r.clusters.len(), 1);
+        assert_eq!(r.clusters[0].addresses, vec!["a", "b", "c", "d"]);
+        assert_eq!(r.clusters[0].merges.len(), 3);
+        let e = c.explain_addresses(&l, "d", "a").unwrap().unwrap();
+        assert_eq!(e.len(), 3);
+        assert_eq!(e[0].txid, Txid([4; 32]));
+        assert!(c.explain_addresses(&l, "a", "nowhere").is_err());
+        assert_eq!(c.explain_addresses(&l, "a", "e").unwrap(), None);
     }
 
     #[test]
@@ -400,6 +532,10 @@ mod tests {
         let c = cluster(&l);
         assert!(c.merges().is_empty());
         assert_eq!(c.skipped_coinjoins().len(), 1);
+        let found = crate::btc::coinjoins(&l);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, Txid([2; 32]));
+        assert_eq!(c.report(&l, 2).skipped_coinjoins[0].verdict, found[0].2);
         let all = cluster_with(
             &l,
             ClusterOptions {

@@ -323,6 +323,19 @@ pub fn detect_coinjoin(shape: &TxShape) -> Option<CoinJoinVerdict> {
         .or_else(|| generic(shape))
 }
 
+/// Every transaction of the ledger detected as a CoinJoin, in event order,
+/// with its txid and verdict.
+#[must_use]
+pub fn coinjoins(ledger: &UtxoLedger) -> Vec<(TxIndex, super::hash::Txid, CoinJoinVerdict)> {
+    (0..ledger.tx_count())
+        .map(TxIndex::from_usize)
+        .filter(|&t| ledger.outputs_of(t).len() >= 3 && ledger.inputs_of(t).len() >= 2)
+        .filter_map(|t| {
+            detect_coinjoin(&TxShape::from_ledger(ledger, t)).map(|v| (t, ledger.tx(t).txid, v))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -55,10 +55,13 @@ pub use block::{
     read_maybe_bzip2, read_maybe_bzip2_limited, BlkRecords, Block, BlockHeader, GENESIS_HASH,
     KNOWN_MAGICS, MAX_BLOCK_SIZE, MAX_INPUT_BYTES,
 };
-pub use cluster::{cluster, cluster_with, ClusterId, ClusterOptions, Clustering, Heuristic, Merge};
+pub use cluster::{
+    cluster, cluster_with, ClusterEntry, ClusterId, ClusterOptions, ClusterReport, Clustering,
+    Heuristic, Merge, MergeEvidence, SkippedCoinJoin, UnknownAddress,
+};
 pub use coinjoin::{
-    detect_coinjoin, is_wasabi2_denomination, CoinJoinKind, CoinJoinVerdict, TxPart, TxShape,
-    WHIRLPOOL_POOLS,
+    coinjoins, detect_coinjoin, is_wasabi2_denomination, CoinJoinKind, CoinJoinVerdict, TxPart,
+    TxShape, WHIRLPOOL_POOLS,
 };
 pub use decode::DecodeError;
 pub use hash::{sha256d, BlockHash, HashParseError, MerkleRoot, Txid, Wtxid};
