@@ -238,3 +238,30 @@ fn a_hop_limit_stops_taint_where_it_is_held() {
         assert_eq!(r.stopped, 5_000_000_000);
     }
 }
+
+#[test]
+fn the_address_level_view_builds_an_account_ledger() {
+    use fundtrace::btc::transfer_records;
+    use fundtrace::{Address, LedgerBuilder};
+    let l = ledger_0_255();
+    let mut b = LedgerBuilder::new();
+    let chain = b.chain("bitcoin", "BTC");
+    let records = transfer_records(&l, chain);
+    // 256 coinbase payouts + the 12 outputs of the 7 spending transactions
+    // (each has one input address, so no output is split)
+    assert_eq!(records.len(), 268);
+    for r in records {
+        b.push(r).unwrap();
+    }
+    let ledger = b.build().unwrap();
+    assert_eq!(ledger.tx_count(), 263);
+    let hal = ledger
+        .address_id(&Address::Text("1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3".into()))
+        .unwrap();
+    let received: u128 = ledger
+        .transfers()
+        .filter(|t| t.to == hal)
+        .map(|t| t.amount)
+        .sum();
+    assert_eq!(received, 1_000_000_000);
+}
