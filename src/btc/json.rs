@@ -492,24 +492,60 @@ fn etl_tx(line: u64, t: EtlTx, network: Network) -> Result<TxRecord, JsonError> 
 /// [`JsonError`] naming the line and field, or the txid that the fields do
 /// not hash to.
 pub fn load_etl_transactions<R: Read>(
-    mut reader: R,
+    reader: R,
     network: Network,
 ) -> Result<Vec<TxRecord>, JsonError> {
+    let (records, mut errors) = etl_lines(reader, network, false)?;
+    match errors.pop() {
+        Some(e) => Err(e),
+        None => Ok(records),
+    }
+}
+
+/// Lenient [`load_etl_transactions`]: the records that load, and an error
+/// (naming its line) for every line that does not.
+///
+/// # Errors
+///
+/// [`JsonError::Io`] only, when the input cannot be read.
+pub fn load_etl_transactions_lenient<R: Read>(
+    reader: R,
+    network: Network,
+) -> Result<(Vec<TxRecord>, Vec<JsonError>), JsonError> {
+    etl_lines(reader, network, true)
+}
+
+fn etl_lines<R: Read>(
+    mut reader: R,
+    network: Network,
+    lenient: bool,
+) -> Result<(Vec<TxRecord>, Vec<JsonError>), JsonError> {
     let mut text = String::new();
     reader.read_to_string(&mut text)?;
     let mut out = Vec::new();
+    let mut errors = Vec::new();
     for (i, line_text) in text.lines().enumerate() {
         let line = i as u64 + 1;
         if line_text.trim().is_empty() {
             continue;
         }
-        let t: EtlTx = serde_json::from_str(line_text).map_err(|e| JsonError::Parse {
-            line,
-            message: e.to_string(),
-        })?;
-        out.push(etl_tx(line, t, network)?);
+        let record = serde_json::from_str::<EtlTx>(line_text)
+            .map_err(|e| JsonError::Parse {
+                line,
+                message: e.to_string(),
+            })
+            .and_then(|t| etl_tx(line, t, network));
+        match record {
+            Ok(r) => out.push(r),
+            Err(e) => {
+                errors.push(e);
+                if !lenient {
+                    break;
+                }
+            }
+        }
     }
-    Ok(out)
+    Ok((out, errors))
 }
 
 /// Loads fundtrace's own UTXO format: JSON lines, one [`TxRecord`] per
@@ -585,6 +621,18 @@ mod tests {
         assert_eq!(blocks[0].2[0][0], Some((150_000_000, vec![0x51])));
         let recs = load_core_records_json(json.as_bytes(), Network::Mainnet).unwrap();
         assert!(recs[0].coinbase && recs[0].inputs.is_empty());
+    }
+
+    #[test]
+    fn lenient_etl_skips_bad_lines_and_names_them() {
+        let good = r#"{"hash":"4a5e1e4baab89f3a32518a88c31bc87f618f76673e2cc77ab2127b7afdeda33b","block_number":0,"block_hash":"000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f","block_timestamp":1231006505,"is_coinbase":true,"index":0,"inputs":[],"outputs":[{"index":0,"script_hex":"51","value":5}]}"#;
+        let text = format!("{good}\nnot json\n{good}\n");
+        let (records, errors) =
+            load_etl_transactions_lenient(text.as_bytes(), Network::Mainnet).unwrap();
+        assert_eq!(records.len(), 2);
+        assert_eq!(errors.len(), 1);
+        assert!(matches!(errors[0], JsonError::Parse { line: 2, .. }));
+        assert!(load_etl_transactions(text.as_bytes(), Network::Mainnet).is_err());
     }
 
     #[test]

@@ -66,8 +66,8 @@ pub use coinjoin::{
 pub use decode::DecodeError;
 pub use hash::{sha256d, BlockHash, HashParseError, MerkleRoot, Txid, Wtxid};
 pub use json::{
-    load_core_blocks_json, load_core_records_json, load_etl_transactions, load_records_jsonl,
-    JsonError,
+    load_core_blocks_json, load_core_records_json, load_etl_transactions,
+    load_etl_transactions_lenient, load_records_jsonl, JsonError,
 };
 pub use ledger::{
     block_records, order_chain, start_height, ChainError, InputInfo, InputRecord, InputSource,
