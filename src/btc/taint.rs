@@ -202,7 +202,7 @@ pub fn apply_policy(
         push_lot(&mut stream, Lot::tainted(taint, 0));
         push_lot(&mut stream, Lot::clean(value - taint));
     }
-    let (split, _) = split_stream(policy, stream, outputs);
+    let (split, _) = split_stream(policy, stream, outputs, false);
     split
 }
 
@@ -216,6 +216,7 @@ fn split_stream(
     policy: UtxoPolicy,
     mut stream: Vec<Lot>,
     outputs: &[Amount],
+    want_lots: bool,
 ) -> (PolicySplit, Vec<Vec<Lot>>) {
     let total_in: Amount = stream.iter().map(|l| l.amount).sum();
     let total_out: Amount = outputs.iter().sum();
@@ -227,6 +228,29 @@ fn split_stream(
     let mut classes: BTreeMap<u32, Amount> = BTreeMap::new();
     for l in stream.iter().filter(|l| l.tainted) {
         *classes.entry(l.hops).or_default() += l.amount;
+    }
+    let single_class = classes.len() <= 1;
+    let order_free = !matches!(policy, UtxoPolicy::Fifo | UtxoPolicy::Lifo);
+    if !want_lots && single_class && order_free {
+        // Only the amounts are wanted: no lots to build.
+        let t: Amount = classes.values().sum();
+        let zeros = vec![0; values.len()];
+        let mut shares = match policy {
+            _ if t == 0 => zeros,
+            UtxoPolicy::Poison => values.clone(),
+            UtxoPolicy::Haircut => haircut_class(&values, &zeros, t),
+            _ => tiho_class(&values, &zeros, t),
+        };
+        let fee = shares.pop().unwrap_or(0);
+        return (
+            PolicySplit {
+                outputs: shares,
+                fee,
+                fee_value,
+                deficit,
+            },
+            Vec::new(),
+        );
     }
     let lots: Vec<Vec<Lot>> = if classes.is_empty() {
         values.iter().map(|&w| vec![Lot::clean(w)]).collect()
@@ -730,24 +754,35 @@ pub fn trace_with(
         matches!(policy, UtxoPolicy::Fifo | UtxoPolicy::Lifo) || options.max_hops.is_some();
     let mut stopped_at: BTreeMap<u32, Amount> = BTreeMap::new();
 
+    let mut stream: Vec<Lot> = Vec::new();
     for (t, info) in ledger.txs().iter().enumerate() {
         if options.until_height.is_some_and(|h| info.height > h) {
             break;
         }
         let tx = TxIndex::from_usize(t);
-        let outs: Vec<OutputId> = ledger.outputs_of(tx).collect();
+        let outs = ledger.outputs_of(tx);
         let mut taint_in: Amount = 0;
-        let mut stream: Vec<Lot> = Vec::new();
+        stream.clear();
         for input in ledger.inputs_of(tx) {
             let value = Amount::from(ledger.input_value(input).unwrap_or(0));
-            let lots: Vec<Lot> = match input.source {
+            // an input's lots: up to two inline, more only from stored lots
+            let mut inline = [Lot::clean(0); 2];
+            let stored: Vec<Lot>;
+            let lots: &[Lot] = match input.source {
                 InputSource::Output(o) => match state.remove(&o) {
                     // stored without lots: its taint (no hop count), then clean
                     Some(s) if s.lots.is_empty() => {
-                        vec![Lot::tainted(s.taint, 0), Lot::clean(value - s.taint)]
+                        inline = [Lot::tainted(s.taint, 0), Lot::clean(value - s.taint)];
+                        &inline
                     }
-                    Some(s) => s.lots,
-                    None => vec![Lot::clean(value)],
+                    Some(s) => {
+                        stored = s.lots;
+                        &stored
+                    }
+                    None => {
+                        inline[0] = Lot::clean(value);
+                        &inline[..1]
+                    }
                 },
                 InputSource::External { address, .. } => {
                     let mut hit = false;
@@ -761,16 +796,18 @@ pub fn trace_with(
                             hit = true;
                         }
                     }
-                    if hit {
+                    inline[0] = if hit {
                         seeded += value;
-                        vec![Lot::tainted(value, 0)]
+                        Lot::tainted(value, 0)
                     } else {
-                        vec![Lot::clean(value)]
-                    }
+                        Lot::clean(value)
+                    };
+                    &inline[..1]
                 }
-                InputSource::Unresolved => Vec::new(),
+                InputSource::Unresolved => &[],
             };
-            for mut l in lots {
+            for &l in lots {
+                let mut l = l;
                 if l.tainted {
                     // crossing this transaction is one more hop; taint over
                     // the limit stays with the address that holds it
@@ -789,19 +826,15 @@ pub fn trace_with(
                 push_lot(&mut stream, l);
             }
         }
-        let mut out_state: Vec<OutTaint> = vec![OutTaint::default(); outs.len()];
+        // (taint, lots) of each output from the split; nothing for a clean tx
+        let mut split_out: Option<(Vec<Amount>, Vec<Vec<Lot>>)> = None;
         if taint_in > 0 {
             let values: Vec<Amount> = outs
-                .iter()
-                .map(|&o| Amount::from(ledger.output(o).value))
+                .clone()
+                .map(|o| Amount::from(ledger.output(o).value))
                 .collect();
-            let (split, lots) = split_stream(policy, stream, &values);
-            for (j, s) in out_state.iter_mut().enumerate() {
-                s.taint = split.outputs[j];
-                if let Some(l) = lots.get(j) {
-                    s.lots.clone_from(l);
-                }
-            }
+            let (split, lots) =
+                split_stream(policy, std::mem::take(&mut stream), &values, keep_lots);
             fees += split.fee;
             if split.deficit > 0 {
                 gaps.push(HistoryGap {
@@ -816,9 +849,10 @@ pub fn trace_with(
                 taint_in,
                 taint_to_fee: split.fee,
             });
+            split_out = Some((split.outputs, lots));
         }
         // seeds on the outputs created here
-        for (j, &o) in outs.iter().enumerate() {
+        for (j, o) in outs.enumerate() {
             let out = ledger.output(o);
             let op = OutPoint {
                 txid: info.txid,
@@ -835,39 +869,48 @@ pub fn trace_with(
                     hit = true;
                 }
             }
-            let s = &mut out_state[j];
+            let mut s = match split_out.as_mut() {
+                Some((taints, lots)) => OutTaint {
+                    taint: taints[j],
+                    lots: lots.get_mut(j).map(std::mem::take).unwrap_or_default(),
+                },
+                None => OutTaint::default(),
+            };
             if hit {
                 let value = Amount::from(out.value);
                 seeded += value - s.taint;
                 s.taint = value;
-                s.lots = vec![Lot::tainted(value, 0)];
+                s.lots = if keep_lots {
+                    vec![Lot::tainted(value, 0)]
+                } else {
+                    Vec::new()
+                };
             }
-            if s.taint > 0 {
-                if let Some(a) = out.address.filter(|a| exit_ids.contains(a)) {
-                    let e = exits.entry(a.0).or_insert_with(|| ExitHit {
-                        address: ledger.address(a).to_string(),
-                        amount: 0,
-                        first_height: info.height,
-                        last_height: info.height,
-                        outputs: Vec::new(),
-                    });
-                    e.amount += s.taint;
-                    e.last_height = info.height;
-                    e.outputs.push(op);
-                    *s = OutTaint::default();
-                    continue;
-                }
-                if s.taint < options.dust && !hit {
-                    dust += s.taint;
-                    *s = OutTaint::default();
-                    continue;
-                }
-                ever_tainted.push((o, s.taint));
-                if !keep_lots {
-                    s.lots = Vec::new();
-                }
-                state.insert(o, std::mem::take(s));
+            if s.taint == 0 {
+                continue;
             }
+            if let Some(a) = out.address.filter(|a| exit_ids.contains(a)) {
+                let e = exits.entry(a.0).or_insert_with(|| ExitHit {
+                    address: ledger.address(a).to_string(),
+                    amount: 0,
+                    first_height: info.height,
+                    last_height: info.height,
+                    outputs: Vec::new(),
+                });
+                e.amount += s.taint;
+                e.last_height = info.height;
+                e.outputs.push(op);
+                continue;
+            }
+            if s.taint < options.dust && !hit {
+                dust += s.taint;
+                continue;
+            }
+            ever_tainted.push((o, s.taint));
+            if !keep_lots {
+                s.lots = Vec::new();
+            }
+            state.insert(o, s);
         }
     }
 
@@ -1033,7 +1076,7 @@ mod tests {
         let ins = [(667_358, 3), (262_485, 1), (624_009, 2), (26_244, 0)];
         let stream: Vec<Lot> = ins.iter().map(|&(v, h)| Lot::tainted(v, h)).collect();
         let outs = [964_914, 410_761];
-        let (split, lots) = split_stream(UtxoPolicy::Haircut, stream, &outs);
+        let (split, lots) = split_stream(UtxoPolicy::Haircut, stream, &outs, true);
         assert_eq!(split.outputs, vec![964_914, 410_761]);
         assert_eq!(split.fee, 204_421);
         for (l, w) in lots.iter().zip(outs.iter().chain([&204_421])) {
@@ -1083,7 +1126,7 @@ mod tests {
             }
             let outs: Vec<Amount> = outs.into_iter().map(Amount::from).collect();
             for p in [UtxoPolicy::Haircut, UtxoPolicy::Fifo, UtxoPolicy::Lifo, UtxoPolicy::Tiho] {
-                let (split, lots) = split_stream(p, stream.clone(), &outs);
+                let (split, lots) = split_stream(p, stream.clone(), &outs, true);
                 let mut got: BTreeMap<u32, Amount> = BTreeMap::new();
                 for (j, l) in lots.iter().enumerate() {
                     let value = outs.get(j).copied().unwrap_or(split.fee_value);
@@ -1107,6 +1150,13 @@ mod tests {
             let poison = apply_policy(UtxoPolicy::Poison, &ins, &outs);
             for p in [UtxoPolicy::Haircut, UtxoPolicy::Fifo, UtxoPolicy::Lifo, UtxoPolicy::Tiho] {
                 let s = apply_policy(p, &ins, &outs);
+                // the amounts-only path agrees with the path that builds lots
+                let mut stream = Vec::new();
+                for &(v, t) in &ins {
+                    push_lot(&mut stream, Lot::tainted(t, 0));
+                    push_lot(&mut stream, Lot::clean(v - t));
+                }
+                prop_assert_eq!(&split_stream(p, stream, &outs, true).0, &s);
                 prop_assert_eq!(s.outputs.iter().sum::<Amount>() + s.fee, taint, "{}", p);
                 for (j, (&t, &w)) in s.outputs.iter().zip(&outs).enumerate() {
                     prop_assert!(t <= w, "{} output {}", p, j);
