@@ -8,6 +8,7 @@ mod flow;
 mod incidents;
 mod inputs;
 mod inspect;
+mod labels;
 mod paths;
 mod trace;
 
