@@ -69,6 +69,11 @@ pub struct TraceSetup {
     /// as clean and counted as dust.
     #[arg(long, value_name = "AMOUNT")]
     pub dust: Option<String>,
+    /// Carry taint through swaps: within one transaction, an address that
+    /// sends asset X and receives asset Y carries its tainted fraction
+    /// from X to Y.
+    #[arg(long)]
+    pub swaps: bool,
     /// Print JSON instead of a summary.
     #[arg(long)]
     pub json: bool,
@@ -191,7 +196,8 @@ impl TraceSetup {
             .with_exits(self.exits(&labels)?)
             .with_max_hops(self.max_hops)
             .with_until(self.until)
-            .with_dust(dust);
+            .with_dust(dust)
+            .with_swaps(self.swaps);
         Ok(config)
     }
 }

@@ -100,6 +100,43 @@ pub struct Totals {
     /// Taint sent to contract creations with no known created address.
     #[serde(serialize_with = "amount_map")]
     pub creations: BTreeMap<String, Amount>,
+    /// Taint swaps carried into each asset (only assets with some; the key
+    /// is left out when there is none, likewise for the five maps below).
+    #[serde(
+        serialize_with = "amount_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub swapped_in: BTreeMap<String, Amount>,
+    /// Taint each asset handed to swaps.
+    #[serde(
+        serialize_with = "amount_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub swapped_out: BTreeMap<String, Amount>,
+    /// Taint linked mixer withdrawals carried on.
+    #[serde(
+        serialize_with = "amount_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub linked_in: BTreeMap<String, Amount>,
+    /// Taint mixer deposits handed to their links.
+    #[serde(
+        serialize_with = "amount_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub linked_out: BTreeMap<String, Amount>,
+    /// Taint matched bridge releases carried into each asset.
+    #[serde(
+        serialize_with = "amount_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub bridged_in: BTreeMap<String, Amount>,
+    /// Taint each asset handed to matched bridge deposits.
+    #[serde(
+        serialize_with = "amount_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub bridged_out: BTreeMap<String, Amount>,
 }
 
 impl Totals {
@@ -115,7 +152,26 @@ impl Totals {
                 dust,
                 gaps,
                 creations,
+                swapped_in,
+                swapped_out,
+                linked_in,
+                linked_out,
+                bridged_in,
+                bridged_out,
             } = *a;
+            for (map, v) in [
+                (&mut t.swapped_in, swapped_in),
+                (&mut t.swapped_out, swapped_out),
+                (&mut t.linked_in, linked_in),
+                (&mut t.linked_out, linked_out),
+                (&mut t.bridged_in, bridged_in),
+                (&mut t.bridged_out, bridged_out),
+            ] {
+                if v > 0 {
+                    let e = map.entry(name.clone()).or_insert(0);
+                    *e = e.saturating_add(v);
+                }
+            }
             for (map, v) in [
                 (&mut t.stolen, stolen),
                 (&mut t.held, held),
@@ -196,6 +252,45 @@ pub struct FlowEntry {
     pub time: u64,
 }
 
+/// A conversion that carried taint: a swap, a mixer link or a bridge match.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConversionEntry {
+    /// `swap`, `mixer_link` or `bridge`.
+    pub kind: &'static str,
+    /// The transaction of the first source transfer (the swap, the pool
+    /// deposit, the bridge deposit).
+    pub tx: String,
+    /// The swapper (swaps only; `null` otherwise).
+    pub address: Option<String>,
+    /// The sources' asset.
+    pub from_asset: String,
+    /// Total amount of the sources, base units.
+    #[serde(serialize_with = "amount_string")]
+    pub from_amount: Amount,
+    /// Taint the sources handed over.
+    #[serde(serialize_with = "amount_string")]
+    pub from_tainted: Amount,
+    /// The transaction of the first target transfer (the same as `tx` for
+    /// a swap; the withdrawal; the release).
+    pub to_tx: String,
+    /// The targets' asset.
+    pub to_asset: String,
+    /// Total amount of the targets.
+    #[serde(serialize_with = "amount_string")]
+    pub to_amount: Amount,
+    /// Taint the targets carried on.
+    #[serde(serialize_with = "amount_string")]
+    pub to_tainted: Amount,
+    /// Time of the first source transfer.
+    pub time: u64,
+    /// Time of the first target transfer.
+    pub to_time: u64,
+    /// The heuristic that made the match (`swap` for swaps).
+    pub heuristic: String,
+    /// Its confidence, 0–100.
+    pub confidence: u8,
+}
+
 /// A history gap.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct GapEntry {
@@ -237,6 +332,9 @@ pub struct TraceReport {
     pub holders: Vec<HolderEntry>,
     /// Transfers that carried taint, in event order.
     pub flows: Vec<FlowEntry>,
+    /// Swaps, mixer links and bridge matches that carried taint, in the
+    /// order of their first source transfer.
+    pub conversions: Vec<ConversionEntry>,
     /// History gaps at seed addresses and purses that held taint.
     pub gaps: Vec<GapEntry>,
 }
@@ -348,6 +446,26 @@ impl TraceReport {
                 counted_as: if g.stolen { "stolen" } else { "clean" },
             })
             .collect();
+        let conversions = result
+            .conversions
+            .iter()
+            .map(|c| ConversionEntry {
+                kind: c.kind.name(),
+                tx: hex(c.source),
+                address: c.address.map(|a| ledger.address(a).to_string()),
+                from_asset: ledger.asset_name(c.from_asset),
+                from_amount: c.from_amount,
+                from_tainted: c.from_tainted,
+                to_tx: hex(c.target),
+                to_asset: ledger.asset_name(c.to_asset),
+                to_amount: c.to_amount,
+                to_tainted: c.to_tainted,
+                time: ledger.time(c.source),
+                to_time: ledger.time(c.target),
+                heuristic: c.heuristic.clone(),
+                confidence: c.confidence,
+            })
+            .collect();
         TraceReport {
             tool: tool(),
             model: result.model.name().to_string(),
@@ -359,6 +477,7 @@ impl TraceReport {
             exits,
             holders,
             flows,
+            conversions,
             gaps,
         }
     }

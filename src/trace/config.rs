@@ -170,6 +170,10 @@ pub struct TraceConfig {
     pub(crate) until: Option<u64>,
     pub(crate) dust: Amount,
     pub(crate) record_flows: bool,
+    /// Whether swaps carry taint from one asset to another.
+    pub(crate) swaps: bool,
+    /// Mixer links and bridge matches.
+    pub(crate) carries: Vec<super::convert::Carry>,
     /// Tests only: list purses per address even where a dense table fits.
     pub(crate) force_sparse: bool,
 }
@@ -227,6 +231,8 @@ impl TraceConfig {
             until: None,
             dust: 0,
             record_flows: true,
+            swaps: false,
+            carries: Vec::new(),
             force_sparse: false,
         })
     }
@@ -275,6 +281,61 @@ impl TraceConfig {
     pub fn with_flows(mut self, record_flows: bool) -> Self {
         self.record_flows = record_flows;
         self
+    }
+
+    /// Whether swaps carry taint across assets (off by default): within one
+    /// transaction, an address that sends asset X and receives asset Y
+    /// hands its X taint to the counterparty as clean value and receives Y
+    /// tainted at the same fraction (see [`super::convert`] for the exact
+    /// rule and the conservation identity).
+    #[must_use]
+    pub fn with_swaps(mut self, swaps: bool) -> Self {
+        self.swaps = swaps;
+        self
+    }
+
+    /// Mixer links ([`super::Carry::mixer_link`]) and bridge matches
+    /// ([`crate::heuristics::bridge::BridgeMatch::carry`]): a linked
+    /// withdrawal or a matched release carries the taint its deposit
+    /// handed over. Sorted and deduplicated; a transfer takes part in at
+    /// most one conversion (highest confidence first).
+    #[must_use]
+    pub fn with_conversions(mut self, mut carries: Vec<super::convert::Carry>) -> Self {
+        carries.sort();
+        carries.dedup();
+        self.carries = carries;
+        self
+    }
+
+    /// The mixer links of [`crate::mixer::link`] as conversions: each link's
+    /// deposit transaction's transfers into `deposit_pool(link)` hand their
+    /// taint to the withdrawal's transfers out of the pool. Adds to the
+    /// conversions already given.
+    #[must_use]
+    pub fn with_mixer_links(
+        self,
+        links: &[crate::mixer::Link],
+        deposit_pool: impl Fn(&crate::mixer::Link) -> Address,
+    ) -> Self {
+        let mut carries = self.carries.clone();
+        carries.extend(
+            links
+                .iter()
+                .map(|l| super::convert::Carry::mixer_link(l, &deposit_pool(l))),
+        );
+        self.with_conversions(carries)
+    }
+
+    /// Whether swaps carry taint.
+    #[must_use]
+    pub fn swaps(&self) -> bool {
+        self.swaps
+    }
+
+    /// The mixer links and bridge matches given.
+    #[must_use]
+    pub fn conversions(&self) -> &[super::convert::Carry] {
+        &self.carries
     }
 
     /// The model.

@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use super::books::{push_part, Book, Part, CLEAN};
 use super::config::TraceConfig;
+use super::convert::Plan;
 use super::result::{AssetTotals, ExitFlow, Flow, Gap, Holding, Incident, SeedStatus, TraceResult};
 use super::seed::SeedTarget;
 use crate::amount::Amount;
@@ -84,6 +85,8 @@ struct Walk<'a> {
     warnings: Vec<String>,
     seeds: Vec<SeedStatus>,
     end: usize,
+    /// Swaps, mixer links and bridge matches (empty unless configured).
+    plan: Plan,
 }
 
 impl<'a> Walk<'a> {
@@ -201,7 +204,10 @@ impl<'a> Walk<'a> {
             warnings,
             seeds,
             end,
+            plan: Plan::new(ledger, config, end),
         };
+        let plan_warnings = std::mem::take(&mut w.plan.warnings);
+        w.warnings.extend(plan_warnings);
         if dense {
             let per = w.dense;
             let seed_list: Vec<(u32, u32)> = w
@@ -447,7 +453,8 @@ impl<'a> Walk<'a> {
                 by_incident: Vec::new(),
             }
         });
-        e.last = t;
+        e.first = e.first.min(t);
+        e.last = e.last.max(t);
         e
     }
 
@@ -522,6 +529,9 @@ impl<'a> Walk<'a> {
             ));
         }
         self.warnings.sort();
+        let conversions = self.plan.flows(ledger);
+        // Swaps may take a transaction's transfers out of event order.
+        self.flows.sort_by_key(|f| f.transfer);
         TraceResult {
             model: self.config.model,
             incidents: self.config.incidents.clone(),
@@ -530,6 +540,7 @@ impl<'a> Walk<'a> {
             exits,
             holders,
             flows: self.flows,
+            conversions,
             gaps,
             warnings: self.warnings,
             end: TransferId::from_usize(self.end),
@@ -568,6 +579,31 @@ fn holding(address: u32, asset: u32, mut by_incident: Vec<(Incident, Amount)>) -
     }
 }
 
+/// The theft-transaction incident of transfer `i`, if any. Transfers come
+/// in event order (`next` walks `seeds`) unless swaps reordered them.
+#[inline]
+fn seed_at(
+    seeds: &[(u32, Incident)],
+    next: &mut usize,
+    i: usize,
+    reordered: bool,
+) -> Option<Incident> {
+    if reordered {
+        let i = u32::try_from(i).ok()?;
+        return seeds
+            .binary_search_by_key(&i, |s| s.0)
+            .ok()
+            .map(|k| seeds[k].1);
+    }
+    match seeds.get(*next) {
+        Some(&(t, inc)) if t as usize == i => {
+            *next += 1;
+            Some(inc)
+        }
+        _ => None,
+    }
+}
+
 /// Runs a value-conserving model.
 pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
     let mut w = Walk::new(ledger, config);
@@ -580,14 +616,10 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
     let assets = ledger.transfer_assets();
     let seed_transfers = std::mem::take(&mut w.seed_transfers);
     let mut next_seed = 0usize;
-    for i in 0..w.end {
-        let tx_seed = match seed_transfers.get(next_seed) {
-            Some(&(t, inc)) if t as usize == i => {
-                next_seed += 1;
-                Some(inc)
-            }
-            _ => None,
-        };
+    let order = std::mem::take(&mut w.plan.order);
+    for k in 0..w.end {
+        let i = order.get(k).map_or(k, |&i| i as usize);
+        let tx_seed = seed_at(&seed_transfers, &mut next_seed, i, !order.is_empty());
         let v = amounts[i];
         let (f, t) = (from[i].0, to[i].0);
         if v == 0 || f == t {
@@ -597,7 +629,7 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
         let s = w.purse(f, a);
         let r = w.purse(t, a);
         let (bs, br) = (w.bal[s as usize], w.bal[r as usize]);
-        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() {
+        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() && !w.plan.is_target(i) {
             if let Some(nr) = br.checked_add(v).filter(|x| x & SPECIAL == 0) {
                 // Ordinary to ordinary: the common case.
                 w.bal[s as usize] = match bs.checked_sub(v) {
@@ -650,6 +682,17 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
             free.push(book);
             w.set_book(s, NONE);
         }
+        // Conversions: a source hands the sender's taint over, then a
+        // target receives what its conversion carries.
+        let mut handed: Amount = 0;
+        if let Some(c) = w.plan.source_of(i) {
+            handed = w.plan.capture(c, &mut parts);
+            w.totals[a as usize].add_conversion(w.plan.kind(c), false, handed);
+        }
+        if let Some((kind, x)) = w.plan.deliver(i, v, &mut parts) {
+            w.touch(a);
+            w.totals[a as usize].add_conversion(kind, true, x);
+        }
         let carried: Amount = parts
             .iter()
             .filter(|p| !p.is_clean())
@@ -674,12 +717,17 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
                 tot.stolen = tot.stolen.saturating_add(newly);
             }
         }
-        if config.record_flows && (carried > 0 || newly > 0) {
-            // Taint on the transfer: what the sender's taint contributed,
-            // and, where the receiver turns clean value stolen, everything
-            // (counting once a part both tainted and then re-stolen after the
-            // hop limit or dust turned it clean).
-            let tainted = if converted { v } else { carried };
+        if config.record_flows && (carried > 0 || newly > 0 || handed > 0) {
+            // Taint on the transfer: what the sender's taint contributed
+            // (including what it handed to a conversion), and, where the
+            // receiver turns clean value stolen, everything (counting once a
+            // part both tainted and then re-stolen after the hop limit or
+            // dust turned it clean).
+            let tainted = if converted {
+                v
+            } else {
+                carried.saturating_add(handed)
+            };
             w.flows.push(Flow {
                 transfer: TransferId::from_usize(i),
                 tainted,
@@ -762,14 +810,10 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
     let seed_transfers = std::mem::take(&mut w.seed_transfers);
     let mut next_seed = 0usize;
     let mut carried_set: Vec<Incident> = Vec::new();
-    for i in 0..w.end {
-        let tx_seed = match seed_transfers.get(next_seed) {
-            Some(&(t, inc)) if t as usize == i => {
-                next_seed += 1;
-                Some(inc)
-            }
-            _ => None,
-        };
+    let order = std::mem::take(&mut w.plan.order);
+    for k in 0..w.end {
+        let i = order.get(k).map_or(k, |&i| i as usize);
+        let tx_seed = seed_at(&seed_transfers, &mut next_seed, i, !order.is_empty());
         let v = amounts[i];
         let (f, t) = (from[i].0, to[i].0);
         if v == 0 || f == t {
@@ -779,7 +823,7 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
         let s = w.purse(f, a);
         let r = w.purse(t, a);
         let (bs, br) = (w.bal[s as usize], w.bal[r as usize]);
-        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() {
+        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() && !w.plan.is_target(i) {
             if let Some(nr) = br.checked_add(v).filter(|x| x & SPECIAL == 0) {
                 w.bal[s as usize] = match bs.checked_sub(v) {
                     Some(b) => b,
@@ -824,11 +868,25 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
         let mut hops = 0;
         carried_set.clear();
         if sender_mark != NONE {
-            carried = v;
-            w.touch(a);
             let m = &marks[sender_mark as usize];
             carried_set.extend_from_slice(&m.incidents);
             hops = m.hops;
+            carried = v;
+            w.touch(a);
+            // A conversion source hands the sender's incidents over.
+            if let Some(c) = w.plan.source_of(i) {
+                w.plan.capture_incidents(c, &carried_set, v);
+                w.totals[a as usize].add_conversion(w.plan.kind(c), false, v);
+                carried_set.clear();
+            }
+        }
+        if let Some((kind, incs)) = w.plan.deliver_incidents(i, v) {
+            w.touch(a);
+            w.totals[a as usize].add_conversion(kind, true, v);
+            union_into(&mut carried_set, &incs);
+            carried = v;
+        }
+        if !carried_set.is_empty() {
             let stopped = config.max_hops.is_some_and(|max| hops >= max);
             if !stopped {
                 let role = w.role(t);

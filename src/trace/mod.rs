@@ -61,12 +61,14 @@
 
 mod books;
 mod config;
+pub mod convert;
 mod driver;
 mod exits;
 mod result;
 mod seed;
 
 pub use config::{ExitInfo, Model, TraceConfig, TraceConfigError, UnknownModel};
+pub use convert::{Carry, ConversionFlow, ConversionKind, Leg};
 pub use exits::{exits_from_labels, DEFAULT_STOP_AT};
 pub use result::{AssetTotals, ExitFlow, Flow, Gap, Holding, Incident, SeedStatus, TraceResult};
 pub use seed::{parse_seeds, Seed, SeedError, SeedTarget};

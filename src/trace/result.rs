@@ -11,8 +11,11 @@ pub type Incident = u16;
 
 /// Per-asset totals of a trace, base units.
 ///
-/// For every model but poison, `stolen = held + exited + fees + dust +
-/// creations` exactly.
+/// For every model but poison, `stolen + swapped_in + linked_in +
+/// bridged_in = held + exited + fees + dust + creations + swapped_out +
+/// linked_out + bridged_out` exactly ([`entered`](Self::entered) =
+/// [`accounted`](Self::accounted)); without conversions, `stolen =
+/// accounted()`.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct AssetTotals {
     /// Value that became stolen: what seed addresses received from their
@@ -33,10 +36,23 @@ pub struct AssetTotals {
     pub gaps: Amount,
     /// Taint sent to contract creations with no known created address.
     pub creations: Amount,
+    /// Taint that swaps carried into this asset.
+    pub swapped_in: Amount,
+    /// Taint this asset handed to swaps.
+    pub swapped_out: Amount,
+    /// Taint that linked mixer withdrawals carried on.
+    pub linked_in: Amount,
+    /// Taint mixer deposits handed to their links.
+    pub linked_out: Amount,
+    /// Taint that matched bridge releases carried into this asset.
+    pub bridged_in: Amount,
+    /// Taint this asset handed to matched bridge deposits.
+    pub bridged_out: Amount,
 }
 
 impl AssetTotals {
-    /// `held + exited + fees + dust + creations`, saturating.
+    /// `held + exited + fees + dust + creations + swapped_out + linked_out
+    /// + bridged_out`, saturating.
     #[must_use]
     pub fn accounted(&self) -> Amount {
         self.held
@@ -44,6 +60,37 @@ impl AssetTotals {
             .saturating_add(self.fees)
             .saturating_add(self.dust)
             .saturating_add(self.creations)
+            .saturating_add(self.swapped_out)
+            .saturating_add(self.linked_out)
+            .saturating_add(self.bridged_out)
+    }
+
+    /// `stolen + swapped_in + linked_in + bridged_in`, saturating: taint
+    /// that entered this asset.
+    #[must_use]
+    pub fn entered(&self) -> Amount {
+        self.stolen
+            .saturating_add(self.swapped_in)
+            .saturating_add(self.linked_in)
+            .saturating_add(self.bridged_in)
+    }
+
+    pub(crate) fn add_conversion(
+        &mut self,
+        kind: super::ConversionKind,
+        incoming: bool,
+        v: Amount,
+    ) {
+        use super::ConversionKind as K;
+        let field = match (kind, incoming) {
+            (K::Swap, true) => &mut self.swapped_in,
+            (K::Swap, false) => &mut self.swapped_out,
+            (K::MixerLink, true) => &mut self.linked_in,
+            (K::MixerLink, false) => &mut self.linked_out,
+            (K::Bridge, true) => &mut self.bridged_in,
+            (K::Bridge, false) => &mut self.bridged_out,
+        };
+        *field = field.saturating_add(v);
     }
 }
 
@@ -137,6 +184,9 @@ pub struct TraceResult {
     pub flows: Vec<Flow>,
     /// History gaps at seed addresses and at purses that held taint.
     pub gaps: Vec<Gap>,
+    /// Conversions (swaps, mixer links, bridge matches) that carried taint,
+    /// by first source transfer.
+    pub conversions: Vec<super::ConversionFlow>,
     /// Things the reader should know (seeds not in the ledger, gaps not
     /// listed, …), sorted.
     pub warnings: Vec<String>,
