@@ -31,6 +31,7 @@ pub mod amount;
 pub mod btc;
 pub mod gen;
 pub mod graph;
+pub mod heuristics;
 pub mod id;
 pub mod ingest;
 pub mod labels;

@@ -6,12 +6,14 @@ use std::path::PathBuf;
 use clap::Args;
 use fundtrace::amount::parse_base_units;
 use fundtrace::labels::{self, registry, Category, LabelError, LabelSet, LoadOptions};
+use fundtrace::mixer::{LinkConfig, LinkedAddresses};
 use fundtrace::report::trace::{TraceReport, TraceSummary};
 use fundtrace::report::write_json;
+use fundtrace::trace::links::{find_mixer_links, registry_pools, MixerLinks};
 use fundtrace::trace::{
     exits_from_labels, parse_seeds, trace, ExitInfo, Model, Seed, SeedTarget, TraceConfig,
 };
-use fundtrace::Address;
+use fundtrace::{Address, Ledger};
 
 use super::inputs::LedgerInputs;
 use super::{with_output, CliError};
@@ -74,6 +76,16 @@ pub struct TraceSetup {
     /// from X to Y.
     #[arg(long)]
     pub swaps: bool,
+    /// Demix: find the deposits and withdrawals of the registry's Tornado
+    /// Cash ETH pools in the ledger and link them (address match, unique gas
+    /// price, linked addresses, multi-denomination, timing); a linked
+    /// withdrawal carries its deposit's taint, and mixers leave the stop set
+    /// (an unlinked pool is one purse under the model).
+    #[arg(long)]
+    pub demix: bool,
+    /// Demixing: the timing heuristic's window, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 3_600)]
+    pub timing_window: u64,
     /// Print JSON instead of a summary.
     #[arg(long)]
     pub json: bool,
@@ -173,7 +185,30 @@ impl TraceSetup {
         for c in self.stop_at.iter().filter(|c| !c.trim().is_empty()) {
             out.push(Category::parse(c).map_err(|e| CliError::Usage(format!("--stop-at: {e}")))?);
         }
+        if self.demix {
+            out.retain(|c| *c != Category::Mixer);
+        }
         Ok(out)
+    }
+
+    /// Under `--demix`: the mixer links of `ledger`, added to `config`.
+    pub fn demix(&self, ledger: &Ledger, config: TraceConfig) -> (TraceConfig, Option<MixerLinks>) {
+        if !self.demix {
+            return (config, None);
+        }
+        let link_config = LinkConfig {
+            timing_window: self.timing_window,
+            ..LinkConfig::default()
+        };
+        let links = find_mixer_links(
+            ledger,
+            &registry_pools(ledger),
+            &LinkedAddresses::new(),
+            &link_config,
+        );
+        let mut carries = config.conversions().to_vec();
+        carries.extend(links.carries());
+        (config.with_conversions(carries), Some(links))
     }
 
     /// The exit set: labelled addresses whose decisive category is in
@@ -212,8 +247,12 @@ pub fn run(args: &TraceArgs) -> Result<(), CliError> {
     // Validate everything before the (possibly long) load.
     let config = setup.config(model)?;
     let ledger = setup.inputs.load()?;
+    let (config, links) = setup.demix(&ledger, config);
     let result = trace(&ledger, &config);
-    let report = TraceReport::new(&ledger, &config, &result);
+    let mut report = TraceReport::new(&ledger, &config, &result);
+    if let Some(links) = &links {
+        report = report.with_mixer(&ledger, links, &result);
+    }
     with_output(setup.out.as_ref(), |w| {
         if setup.json {
             write_json(&report, w)

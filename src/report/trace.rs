@@ -337,6 +337,46 @@ pub struct TraceReport {
     pub conversions: Vec<ConversionEntry>,
     /// History gaps at seed addresses and purses that held taint.
     pub gaps: Vec<GapEntry>,
+    /// Demixing: the mixer links chosen and the anonymity sets met (only
+    /// when the trace ran with mixer links; see [`TraceReport::with_mixer`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mixer: Option<MixerSection>,
+}
+
+/// A mixer link the trace used.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LinkEntry {
+    /// The pool of the withdrawal.
+    pub pool: String,
+    /// The deposit transaction.
+    pub deposit_tx: String,
+    /// The withdrawal transaction.
+    pub withdrawal_tx: String,
+    /// The heuristic (`address_match`, `unique_gas_price`, …).
+    pub heuristic: String,
+    /// Its confidence, 0–100.
+    pub confidence: u8,
+    /// What matched, in words.
+    pub reason: String,
+    /// Whether taint went through it.
+    pub carried_taint: bool,
+}
+
+/// Demixing in a trace report.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MixerSection {
+    /// The pools, sorted.
+    pub pools: Vec<String>,
+    /// Deposits and withdrawals found in the ledger.
+    pub deposits: usize,
+    /// Withdrawals found in the ledger.
+    pub withdrawals: usize,
+    /// Candidate links from every heuristic.
+    pub candidate_links: usize,
+    /// The links the trace used (at most one per withdrawal and per deposit).
+    pub links: Vec<LinkEntry>,
+    /// The anonymity set of every withdrawal that carried taint.
+    pub anonymity_sets: Vec<crate::trace::links::WithdrawalSet>,
 }
 
 fn incident_map(result: &TraceResult, list: &[(Incident, Amount)]) -> BTreeMap<String, Amount> {
@@ -479,7 +519,55 @@ impl TraceReport {
             flows,
             conversions,
             gaps,
+            mixer: None,
         }
+    }
+
+    /// Adds the demixing section: the links `mixer` chose and the
+    /// anonymity sets `result` met.
+    #[must_use]
+    pub fn with_mixer(
+        mut self,
+        ledger: &Ledger,
+        mixer: &crate::trace::links::MixerLinks,
+        result: &TraceResult,
+    ) -> Self {
+        let carried: std::collections::BTreeSet<(String, String)> = result
+            .conversions
+            .iter()
+            .filter(|c| c.kind == crate::trace::ConversionKind::MixerLink)
+            .map(|c| {
+                (
+                    ledger.tx_hash_hex(ledger.transfer(c.source).tx),
+                    ledger.tx_hash_hex(ledger.transfer(c.target).tx),
+                )
+            })
+            .collect();
+        let links = mixer
+            .chosen
+            .iter()
+            .map(|l| {
+                let (d, w) = (l.deposit_tx.to_string(), l.withdrawal_tx.to_string());
+                LinkEntry {
+                    pool: l.pool.to_string(),
+                    carried_taint: carried.contains(&(d.clone(), w.clone())),
+                    deposit_tx: d,
+                    withdrawal_tx: w,
+                    heuristic: l.heuristic.name().to_string(),
+                    confidence: l.confidence.level(),
+                    reason: l.reason.clone(),
+                }
+            })
+            .collect();
+        self.mixer = Some(MixerSection {
+            pools: mixer.pools().iter().map(ToString::to_string).collect(),
+            deposits: mixer.deposits.len(),
+            withdrawals: mixer.withdrawals.len(),
+            candidate_links: mixer.candidates.len(),
+            links,
+            anonymity_sets: mixer.sets_met(ledger, result),
+        });
+        self
     }
 }
 

@@ -64,6 +64,7 @@ mod config;
 pub mod convert;
 mod driver;
 mod exits;
+pub mod links;
 mod result;
 mod seed;
 

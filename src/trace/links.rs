@@ -1,0 +1,199 @@
+//! Mixer links for a trace: a pool's deposits and withdrawals found in the
+//! ledger, linked by the heuristics of [`crate::mixer::link`], reduced to
+//! at most one link per withdrawal and per deposit, and turned into
+//! conversions ([`Carry::mixer_link`]).
+//!
+//! With links, a pool is no exit: a linked withdrawal carries the taint its
+//! deposit handed over (the pool's purse receives that deposit clean), and
+//! everything else goes through the pool's purse under the chosen model —
+//! for haircut, every unlinked withdrawal carries the pool's tainted share.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use super::convert::{Carry, ConversionKind};
+use super::result::TraceResult;
+use crate::amount::Amount;
+use crate::id::AssetId;
+use crate::labels::registry;
+use crate::ledger::{Address, Asset, Ledger};
+use crate::mixer::{
+    link, pool_txs_from_ledger, DepositTx, Hash32, Link, LinkConfig, LinkedAddresses, WithdrawalTx,
+};
+
+/// One pool: its contract, asset and denomination (base units).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct PoolSpec {
+    /// The pool contract.
+    pub address: Address,
+    /// The asset it takes.
+    pub asset: AssetId,
+    /// Its denomination, base units.
+    pub denomination: Amount,
+}
+
+/// The registry's native-asset Tornado Cash pools that occur in `ledger`
+/// (token pools need their token's asset id, which the registry cannot
+/// give: pass them as [`PoolSpec`]s).
+#[must_use]
+pub fn registry_pools(ledger: &Ledger) -> Vec<PoolSpec> {
+    let Some(native) = ledger.assets().iter().position(|a| {
+        a.asset == Asset::Native && ledger.chains()[a.chain.index()].native_symbol == "ETH"
+    }) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PoolSpec> = registry::tornado_pools()
+        .iter()
+        .filter(|p| p.asset == "ETH" && ledger.address_id(&p.address).is_some())
+        .map(|p| PoolSpec {
+            address: p.address.clone(),
+            asset: AssetId::from_usize(native),
+            denomination: p.denomination_base_units,
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// A withdrawal's anonymity set as the ledger shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct WithdrawalSet {
+    /// The pool.
+    pub pool: String,
+    /// The withdrawal transaction.
+    pub withdrawal_tx: String,
+    /// Deposits into the pool before it (the anonymity set: the ledger
+    /// holds no nullifiers, so no deposit is provably spent).
+    pub anonymity_set: u64,
+    /// Deposits before it minus withdrawals before it (0 if negative).
+    pub unspent_notes: u64,
+}
+
+/// What demixing found in a ledger.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MixerLinks {
+    /// Every deposit into the pools.
+    pub deposits: Vec<DepositTx>,
+    /// Every withdrawal.
+    pub withdrawals: Vec<WithdrawalTx>,
+    /// Every candidate link, as [`link`] gives them.
+    pub candidates: Vec<Link>,
+    /// The links chosen for the trace: per withdrawal the most confident
+    /// candidate (then the latest deposit, then the heuristic order), and
+    /// per deposit only the first withdrawal so chosen.
+    pub chosen: Vec<Link>,
+    /// Per withdrawal transaction, its anonymity set.
+    pub sets: BTreeMap<Hash32, WithdrawalSet>,
+}
+
+/// Finds `pools`' deposits and withdrawals in `ledger` and links them.
+///
+/// # Complexity
+///
+/// One pass over the ledger per pool plus the linking of
+/// [`crate::mixer::link`].
+#[must_use]
+pub fn find_mixer_links(
+    ledger: &Ledger,
+    pools: &[PoolSpec],
+    linked: &LinkedAddresses,
+    config: &LinkConfig,
+) -> MixerLinks {
+    let mut out = MixerLinks::default();
+    for p in pools {
+        let txs = pool_txs_from_ledger(ledger, &p.address, p.asset, p.denomination);
+        // Anonymity sets: deposits (and withdrawals) strictly earlier in time.
+        let mut dep_times: Vec<u64> = txs.deposits.iter().map(|d| d.time).collect();
+        dep_times.sort_unstable();
+        let mut wd_times: Vec<u64> = txs.withdrawals.iter().map(|w| w.time).collect();
+        wd_times.sort_unstable();
+        for w in &txs.withdrawals {
+            let before = dep_times.partition_point(|&t| t < w.time) as u64;
+            let wbefore = wd_times.partition_point(|&t| t < w.time) as u64;
+            out.sets.insert(
+                w.tx,
+                WithdrawalSet {
+                    pool: p.address.to_string(),
+                    withdrawal_tx: w.tx.to_string(),
+                    anonymity_set: before,
+                    unspent_notes: before.saturating_sub(wbefore),
+                },
+            );
+        }
+        out.deposits.extend(txs.deposits);
+        out.withdrawals.extend(txs.withdrawals);
+    }
+    out.candidates = link(&out.deposits, &out.withdrawals, linked, config);
+    let mut ranked: Vec<&Link> = out.candidates.iter().collect();
+    ranked.sort_by(|a, b| {
+        b.confidence
+            .cmp(&a.confidence)
+            .then(a.heuristic.cmp(&b.heuristic))
+            .then(a.withdrawal_tx.cmp(&b.withdrawal_tx))
+            .then(b.deposit_tx.cmp(&a.deposit_tx))
+    });
+    let mut used_w: BTreeSet<Hash32> = BTreeSet::new();
+    let mut used_d: BTreeSet<Hash32> = BTreeSet::new();
+    for l in ranked {
+        if used_w.contains(&l.withdrawal_tx) || used_d.contains(&l.deposit_tx) {
+            continue;
+        }
+        used_w.insert(l.withdrawal_tx);
+        used_d.insert(l.deposit_tx);
+        out.chosen.push(l.clone());
+    }
+    out.chosen.sort();
+    out
+}
+
+impl MixerLinks {
+    /// The chosen links as conversions for
+    /// [`TraceConfig::with_conversions`](super::TraceConfig::with_conversions).
+    #[must_use]
+    pub fn carries(&self) -> Vec<Carry> {
+        self.chosen
+            .iter()
+            .map(|l| {
+                let pool = self
+                    .deposits
+                    .iter()
+                    .find(|d| d.tx == l.deposit_tx)
+                    .map_or(&l.pool, |d| &d.pool);
+                Carry::mixer_link(l, pool)
+            })
+            .collect()
+    }
+
+    /// The pools' addresses.
+    #[must_use]
+    pub fn pools(&self) -> BTreeSet<&Address> {
+        self.deposits
+            .iter()
+            .map(|d| &d.pool)
+            .chain(self.withdrawals.iter().map(|w| &w.pool))
+            .collect()
+    }
+
+    /// The anonymity sets the trace met: every withdrawal from a pool that
+    /// carried taint (through a link or the pool's share), by transaction.
+    #[must_use]
+    pub fn sets_met(&self, ledger: &Ledger, result: &TraceResult) -> Vec<WithdrawalSet> {
+        let mut met: BTreeSet<Hash32> = BTreeSet::new();
+        for f in &result.flows {
+            let t = ledger.transfer(f.transfer);
+            let h = Hash32(*ledger.tx_hash(t.tx));
+            if self.sets.contains_key(&h) {
+                met.insert(h);
+            }
+        }
+        for c in &result.conversions {
+            if c.kind == ConversionKind::MixerLink {
+                met.insert(Hash32(*ledger.tx_hash(ledger.transfer(c.target).tx)));
+            }
+        }
+        met.iter()
+            .filter_map(|h| self.sets.get(h).cloned())
+            .collect()
+    }
+}
