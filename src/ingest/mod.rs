@@ -14,6 +14,7 @@
 
 mod digest;
 pub mod ethereum_etl;
+pub mod bitcoin;
 pub mod etherscan;
 pub mod own;
 mod records;
