@@ -858,6 +858,34 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_txids_resolve_to_the_latest_and_op_return_is_unspendable() {
+        // BIP30: a coinbase txid repeated at a later height replaces the
+        // earlier outputs, which can no longer be spent
+        let mut dup = rec(1, 2, 0, &[], &[(50, "b")]);
+        dup.block_hash = BlockHash([9; 32]);
+        let mut burn = rec(3, 3, 1, &[], &[(0, "x")]);
+        burn.coinbase = false;
+        burn.outputs[0].address = None; // OP_RETURN
+        burn.inputs = vec![];
+        let l = UtxoLedger::from_records(vec![
+            rec(1, 1, 0, &[], &[(50, "a")]),
+            dup,
+            burn,
+            rec(4, 4, 1, &[(1, 0), (3, 0)], &[(50, "c")]),
+        ]);
+        let t = l.tx_by_txid(&Txid([1; 32])).unwrap();
+        assert_eq!(l.tx(t).height, 2);
+        let spend = l.tx_by_txid(&Txid([4; 32])).unwrap();
+        let ins = l.inputs_of(spend);
+        match ins[0].source {
+            InputSource::Output(o) => assert_eq!(l.address(l.output(o).address.unwrap()), "b"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(l.unresolved().len(), 1);
+        assert_eq!(l.unresolved()[0].reason, UnresolvedReason::Unspendable);
+    }
+
+    #[test]
     fn resolves_in_event_order_whatever_the_record_order() {
         let recs = vec![
             rec(3, 2, 1, &[(2, 0), (9, 0)], &[(5, "c")]),
