@@ -26,7 +26,11 @@ fn category_targets_come_from_the_labels() {
         "earliest",
         "--json",
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let hops = v["paths"][0]["hops"].as_array().unwrap();
     // The exploiter's first payment to a Lazarus laundering address (2022-04-18).
@@ -45,7 +49,8 @@ fn category_targets_come_from_the_labels() {
         "category:laundering",
     ]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("no address of the ledger has a label of category laundering"));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("no address of the ledger has a label of category laundering"));
 
     let out = fundtrace(&[
         "paths",

@@ -479,6 +479,23 @@ impl FromStr for UtxoSeed {
     }
 }
 
+impl fmt::Display for UtxoSeed {
+    /// `txid:vout`, `ADDRESS`, or `ADDRESS@HEIGHT` when it starts later than 0.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UtxoSeed::Outpoint(o) => write!(f, "{o}"),
+            UtxoSeed::Address {
+                address,
+                from_height: 0,
+            } => f.write_str(address),
+            UtxoSeed::Address {
+                address,
+                from_height,
+            } => write!(f, "{address}@{from_height}"),
+        }
+    }
+}
+
 /// An output that holds taint after the trace.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaintedOutput {

@@ -104,6 +104,11 @@ impl LedgerInputs {
             .collect()
     }
 
+    /// Whether Bitcoin inputs were given.
+    pub fn has_btc(&self) -> bool {
+        !self.btc_blocks.is_empty() || !self.btc_json.is_empty()
+    }
+
     /// Whether any ledger input was given.
     pub fn is_empty(&self) -> bool {
         self.sources().is_empty() && self.btc_blocks.is_empty() && self.btc_json.is_empty()

@@ -75,7 +75,7 @@ pub struct TraceArgs {
     pub setup: TraceSetup,
     /// The taint model.
     #[arg(long, value_name = "MODEL", default_value = "haircut",
-          value_parser = ["poison", "haircut", "fifo", "lifo", "taint-first", "clean-first"])]
+          value_parser = ["poison", "haircut", "fifo", "lifo", "taint-first", "clean-first", "tiho"])]
     pub model: String,
 }
 
@@ -106,7 +106,7 @@ impl TraceSetup {
     /// it is merged (load every file, keep the addresses whose category is
     /// in `self.stop_at`, map each to `ExitInfo { label: entity, category }`).
     /// The trace itself takes any `BTreeMap<Address, ExitInfo>`.
-    fn exits(&self) -> Result<BTreeMap<Address, ExitInfo>, CliError> {
+    pub(crate) fn exits(&self) -> Result<BTreeMap<Address, ExitInfo>, CliError> {
         if !self.labels.is_empty() || !self.lists.is_empty() {
             return Err(CliError::Usage(
                 "--labels and --list are not wired to the label loader yet".into(),
@@ -136,8 +136,16 @@ impl TraceSetup {
 
 /// Runs `trace`.
 pub fn run(args: &TraceArgs) -> Result<(), CliError> {
-    let model: Model = args
-        .model
+    if args.setup.inputs.has_btc() {
+        return super::trace_utxo::run(&args.setup, &args.model);
+    }
+    // On account chains TIHO is the taint-first model (DESIGN §6).
+    let model_name = if args.model == "tiho" {
+        "taint-first"
+    } else {
+        args.model.as_str()
+    };
+    let model: Model = model_name
         .parse()
         .map_err(|e| CliError::Usage(format!("--model: {e}")))?;
     let setup = &args.setup;

@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 
 use super::{HashingReader, IngestError};
 use crate::btc::{
-    block_records, load_core_records_json, load_etl_transactions, order_chain,
-    read_maybe_bzip2, start_height, Block, Network, TxRecord, UtxoLedger,
+    block_records, load_core_records_json, load_etl_transactions, order_chain, read_maybe_bzip2,
+    start_height, Block, Network, TxRecord, UtxoLedger,
 };
 use crate::ledger::InputFile;
 
@@ -84,8 +84,8 @@ pub fn load_utxo(
             }
             BtcFormat::Json => {
                 let text_start = raw.iter().find(|b| !b.is_ascii_whitespace()).copied();
-                let is_core = text_start == Some(b'[')
-                    || (text_start == Some(b'{') && !looks_like_etl(&raw));
+                let is_core =
+                    text_start == Some(b'[') || (text_start == Some(b'{') && !looks_like_etl(&raw));
                 let got = if is_core {
                     load_core_records_json(&raw[..], network)
                 } else {

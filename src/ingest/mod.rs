@@ -12,9 +12,9 @@
 //! | Etherscan CSV exports | [`Format::Etherscan`] | normal, internal and token exports, told apart by header |
 //! | fundtrace JSON lines | [`Format::Fundtrace`] | one [`own::OwnRecord`] per line; round-trips exactly |
 
+pub mod bitcoin;
 mod digest;
 pub mod ethereum_etl;
-pub mod bitcoin;
 pub mod etherscan;
 pub mod own;
 mod records;
