@@ -69,7 +69,8 @@ pub fn run(setup: &TraceSetup, model: &str) -> Result<(), CliError> {
         }
         None => 0,
     };
-    let exits = setup.exits()?;
+    let labels = setup.label_set()?;
+    let exits = setup.exits(&labels)?;
     let loaded = setup.inputs.load_all()?;
     let Some(utxo) = loaded.utxo.as_ref() else {
         return Err(CliError::Usage("no Bitcoin input".into()));
