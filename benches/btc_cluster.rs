@@ -110,6 +110,14 @@ fn bench_cluster(c: &mut Criterion) {
         txid: txid(0),
         vout: 0,
     })];
+    for p in [UtxoPolicy::Haircut, UtxoPolicy::Fifo] {
+        let r = trace(&ledger, &seeds, p);
+        eprintln!(
+            "{p}: {} transactions reached, {} tainted outputs",
+            r.reached.len(),
+            r.outputs.len()
+        );
+    }
     g.bench_function("trace_haircut", |b| {
         b.iter(|| trace(black_box(&ledger), &seeds, UtxoPolicy::Haircut))
     });

@@ -265,3 +265,26 @@ fn the_address_level_view_builds_an_account_ledger() {
         .sum();
     assert_eq!(received, 1_000_000_000);
 }
+
+#[test]
+fn ledger_from_shuffled_blocks_in_one_call() {
+    use fundtrace::btc::ledger_from_blocks;
+    let mut blocks = load_blocks(
+        File::open(data("bitcoin_raw/btcd/database__testdata__blocks1-256.bz2")).unwrap(),
+    )
+    .unwrap();
+    blocks.reverse();
+    // without genesis the first block is at height 1 (its parent is genesis)
+    let (l, s) = ledger_from_blocks(blocks.clone(), None).unwrap();
+    assert_eq!((s.first_height, s.blocks, l.tx_count()), (1, 255, 262));
+    assert!(s.stale.is_empty());
+    blocks.push(genesis_block());
+    let (l, s) = ledger_from_blocks(blocks, None).unwrap();
+    assert_eq!((s.first_height, l.tx_count()), (0, 263));
+    assert_eq!(
+        s.tip.to_string(),
+        "00000000d0a75c861fabf9ff7b92022f60e4afeed9331fe5aa073d8e4706fe3c"
+    );
+    let r = trace(&l, &[BLOCK9_COINBASE.parse().unwrap()], UtxoPolicy::Tiho);
+    assert_eq!(r.reached.len(), 7);
+}

@@ -155,6 +155,73 @@ pub enum ChainError {
     /// No blocks.
     #[error("no blocks")]
     Empty,
+    /// The height of the first block is not in the data and was not given.
+    #[error("the height of block {hash} is unknown: it is not the genesis block, its parent is not genesis and its coinbase has no BIP34 height; give the start height")]
+    UnknownHeight {
+        /// The first block's hash.
+        hash: String,
+    },
+}
+
+/// What [`ledger_from_blocks`] found about the blocks.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChainSummary {
+    /// Height of the first block.
+    pub first_height: u64,
+    /// Blocks in the chain used.
+    pub blocks: usize,
+    /// Hash of the last block.
+    pub tip: BlockHash,
+    /// Blocks left out as stale (side branches).
+    pub stale: Vec<BlockHash>,
+}
+
+/// Builds a ledger from blocks in any order (as block files hold them):
+/// puts them in chain order ([`order_chain`]), takes the first height from
+/// `start_height` or else from the data ([`start_height`]), and resolves
+/// every input.
+///
+/// # Errors
+///
+/// [`ChainError`] when the blocks have a gap, are empty, or their height is
+/// unknown.
+///
+/// # Example
+///
+/// ```
+/// use fundtrace::btc::{genesis_block, ledger_from_blocks};
+/// let (ledger, summary) = ledger_from_blocks(vec![genesis_block()], None).unwrap();
+/// assert_eq!((summary.first_height, ledger.tx_count()), (0, 1));
+/// ```
+pub fn ledger_from_blocks(
+    blocks: Vec<Block>,
+    start: Option<u64>,
+) -> Result<(UtxoLedger, ChainSummary), ChainError> {
+    let chain = order_chain(blocks)?;
+    let first = chain.blocks.first().ok_or(ChainError::Empty)?;
+    let first_height = match start.or_else(|| start_height(&chain.blocks)) {
+        Some(h) => h,
+        None => {
+            return Err(ChainError::UnknownHeight {
+                hash: first.block_hash().to_string(),
+            })
+        }
+    };
+    let tip = chain
+        .blocks
+        .last()
+        .map(Block::block_hash)
+        .unwrap_or_default();
+    let ledger = UtxoLedger::from_blocks(&chain.blocks, first_height)?;
+    Ok((
+        ledger,
+        ChainSummary {
+            first_height,
+            blocks: chain.blocks.len(),
+            tip,
+            stale: chain.stale,
+        },
+    ))
 }
 
 /// Blocks put in chain order by [`order_chain`].
@@ -788,6 +855,34 @@ mod tests {
             Err(ChainError::Gap { roots: 2, .. })
         ));
         assert_eq!(order_chain(vec![]), Err(ChainError::Empty));
+    }
+
+    #[test]
+    fn duplicate_txids_resolve_to_the_latest_and_op_return_is_unspendable() {
+        // BIP30: a coinbase txid repeated at a later height replaces the
+        // earlier outputs, which can no longer be spent
+        let mut dup = rec(1, 2, 0, &[], &[(50, "b")]);
+        dup.block_hash = BlockHash([9; 32]);
+        let mut burn = rec(3, 3, 1, &[], &[(0, "x")]);
+        burn.coinbase = false;
+        burn.outputs[0].address = None; // OP_RETURN
+        burn.inputs = vec![];
+        let l = UtxoLedger::from_records(vec![
+            rec(1, 1, 0, &[], &[(50, "a")]),
+            dup,
+            burn,
+            rec(4, 4, 1, &[(1, 0), (3, 0)], &[(50, "c")]),
+        ]);
+        let t = l.tx_by_txid(&Txid([1; 32])).unwrap();
+        assert_eq!(l.tx(t).height, 2);
+        let spend = l.tx_by_txid(&Txid([4; 32])).unwrap();
+        let ins = l.inputs_of(spend);
+        match ins[0].source {
+            InputSource::Output(o) => assert_eq!(l.address(l.output(o).address.unwrap()), "b"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(l.unresolved().len(), 1);
+        assert_eq!(l.unresolved()[0].reason, UnresolvedReason::Unspendable);
     }
 
     #[test]

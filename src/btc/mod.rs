@@ -70,9 +70,9 @@ pub use json::{
     load_etl_transactions_lenient, load_records_jsonl, JsonError,
 };
 pub use ledger::{
-    block_records, order_chain, start_height, ChainError, InputInfo, InputRecord, InputSource,
-    OrderedChain, OutputId, OutputInfo, OutputRecord, TxInfo, TxRecord, UnresolvedInput,
-    UnresolvedReason, UtxoLedger,
+    block_records, ledger_from_blocks, order_chain, start_height, ChainError, ChainSummary,
+    InputInfo, InputRecord, InputSource, OrderedChain, OutputId, OutputInfo, OutputRecord, TxInfo,
+    TxRecord, UnresolvedInput, UnresolvedReason, UtxoLedger,
 };
 pub use peel::{peel_chains, PeelChain, PeelOptions};
 pub use script::{hash160, script_address, script_type, Network, ScriptType};

@@ -479,6 +479,23 @@ impl FromStr for UtxoSeed {
     }
 }
 
+impl fmt::Display for UtxoSeed {
+    /// `txid:vout`, `ADDRESS`, or `ADDRESS@HEIGHT` when it starts later than 0.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            UtxoSeed::Outpoint(o) => write!(f, "{o}"),
+            UtxoSeed::Address {
+                address,
+                from_height: 0,
+            } => f.write_str(address),
+            UtxoSeed::Address {
+                address,
+                from_height,
+            } => write!(f, "{address}@{from_height}"),
+        }
+    }
+}
+
 /// An output that holds taint after the trace.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaintedOutput {
@@ -1083,6 +1100,70 @@ mod tests {
             assert_eq!(l.iter().map(|x| x.amount).sum::<Amount>(), *w);
             assert!(l.iter().all(|x| x.tainted));
         }
+    }
+
+    #[test]
+    fn burns_fees_and_history_gaps_are_accounted() {
+        use crate::btc::hash::BlockHash;
+        use crate::btc::ledger::{InputRecord, OutputRecord, TxRecord};
+        use crate::btc::script::ScriptType;
+        let out = |v: u64, a: Option<&str>| OutputRecord {
+            value: v,
+            address: a.map(Into::into),
+            script_type: ScriptType::P2pkh,
+        };
+        let input = |t: u8| InputRecord {
+            prevout: OutPoint {
+                txid: Txid([t; 32]),
+                vout: 0,
+            },
+            value: None,
+            address: None,
+        };
+        let rec = |id: u8, h: u64, coinbase: bool, inputs, outputs| TxRecord {
+            txid: Txid([id; 32]),
+            block_hash: BlockHash([id; 32]),
+            height: h,
+            position: u32::from(!coinbase),
+            time: h,
+            coinbase,
+            inputs,
+            outputs,
+        };
+        let l = UtxoLedger::from_records(vec![
+            rec(1, 1, true, vec![], vec![out(100, Some("a"))]),
+            // 60 on, 10 burned, fee 30
+            rec(
+                2,
+                2,
+                false,
+                vec![input(1)],
+                vec![out(60, Some("b")), out(10, None)],
+            ),
+            // spends b's 60 and an input the ledger does not know: 40 missing
+            rec(
+                3,
+                3,
+                false,
+                vec![input(2), input(77)],
+                vec![out(100, Some("c"))],
+            ),
+        ]);
+        let seeds = [
+            "0101010101010101010101010101010101010101010101010101010101010101:0"
+                .parse()
+                .unwrap(),
+        ];
+        let r = trace(&l, &seeds, UtxoPolicy::Haircut);
+        assert_eq!((r.seeded, r.burned, r.fees, r.held), (100, 10, 30, 60));
+        assert!(r.is_conserved());
+        assert_eq!(r.history_gaps.len(), 1);
+        assert_eq!(r.history_gaps[0].amount, 40);
+        assert_eq!(r.reached.len(), 2);
+        // poison overstates: every output and fee in full
+        let p = trace(&l, &seeds, UtxoPolicy::Poison);
+        assert_eq!(p.held, 100);
+        assert!(!p.is_conserved());
     }
 
     #[test]

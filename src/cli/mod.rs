@@ -2,6 +2,7 @@
 //! an `Args` struct (clap) and a `run` function; ledger-input flags are shared
 //! through [`inputs::LedgerInputs`].
 
+mod cluster;
 mod compare;
 mod demix;
 mod flow;
@@ -11,6 +12,7 @@ mod inspect;
 mod labels;
 mod paths;
 mod trace;
+mod trace_utxo;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -30,6 +32,8 @@ pub struct Cli {
 enum Command {
     /// Show what one address received and sent, per asset.
     Inspect(inspect::InspectArgs),
+    /// Bitcoin address clusters (multi-input heuristic, CoinJoins skipped) with their evidence.
+    Cluster(cluster::ClusterArgs),
     /// List the built-in registry of North Korea–linked incidents.
     Incidents(incidents::IncidentsArgs),
     /// Mixer pools: anonymity sets and candidate deposit↔withdrawal links.
@@ -69,6 +73,7 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Inspect(a) => inspect::run(&a),
+        Command::Cluster(a) => cluster::run(&a),
         Command::Incidents(a) => incidents::run(&a),
         Command::Demix(a) => demix::run(&a),
         Command::Paths(a) => paths::run(&a),

@@ -104,7 +104,7 @@ pub struct TraceArgs {
     pub setup: TraceSetup,
     /// The taint model.
     #[arg(long, value_name = "MODEL", default_value = "haircut",
-          value_parser = ["poison", "haircut", "fifo", "lifo", "taint-first", "clean-first"])]
+          value_parser = ["poison", "haircut", "fifo", "lifo", "taint-first", "clean-first", "tiho"])]
     pub model: String,
 }
 
@@ -213,7 +213,7 @@ impl TraceSetup {
 
     /// The exit set: labelled addresses whose decisive category is in
     /// `--stop-at`.
-    fn exits(&self, labels: &LabelSet) -> Result<BTreeMap<Address, ExitInfo>, CliError> {
+    pub(crate) fn exits(&self, labels: &LabelSet) -> Result<BTreeMap<Address, ExitInfo>, CliError> {
         Ok(exits_from_labels(labels, &self.stop_categories()?))
     }
 
@@ -239,8 +239,16 @@ impl TraceSetup {
 
 /// Runs `trace`.
 pub fn run(args: &TraceArgs) -> Result<(), CliError> {
-    let model: Model = args
-        .model
+    if args.setup.inputs.has_btc() {
+        return super::trace_utxo::run(&args.setup, &args.model);
+    }
+    // On account chains TIHO is the taint-first model (DESIGN §6).
+    let model_name = if args.model == "tiho" {
+        "taint-first"
+    } else {
+        args.model.as_str()
+    };
+    let model: Model = model_name
         .parse()
         .map_err(|e| CliError::Usage(format!("--model: {e}")))?;
     let setup = &args.setup;
