@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use fundtrace::amount::parse_base_units;
+use fundtrace::heuristics::deposit::{find_deposit_addresses, DepositConfig};
 use fundtrace::labels::{self, registry, Category, LabelError, LabelSet, LoadOptions};
 use fundtrace::mixer::{LinkConfig, LinkedAddresses};
 use fundtrace::report::trace::{TraceReport, TraceSummary};
@@ -86,6 +87,12 @@ pub struct TraceSetup {
     /// Demixing: the timing heuristic's window, seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 3_600)]
     pub timing_window: u64,
+    /// Infer exchange deposit addresses: an unlabelled address whose every
+    /// outgoing transfer forwards what it received (within 1 %, within a
+    /// day) to one exchange's labelled hot wallet becomes an exit of that
+    /// exchange, labelled "(inferred deposit address)".
+    #[arg(long)]
+    pub infer_deposits: bool,
     /// Print JSON instead of a summary.
     #[arg(long)]
     pub json: bool,
@@ -211,6 +218,30 @@ impl TraceSetup {
         (config.with_conversions(carries), Some(links))
     }
 
+    /// Under `--infer-deposits`: the exit set with the inferred exchange
+    /// deposit addresses of `ledger` added.
+    pub fn infer_deposits(&self, ledger: &Ledger, config: TraceConfig) -> TraceConfig {
+        if !self.infer_deposits {
+            return config;
+        }
+        let mut exits = config.exits().clone();
+        let hot: BTreeMap<Address, ExitInfo> = exits
+            .iter()
+            .filter(|(_, e)| e.category == Category::Exchange.name())
+            .map(|(a, e)| (a.clone(), e.clone()))
+            .collect();
+        let found = find_deposit_addresses(
+            ledger,
+            &hot,
+            |a| exits.contains_key(a),
+            &DepositConfig::default(),
+        );
+        for d in found {
+            exits.insert(d.address.clone(), d.exit_info());
+        }
+        config.with_exits(exits)
+    }
+
     /// The exit set: labelled addresses whose decisive category is in
     /// `--stop-at`.
     pub(crate) fn exits(&self, labels: &LabelSet) -> Result<BTreeMap<Address, ExitInfo>, CliError> {
@@ -255,6 +286,7 @@ pub fn run(args: &TraceArgs) -> Result<(), CliError> {
     // Validate everything before the (possibly long) load.
     let config = setup.config(model)?;
     let ledger = setup.inputs.load()?;
+    let config = setup.infer_deposits(&ledger, config);
     let (config, links) = setup.demix(&ledger, config);
     let result = trace(&ledger, &config);
     let mut report = TraceReport::new(&ledger, &config, &result);

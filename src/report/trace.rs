@@ -633,6 +633,42 @@ impl fmt::Display for TraceSummary<'_> {
         for h in r.holders.iter().take(self.top) {
             writeln!(f, "  {:>28} {:<44} {}", h.amount, h.asset, h.address)?;
         }
+        if !r.conversions.is_empty() {
+            writeln!(f, "conversions ({}):", r.conversions.len())?;
+            for c in r.conversions.iter().take(self.top) {
+                writeln!(
+                    f,
+                    "  {} {} ({}, confidence {}): {} of {} {} -> {} of {} {} (tx {})",
+                    c.kind,
+                    c.address.as_deref().unwrap_or(""),
+                    c.heuristic,
+                    c.confidence,
+                    c.from_tainted,
+                    c.from_amount,
+                    c.from_asset,
+                    c.to_tainted,
+                    c.to_amount,
+                    c.to_asset,
+                    c.to_tx
+                )?;
+            }
+        }
+        if let Some(m) = &r.mixer {
+            writeln!(
+                f,
+                "mixer: {} pool(s), {} deposit(s), {} withdrawal(s), {} candidate link(s), {} used; anonymity sets met: {}",
+                m.pools.len(),
+                m.deposits,
+                m.withdrawals,
+                m.candidate_links,
+                m.links.len(),
+                m.anonymity_sets
+                    .iter()
+                    .map(|s| s.anonymity_set.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )?;
+        }
         writeln!(
             f,
             "{} transfer(s) carried taint; {} history gap(s)",

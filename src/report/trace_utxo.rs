@@ -226,10 +226,13 @@ pub fn utxo_trace_report(
             dust: one(result.dust),
             gaps: one(gap_total),
             creations: BTreeMap::new(),
+            ..Totals::default()
         },
         exits,
         holders,
         flows: flows.into_iter().map(|(_, _, f)| f).collect(),
+        conversions: Vec::new(),
         gaps,
+        mixer: None,
     }
 }
