@@ -25,6 +25,10 @@
 //!   dust + creations + swapped_out + linked_out + bridged_out`. What the
 //!   floors leave (at most one base unit per incident and target) is not
 //!   carried: a conversion is an exchange at the stated rate, not a transfer.
+//! - Hop counts (when hops are limited) cross a conversion unchanged, and
+//!   the hop limit is applied where the converted taint moves on: taint
+//!   that has used up its hops is converted, then stays with the target's
+//!   sender (the pool, the bridge) as held.
 //! - Under poison, a tainted source hands over its incidents, and every
 //!   target is tainted in full by them.
 //! - A transfer is the source of at most one conversion and the target of
