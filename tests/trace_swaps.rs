@@ -239,5 +239,79 @@ mod props {
                 }
             }
         }
+
+        /// Arbitrary conversions between arbitrary transactions (as mixer
+        /// links and bridges would give) conserve value too, never panic,
+        /// and do not depend on the order they are given in.
+        #[test]
+        fn arbitrary_conversions_conserve_value(
+            rows in prop::collection::vec((0u8..8, 0u8..5, 0u8..5, any::<bool>(), 0u128..100), 1..40),
+            pairs in prop::collection::vec((0u8..9, 0u8..9, any::<bool>(), 0u8..100), 0..6),
+            swaps in any::<bool>(),
+        ) {
+            use fundtrace::trace::{Carry, Leg};
+            let l = random_ledger(&rows);
+            let carries: Vec<Carry> = pairs
+                .iter()
+                .map(|&(s, t, bridge, conf)| Carry {
+                    kind: if bridge { ConversionKind::Bridge } else { ConversionKind::MixerLink },
+                    source: Leg { tx: [s + 1; 32], from: None, to: None },
+                    target: Leg { tx: [t + 1; 32], from: None, to: None },
+                    heuristic: "test".into(),
+                    confidence: conf,
+                })
+                .collect();
+            let mut reversed = carries.clone();
+            reversed.reverse();
+            let seeds = vec![Seed::parse("x", &addr(1).to_string()).unwrap()];
+            for model in Model::ALL {
+                let base = TraceConfig::new(model, seeds.clone()).unwrap().with_swaps(swaps);
+                let r = trace(&l, &base.clone().with_conversions(carries.clone()));
+                prop_assert_eq!(&r, &trace(&l, &base.with_conversions(reversed.clone())));
+                if model.conserves_value() {
+                    for (asset, t) in &r.totals {
+                        prop_assert_eq!(t.entered(), t.accounted(), "{} {:?} {:?}", model, asset, t);
+                    }
+                }
+            }
+        }
     }
+}
+
+/// A mixer link whose withdrawal comes before its deposit, or whose
+/// transactions are not in the ledger, is left out with a warning.
+#[test]
+fn impossible_conversions_are_warned_about() {
+    use fundtrace::trace::{Carry, Leg};
+    let l = eth_for_token();
+    let carry = |s: u8, t: u8| Carry {
+        kind: ConversionKind::MixerLink,
+        source: Leg {
+            tx: [s; 32],
+            from: None,
+            to: None,
+        },
+        target: Leg {
+            tx: [t; 32],
+            from: None,
+            to: None,
+        },
+        heuristic: "timing".into(),
+        confidence: 20,
+    };
+    let r = trace(
+        &l,
+        &config(Model::Fifo)
+            .with_swaps(false)
+            .with_conversions(vec![carry(4, 2), carry(9, 4)]),
+    );
+    assert!(r.conversions.is_empty());
+    let mine: Vec<&String> = r
+        .warnings
+        .iter()
+        .filter(|w| w.starts_with("mixer_link"))
+        .collect();
+    assert_eq!(mine.len(), 2, "{:?}", r.warnings);
+    assert!(r.warnings.iter().any(|w| w.contains("before the source")));
+    assert!(r.warnings.iter().any(|w| w.contains("not in the ledger")));
 }
