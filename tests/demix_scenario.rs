@@ -682,6 +682,28 @@ fn command_line_demix_swaps_and_labels() {
     assert_eq!(exits.len(), 1);
     assert_eq!(exits[0]["category"], "bridge");
     assert_eq!(exits[0]["amount"], (250_000 * USDC).to_string());
+    // With the bridge given, the trace crosses to BSC and ends at the
+    // inferred deposit address of the exchange.
+    let bridge = format!("{}:{}", a(BRIDGE_A), a(BRIDGE_B));
+    let v = run(&[
+        "--demix",
+        "--swaps",
+        "--infer-deposits",
+        "--bridge",
+        &bridge,
+    ]);
+    let steps: Vec<&str> = v["conversions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, vec!["mixer_link", "mixer_link", "swap", "bridge"]);
+    let exits = v["exits"].as_array().unwrap();
+    assert_eq!(exits.len(), 1);
+    assert_eq!(exits[0]["address"], a(DEPOSIT).to_string());
+    assert_eq!(exits[0]["label"], "Binance (inferred deposit address)");
+    assert_eq!(exits[0]["amount"], (249_900 * USDC).to_string());
     // Without --demix the Tornado pools are mixer exits (registry labels
     // are not loaded without --incident, so nothing is an exit but the
     // labelled two; the pools pass value on under the model).

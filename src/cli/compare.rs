@@ -20,8 +20,7 @@ pub fn run(args: &CompareArgs) -> Result<(), CliError> {
     let setup = &args.setup;
     let config = setup.config(Model::Haircut)?;
     let ledger = setup.inputs.load()?;
-    let config = setup.infer_deposits(&ledger, config);
-    let (config, _) = setup.demix(&ledger, config);
+    let (config, _) = setup.enrich(&ledger, config)?;
     let results = trace_all(&ledger, &config);
     let report = ComparisonReport::new(&ledger, &config, &results);
     with_output(setup.out.as_ref(), |w| {

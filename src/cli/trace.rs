@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use fundtrace::amount::parse_base_units;
+use fundtrace::heuristics::bridge::{match_bridges, BridgeConfig, BridgeSpec};
 use fundtrace::heuristics::deposit::{find_deposit_addresses, DepositConfig};
 use fundtrace::labels::{self, registry, Category, LabelError, LabelSet, LoadOptions};
 use fundtrace::mixer::{LinkConfig, LinkedAddresses};
@@ -93,6 +94,18 @@ pub struct TraceSetup {
     /// exchange, labelled "(inferred deposit address)".
     #[arg(long)]
     pub infer_deposits: bool,
+    /// A bridge to match across chains: DEPOSIT_ADDR:RELEASE_ADDR (where
+    /// deposits are paid in on one chain, and the address that pays
+    /// releases on another). A matched release carries its deposit's taint.
+    /// Repeatable.
+    #[arg(long = "bridge", value_name = "DEPOSIT:RELEASE")]
+    pub bridges: Vec<String>,
+    /// Bridge matching: the longest time from deposit to release, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 86_400)]
+    pub bridge_window: u64,
+    /// Bridge matching: the largest fee, basis points of the deposit.
+    #[arg(long, value_name = "BPS", default_value_t = 100)]
+    pub bridge_fee_bps: u32,
     /// Print JSON instead of a summary.
     #[arg(long)]
     pub json: bool,
@@ -218,6 +231,56 @@ impl TraceSetup {
         (config.with_conversions(carries), Some(links))
     }
 
+    /// The bridges of `--bridge`.
+    fn bridge_specs(&self) -> Result<Vec<BridgeSpec>, CliError> {
+        let mut out = Vec::new();
+        for b in &self.bridges {
+            let parse = |x: &str| {
+                Address::parse_evm(x.trim())
+                    .map_err(|e| CliError::Usage(format!("--bridge {b:?}: {e}")))
+            };
+            let Some((d, r)) = b.split_once(':') else {
+                return Err(CliError::Usage(format!(
+                    "--bridge {b:?}: expected DEPOSIT_ADDR:RELEASE_ADDR"
+                )));
+            };
+            let deposit = parse(d)?;
+            out.push(BridgeSpec {
+                name: format!("bridge {deposit}"),
+                deposit,
+                release: parse(r)?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Everything a trace takes from the loaded ledger: inferred deposit
+    /// addresses, mixer links and bridge matches.
+    pub fn enrich(
+        &self,
+        ledger: &Ledger,
+        config: TraceConfig,
+    ) -> Result<(TraceConfig, Option<MixerLinks>), CliError> {
+        let config = self.infer_deposits(ledger, config);
+        let (config, links) = self.demix(ledger, config);
+        let specs = self.bridge_specs()?;
+        if specs.is_empty() {
+            return Ok((config, links));
+        }
+        let matches = match_bridges(
+            ledger,
+            &specs,
+            &BTreeMap::new(),
+            &BridgeConfig {
+                window: self.bridge_window,
+                fee_bps: self.bridge_fee_bps,
+            },
+        );
+        let mut carries = config.conversions().to_vec();
+        carries.extend(matches.iter().map(|m| m.carry(ledger)));
+        Ok((config.with_conversions(carries), links))
+    }
+
     /// Under `--infer-deposits`: the exit set with the inferred exchange
     /// deposit addresses of `ledger` added.
     pub fn infer_deposits(&self, ledger: &Ledger, config: TraceConfig) -> TraceConfig {
@@ -248,6 +311,18 @@ impl TraceSetup {
         Ok(exits_from_labels(labels, &self.stop_categories()?))
     }
 
+    /// Refuses the account-chain options (`--swaps`, `--demix`,
+    /// `--infer-deposits`, `--bridge`) on a UTXO trace.
+    pub fn account_only(&self) -> Result<(), CliError> {
+        if self.swaps || self.demix || self.infer_deposits || !self.bridges.is_empty() {
+            return Err(CliError::Usage(
+                "--swaps, --demix, --infer-deposits and --bridge apply to account chains only"
+                    .into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Validates seeds, exits and limits into a configuration for `model`.
     pub fn config(&self, model: Model) -> Result<TraceConfig, CliError> {
         let dust = match &self.dust {
@@ -271,6 +346,7 @@ impl TraceSetup {
 /// Runs `trace`.
 pub fn run(args: &TraceArgs) -> Result<(), CliError> {
     if args.setup.inputs.has_btc() {
+        args.setup.account_only()?;
         return super::trace_utxo::run(&args.setup, &args.model);
     }
     // On account chains TIHO is the taint-first model (DESIGN §6).
@@ -286,8 +362,7 @@ pub fn run(args: &TraceArgs) -> Result<(), CliError> {
     // Validate everything before the (possibly long) load.
     let config = setup.config(model)?;
     let ledger = setup.inputs.load()?;
-    let config = setup.infer_deposits(&ledger, config);
-    let (config, links) = setup.demix(&ledger, config);
+    let (config, links) = setup.enrich(&ledger, config)?;
     let result = trace(&ledger, &config);
     let mut report = TraceReport::new(&ledger, &config, &result);
     if let Some(links) = &links {
