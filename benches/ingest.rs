@@ -17,6 +17,21 @@ fn sizes() -> Vec<usize> {
         .unwrap_or_else(|| vec![100_000, 1_000_000])
 }
 
+/// Parses `csv` into a fresh builder.
+fn parse(csv: &[u8]) -> LedgerBuilder {
+    let mut builder = LedgerBuilder::new();
+    read_from(
+        &mut builder,
+        "gen.csv",
+        Format::EthTransactions,
+        Encoding::Csv,
+        csv,
+        &mut IngestOptions::default(),
+    )
+    .expect("generated CSV is valid");
+    builder
+}
+
 fn ingest(c: &mut Criterion) {
     let mut group = c.benchmark_group("ingest_transactions_csv");
     group.sample_size(10);
@@ -29,34 +44,10 @@ fn ingest(c: &mut Criterion) {
         write_transactions_csv(&cfg, &mut csv).expect("writing to memory");
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("parse", n), &csv, |b, csv| {
-            b.iter(|| {
-                let mut builder = LedgerBuilder::new();
-                read_from(
-                    &mut builder,
-                    "gen.csv",
-                    Format::EthTransactions,
-                    Encoding::Csv,
-                    &csv[..],
-                    &mut IngestOptions::default(),
-                )
-                .expect("generated CSV is valid");
-                black_box(builder.len())
-            });
+            b.iter(|| black_box(parse(csv).len()));
         });
         group.bench_with_input(BenchmarkId::new("parse_and_build", n), &csv, |b, csv| {
-            b.iter(|| {
-                let mut builder = LedgerBuilder::new();
-                read_from(
-                    &mut builder,
-                    "gen.csv",
-                    Format::EthTransactions,
-                    Encoding::Csv,
-                    &csv[..],
-                    &mut IngestOptions::default(),
-                )
-                .expect("generated CSV is valid");
-                black_box(builder.build().expect("valid").transfer_count())
-            });
+            b.iter(|| black_box(parse(csv).build().expect("valid").transfer_count()));
         });
     }
     group.finish();

@@ -1,34 +1,18 @@
 //! The command line on Bitcoin inputs: the real blocks 1–255 of the btcd
 //! test data (`../shared/data/bitcoin_raw/btcd/`).
 
+mod common;
+use common::{fundtrace, fundtrace_json};
+
 use std::collections::BTreeSet;
-use std::process::Command;
 
 const BLOCKS: &str = "../shared/data/bitcoin_raw/btcd/database__testdata__blocks1-256.bz2";
 const BLOCK9_COINBASE: &str = "0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0";
 
-fn fundtrace(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fundtrace"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
-
-fn json(args: &[&str]) -> serde_json::Value {
-    let out = fundtrace(args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
 #[test]
 fn trace_from_the_block_9_coinbase_under_every_policy() {
     for model in ["poison", "haircut", "fifo", "lifo", "tiho"] {
-        let v = json(&[
+        let v = fundtrace_json(&[
             "trace",
             "--btc-blocks",
             BLOCKS,
@@ -92,7 +76,7 @@ fn inspect_paths_and_cluster_run_on_bitcoin() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("BTC"), "{text}");
 
-    let v = json(&[
+    let v = fundtrace_json(&[
         "paths",
         "--btc-blocks",
         BLOCKS,
@@ -111,7 +95,7 @@ fn inspect_paths_and_cluster_run_on_bitcoin() {
     );
     assert_eq!(hop["amount"], "1000000000");
 
-    let v = json(&["cluster", "--btc-blocks", BLOCKS, "--json"]);
+    let v = fundtrace_json(&["cluster", "--btc-blocks", BLOCKS, "--json"]);
     assert!(v["address_count"].as_u64().unwrap() > 200);
     let out = fundtrace(&[
         "cluster",

@@ -1,14 +1,7 @@
 //! `fundtrace inspect` on the shipped Ronin sample.
 
-use std::process::Command;
-
-fn fundtrace(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fundtrace"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::fundtrace;
 
 #[test]
 fn ronin_exploiter_sends_four_transfers_totalling_75143_ether() {

@@ -1,14 +1,7 @@
 //! Label inputs on the command line: `category:NAME` targets in `paths`.
 
-use std::process::Command;
-
-fn fundtrace(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fundtrace"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::fundtrace;
 
 #[test]
 fn category_targets_come_from_the_labels() {

@@ -1,14 +1,7 @@
 //! `fundtrace incidents` and `fundtrace demix` on the real pool events.
 
-use std::process::Command;
-
-fn fundtrace(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_fundtrace"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the binary runs")
-}
+mod common;
+use common::fundtrace;
 
 #[test]
 fn incidents_lists_the_registry_with_sources() {

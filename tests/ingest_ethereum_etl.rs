@@ -2,6 +2,9 @@
 //! (`../shared/data/ethereum_etl_samples/`): CSV and JSON lines give the
 //! same ledger.
 
+mod common;
+use common::dump;
+
 use std::path::PathBuf;
 
 use fundtrace::ingest::{self, read_from, Encoding, Format, IngestOptions, Source};
@@ -94,37 +97,6 @@ fn load_json() -> Ledger {
         IngestOptions::default(),
     )
     .unwrap()
-}
-
-/// Everything a ledger says about its transfers and transactions, as text.
-fn dump(l: &Ledger) -> Vec<String> {
-    let mut out: Vec<String> = l
-        .transfers()
-        .map(|t| {
-            format!(
-                "{} {} {:?} {} {} {} {} {} {}",
-                t.id,
-                l.tx_hash_hex(t.tx),
-                t.kind,
-                t.sub_index,
-                l.address(t.from),
-                l.address(t.to),
-                l.asset_name(t.asset),
-                t.amount,
-                l.time(t.id)
-            )
-        })
-        .collect();
-    for i in 0..l.tx_count() {
-        let tx = fundtrace::TxIndex::from_usize(i);
-        out.push(format!(
-            "tx {} {:?} {}",
-            l.tx_hash_hex(tx),
-            l.tx_block(tx),
-            l.tx_position(tx)
-        ));
-    }
-    out
 }
 
 #[test]

@@ -1,40 +1,12 @@
 //! fundtrace's own JSON-lines format round-trips a ledger exactly.
 
+mod common;
+use common::dump;
+
 use fundtrace::ingest::{self, read_from, Encoding, Format, IngestOptions, Source};
 use fundtrace::report::ledger_jsonl;
 use fundtrace::{Address, Asset, Ledger, LedgerBuilder, TransferKind, TransferRecord};
 use proptest::prelude::*;
-
-fn dump(l: &Ledger) -> Vec<String> {
-    let mut v: Vec<String> = l
-        .transfers()
-        .map(|t| {
-            format!(
-                "{} {} {:?} {} {} {} {} {} {:?} {}",
-                t.id,
-                l.tx_hash_hex(t.tx),
-                t.kind,
-                t.sub_index,
-                l.address(t.from),
-                l.address(t.to),
-                l.asset_name(t.asset),
-                t.amount,
-                l.tx_block(t.tx),
-                l.tx_position(t.tx)
-            )
-        })
-        .collect();
-    for i in 0..l.tx_count() {
-        let tx = fundtrace::TxIndex::from_usize(i);
-        v.push(format!(
-            "{} {:?} {}",
-            l.tx_hash_hex(tx),
-            l.tx_block(tx),
-            l.tx_position(tx)
-        ));
-    }
-    v
-}
 
 fn round_trip(l: &Ledger) -> Ledger {
     let mut bytes = Vec::new();

@@ -437,39 +437,10 @@ impl Clustering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::btc::hash::BlockHash;
-    use crate::btc::ledger::{InputRecord, OutputRecord, TxRecord};
-    use crate::btc::script::ScriptType;
-    use crate::btc::tx::OutPoint;
+    use crate::btc::ledger::TxRecord;
 
     fn rec(id: u8, pos: u32, inputs: &[(u8, u32)], outs: &[(u64, &str)]) -> TxRecord {
-        TxRecord {
-            txid: Txid([id; 32]),
-            block_hash: BlockHash([1; 32]),
-            height: 1,
-            position: pos,
-            time: 0,
-            coinbase: inputs.is_empty(),
-            inputs: inputs
-                .iter()
-                .map(|&(t, v)| InputRecord {
-                    prevout: OutPoint {
-                        txid: Txid([t; 32]),
-                        vout: v,
-                    },
-                    value: None,
-                    address: None,
-                })
-                .collect(),
-            outputs: outs
-                .iter()
-                .map(|&(v, a)| OutputRecord {
-                    value: v,
-                    address: Some(a.into()),
-                    script_type: ScriptType::P2pkh,
-                })
-                .collect(),
-        }
+        crate::btc::ledger::test_record(id, 1, pos, 0, inputs, outs)
     }
 
     #[test]

@@ -755,6 +755,46 @@ impl UtxoLedger {
     }
 }
 
+/// A transaction record for unit tests: txid `[txid; 32]`, block hash
+/// `[height; 32]`, inputs as `(txid byte, vout)`, outputs as `(value, P2PKH address)`.
+#[cfg(test)]
+pub(crate) fn test_record(
+    txid: u8,
+    height: u64,
+    position: u32,
+    time: u64,
+    inputs: &[(u8, u32)],
+    outs: &[(u64, &str)],
+) -> TxRecord {
+    TxRecord {
+        txid: Txid([txid; 32]),
+        block_hash: BlockHash([height as u8; 32]),
+        height,
+        position,
+        time,
+        coinbase: inputs.is_empty(),
+        inputs: inputs
+            .iter()
+            .map(|&(t, v)| InputRecord {
+                prevout: OutPoint {
+                    txid: Txid([t; 32]),
+                    vout: v,
+                },
+                value: None,
+                address: None,
+            })
+            .collect(),
+        outputs: outs
+            .iter()
+            .map(|&(v, a)| OutputRecord {
+                value: v,
+                address: Some(a.to_string()),
+                script_type: ScriptType::P2pkh,
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -766,33 +806,7 @@ mod tests {
         inputs: &[(u8, u32)],
         outs: &[(u64, &str)],
     ) -> TxRecord {
-        TxRecord {
-            txid: Txid([txid; 32]),
-            block_hash: BlockHash([height as u8; 32]),
-            height,
-            position: pos,
-            time: height * 600,
-            coinbase: inputs.is_empty(),
-            inputs: inputs
-                .iter()
-                .map(|&(t, v)| InputRecord {
-                    prevout: OutPoint {
-                        txid: Txid([t; 32]),
-                        vout: v,
-                    },
-                    value: None,
-                    address: None,
-                })
-                .collect(),
-            outputs: outs
-                .iter()
-                .map(|&(v, a)| OutputRecord {
-                    value: v,
-                    address: Some(a.to_string()),
-                    script_type: ScriptType::P2pkh,
-                })
-                .collect(),
-        }
+        test_record(txid, height, pos, height * 600, inputs, outs)
     }
 
     #[test]

@@ -121,39 +121,10 @@ pub fn peel_chains(ledger: &UtxoLedger, options: PeelOptions) -> Vec<PeelChain> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::btc::hash::BlockHash;
-    use crate::btc::ledger::{InputRecord, OutputRecord, TxRecord};
-    use crate::btc::script::ScriptType;
-    use crate::btc::tx::OutPoint;
+    use crate::btc::ledger::TxRecord;
 
     fn rec(id: u8, inputs: &[(u8, u32)], outs: &[(u64, &str)]) -> TxRecord {
-        TxRecord {
-            txid: Txid([id; 32]),
-            block_hash: BlockHash([1; 32]),
-            height: u64::from(id),
-            position: 0,
-            time: 0,
-            coinbase: inputs.is_empty(),
-            inputs: inputs
-                .iter()
-                .map(|&(t, v)| InputRecord {
-                    prevout: OutPoint {
-                        txid: Txid([t; 32]),
-                        vout: v,
-                    },
-                    value: None,
-                    address: None,
-                })
-                .collect(),
-            outputs: outs
-                .iter()
-                .map(|&(v, a)| OutputRecord {
-                    value: v,
-                    address: Some(a.into()),
-                    script_type: ScriptType::P2pkh,
-                })
-                .collect(),
-        }
+        crate::btc::ledger::test_record(id, u64::from(id), 0, 0, inputs, outs)
     }
 
     #[test]
