@@ -79,9 +79,10 @@ pub struct MixerLinks {
     pub withdrawals: Vec<WithdrawalTx>,
     /// Every candidate link, as [`link`] gives them.
     pub candidates: Vec<Link>,
-    /// The links chosen for the trace: per withdrawal the most confident
-    /// candidate (then the latest deposit, then the heuristic order), and
-    /// per deposit only the first withdrawal so chosen.
+    /// The links chosen for the trace, one per withdrawal and one per
+    /// deposit: candidates are taken most confident first (ties by
+    /// heuristic, then withdrawal and deposit transaction hash, for
+    /// determinism), skipping any whose withdrawal or deposit is taken.
     pub chosen: Vec<Link>,
     /// Per withdrawal transaction, its anonymity set.
     pub sets: BTreeMap<Hash32, WithdrawalSet>,

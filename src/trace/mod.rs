@@ -34,6 +34,16 @@
 //!   nearly all of it is tainted), the shortfall is taken from the tainted
 //!   amounts in incident order, so value and taint stay exact.
 //!
+//! # Conversions
+//!
+//! With [`TraceConfig::with_swaps`] and [`TraceConfig::with_conversions`]
+//! taint also crosses swaps (asset X for asset Y in one transaction),
+//! mixer links ([`links::find_mixer_links`]) and bridge matches
+//! ([`crate::heuristics::bridge`]): the source transfers hand their taint
+//! over, the target transfers carry `floor(y·t/x)` of it on, and the report
+//! lists each conversion. [`convert`] states the rules and the conservation
+//! identity that then holds per asset.
+//!
 //! # Example
 //!
 //! ```
