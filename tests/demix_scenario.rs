@@ -699,6 +699,8 @@ fn command_line_demix_swaps_and_labels() {
         .map(|c| c["kind"].as_str().unwrap())
         .collect();
     assert_eq!(steps, vec!["mixer_link", "mixer_link", "swap", "bridge"]);
+    assert_eq!(v["parameters"]["swaps"], true);
+    assert_eq!(v["parameters"]["conversions_given"], 3);
     let exits = v["exits"].as_array().unwrap();
     assert_eq!(exits.len(), 1);
     assert_eq!(exits[0]["address"], a(DEPOSIT).to_string());
@@ -710,5 +712,34 @@ fn command_line_demix_swaps_and_labels() {
     let plain = run(&[]);
     assert!(plain["conversions"].as_array().unwrap().is_empty());
     assert!(plain.get("mixer").is_none());
+    // The readable summary names the steps too.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fundtrace"))
+        .args([
+            "trace",
+            "--ledger",
+            lpath.to_str().unwrap(),
+            "--seed",
+            &a(THIEF).to_string(),
+            "--labels",
+            labels.to_str().unwrap(),
+            "--demix",
+            "--swaps",
+            "--infer-deposits",
+            "--bridge",
+            &bridge,
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for needle in [
+        "conversions (4):",
+        "mixer_link  (multi_denomination, confidence 50)",
+        "swap 0x2020202020202020202020202020202020202020 (swap, confidence 100)",
+        "bridge  (bridge_recipient, confidence 80)",
+        "anonymity sets met: 3, 3",
+        "Binance (inferred deposit address)",
+    ] {
+        assert!(text.contains(needle), "{needle:?} not in\n{text}");
+    }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -42,6 +42,10 @@ pub struct TraceParameters {
     pub exit_addresses: usize,
     /// The categories among them, sorted.
     pub exit_categories: Vec<String>,
+    /// Whether swaps carried taint across assets.
+    pub swaps: bool,
+    /// How many mixer links and bridge matches were given.
+    pub conversions_given: usize,
 }
 
 impl TraceParameters {
@@ -61,6 +65,8 @@ impl TraceParameters {
             dust: config.dust(),
             exit_addresses: config.exits().len(),
             exit_categories: cats,
+            swaps: config.swaps(),
+            conversions_given: config.conversions().len(),
         }
     }
 }

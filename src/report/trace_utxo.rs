@@ -214,6 +214,8 @@ pub fn utxo_trace_report(
             dust: request.options.dust,
             exit_addresses: request.options.exits.len(),
             exit_categories: request.exit_categories.clone(),
+            swaps: false,
+            conversions_given: 0,
         },
         inputs: InputDigest::of(ledger),
         seeds,
