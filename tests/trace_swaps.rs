@@ -240,6 +240,27 @@ mod props {
             }
         }
 
+        /// With swaps, poison still covers every model: a purse holding
+        /// taint under any model holds at least as much under poison.
+        #[test]
+        fn poison_covers_every_model_with_swaps(
+            rows in prop::collection::vec((0u8..8, 0u8..5, 0u8..5, any::<bool>(), 0u128..100), 1..40),
+        ) {
+            let l = random_ledger(&rows);
+            let seeds = vec![Seed::parse("x", &addr(1).to_string()).unwrap()];
+            let cfg = |m| TraceConfig::new(m, seeds.clone()).unwrap().with_swaps(true);
+            let poison = trace(&l, &cfg(Model::Poison));
+            for model in Model::ALL {
+                let r = trace(&l, &cfg(model));
+                for h in &r.holders {
+                    prop_assert!(
+                        poison.held_by(h.address, h.asset) >= h.amount,
+                        "{} {:?}", model, h
+                    );
+                }
+            }
+        }
+
         /// Arbitrary conversions between arbitrary transactions (as mixer
         /// links and bridges would give) conserve value too, never panic,
         /// and do not depend on the order they are given in.
@@ -314,4 +335,25 @@ fn impossible_conversions_are_warned_about() {
     assert_eq!(mine.len(), 2, "{:?}", r.warnings);
     assert!(r.warnings.iter().any(|w| w.contains("before the source")));
     assert!(r.warnings.iter().any(|w| w.contains("not in the ledger")));
+}
+
+/// Hop counts cross a swap unchanged: the stolen ETH arrives at A with no
+/// hop (A receives it in the theft transaction), the swap's TOK reaches A
+/// as one hop, so with at most one hop the TOK stays with A instead of
+/// reaching the exchange; with two it exits as without a limit. A dust
+/// threshold above the converted amount hands it over as clean dust.
+#[test]
+fn hop_limit_and_dust_across_a_swap() {
+    let l = eth_for_token();
+    let tok = l.asset_by_name(&addr(0xee).to_string()).unwrap();
+    let a = l.address_id(&addr(A)).unwrap();
+    let r = trace(&l, &config(Model::Haircut).with_max_hops(Some(1)));
+    assert_eq!(r.totals_of(tok).exited, 0);
+    assert_eq!(r.held_by(a, tok), 750);
+    let r = trace(&l, &config(Model::Haircut).with_max_hops(Some(2)));
+    assert_eq!(r.totals_of(tok).exited, 450);
+    let r = trace(&l, &config(Model::Haircut).with_dust(751));
+    let t = r.totals_of(tok);
+    assert_eq!((t.swapped_in, t.dust, t.held), (750, 750, 0));
+    assert_eq!(t.entered(), t.accounted());
 }
