@@ -415,6 +415,11 @@ impl Plan {
         plan
     }
 
+    /// Whether any transfer is the target of a conversion.
+    pub(crate) fn has_targets(&self) -> bool {
+        !self.target_bits.is_empty()
+    }
+
     /// Whether transfer `i` is the target of a conversion.
     #[inline]
     pub(crate) fn is_target(&self, i: usize) -> bool {

@@ -617,9 +617,17 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
     let seed_transfers = std::mem::take(&mut w.seed_transfers);
     let mut next_seed = 0usize;
     let order = std::mem::take(&mut w.plan.order);
+    // Hoisted so that the common case (no conversions) costs two
+    // predictable branches per event.
+    let reordered = !order.is_empty();
+    let has_targets = w.plan.has_targets();
     for k in 0..w.end {
-        let i = order.get(k).map_or(k, |&i| i as usize);
-        let tx_seed = seed_at(&seed_transfers, &mut next_seed, i, !order.is_empty());
+        let i = if reordered {
+            order.get(k).map_or(k, |&x| x as usize)
+        } else {
+            k
+        };
+        let tx_seed = seed_at(&seed_transfers, &mut next_seed, i, reordered);
         let v = amounts[i];
         let (f, t) = (from[i].0, to[i].0);
         if v == 0 || f == t {
@@ -629,7 +637,7 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
         let s = w.purse(f, a);
         let r = w.purse(t, a);
         let (bs, br) = (w.bal[s as usize], w.bal[r as usize]);
-        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() && !w.plan.is_target(i) {
+        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() && !(has_targets && w.plan.is_target(i)) {
             if let Some(nr) = br.checked_add(v).filter(|x| x & SPECIAL == 0) {
                 // Ordinary to ordinary: the common case.
                 w.bal[s as usize] = match bs.checked_sub(v) {
@@ -811,9 +819,17 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
     let mut next_seed = 0usize;
     let mut carried_set: Vec<Incident> = Vec::new();
     let order = std::mem::take(&mut w.plan.order);
+    // Hoisted so that the common case (no conversions) costs two
+    // predictable branches per event.
+    let reordered = !order.is_empty();
+    let has_targets = w.plan.has_targets();
     for k in 0..w.end {
-        let i = order.get(k).map_or(k, |&i| i as usize);
-        let tx_seed = seed_at(&seed_transfers, &mut next_seed, i, !order.is_empty());
+        let i = if reordered {
+            order.get(k).map_or(k, |&x| x as usize)
+        } else {
+            k
+        };
+        let tx_seed = seed_at(&seed_transfers, &mut next_seed, i, reordered);
         let v = amounts[i];
         let (f, t) = (from[i].0, to[i].0);
         if v == 0 || f == t {
@@ -823,7 +839,7 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
         let s = w.purse(f, a);
         let r = w.purse(t, a);
         let (bs, br) = (w.bal[s as usize], w.bal[r as usize]);
-        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() && !w.plan.is_target(i) {
+        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() && !(has_targets && w.plan.is_target(i)) {
             if let Some(nr) = br.checked_add(v).filter(|x| x & SPECIAL == 0) {
                 w.bal[s as usize] = match bs.checked_sub(v) {
                     Some(b) => b,
