@@ -280,6 +280,13 @@ proptest! {
 
         let widest = q.widest();
         prop_assert_eq!(widest.as_ref().map(|p| p.bottleneck), to_target.iter().map(|p| p.bottleneck).max());
+        // Every strategy: the same bottleneck, and the earliest arrival among the widest.
+        let brute_widest = to_target.iter().map(|p| (u128::MAX - p.bottleneck, p.arrival())).min();
+        for s in [Search::Scan, Search::Search, Search::Auto] {
+            let p = q.widest_with(s);
+            prop_assert_eq!(p.as_ref().map(|p| (u128::MAX - p.bottleneck, p.arrival())), brute_widest);
+            fewest_all.extend(p);
+        }
 
         for p in earliest.iter().chain(&searched).chain(&scanned).chain(&fewest).chain(&widest).chain(&front).chain(&fewest_all) {
             check_path(&l, &q, p);
