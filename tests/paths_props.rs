@@ -418,3 +418,34 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Amounts near the ends of `u128`: the widest-path searches neither
+    /// overflow nor lose the optimum.
+    #[test]
+    fn widest_with_extreme_amounts(mut c in case(12)) {
+        const TABLE: [u128; 6] = [0, 1, 1 << 64, 1 << 127, u128::MAX - 1, u128::MAX];
+        for e in &mut c.edges {
+            e.2 = TABLE[e.2 as usize];
+        }
+        let l = build(&c);
+        let g = TransferGraph::new(&l);
+        let Some(q) = query(&g, &c) else { return Ok(()); };
+        let brute = enumerate(&l, &q)
+            .into_iter()
+            .filter(|(_, end)| q.targets().contains(end))
+            .map(|(p, _)| {
+                let b = p.iter().map(|t| l.amounts()[t.index()]).min().unwrap();
+                (u128::MAX - b, p.last().copied())
+            })
+            .min();
+        for s in [Search::Scan, Search::Search, Search::Auto] {
+            let p = q.widest_with(s);
+            prop_assert_eq!(p.as_ref().map(|p| (u128::MAX - p.bottleneck, p.arrival())), brute);
+        }
+        let k = q.k_paths(PathKind::Widest, 1, &SearchLimits::default());
+        prop_assert_eq!(k.paths.first().map(|p| u128::MAX - p.bottleneck), brute.map(|b| b.0));
+    }
+}
