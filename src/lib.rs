@@ -28,13 +28,17 @@
 //! ```
 
 pub mod amount;
+pub mod btc;
 pub mod gen;
 pub mod graph;
 pub mod id;
 pub mod ingest;
+pub mod labels;
 pub mod ledger;
+pub mod mixer;
 pub mod paths;
 pub mod report;
+pub mod trace;
 
 pub use amount::Amount;
 pub use id::{AddressId, AssetId, ChainId, TransferId, TxIndex};

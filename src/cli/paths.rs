@@ -4,12 +4,14 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use fundtrace::graph::TransferGraph;
+use fundtrace::labels::{Category, LabelSet};
 use fundtrace::paths::{KPaths, PathKind, PathQuery, PathQueryBuilder, SearchLimits};
 use fundtrace::report::paths::PathsReport;
 use fundtrace::report::write_json;
 use fundtrace::{Address, AddressId, Ledger};
 
 use super::inputs::LedgerInputs;
+use super::labels::{addresses_of_category, LabelInputs};
 use super::{with_output, CliError};
 
 /// Which path to look for.
@@ -36,6 +38,8 @@ impl From<KindArg> for PathKind {
 /// Query flags shared by `paths` and `flow`.
 #[derive(Debug, Clone, Args)]
 pub struct QueryArgs {
+    #[command(flatten)]
+    pub labels: LabelInputs,
     /// Source addresses (seeds).
     #[arg(long = "from", value_name = "ADDR", num_args = 1.., required = true)]
     pub from: Vec<String>,
@@ -85,18 +89,26 @@ pub struct PathsArgs {
 
 /// Resolves `--from`/`--to` values to address ids.
 ///
-/// `category:NAME` is the hook for labels: once the labels module exists, it
-/// resolves to every address of the category in the ledger. Until then it is
-/// refused with a clear message.
+/// `category:NAME` resolves to every address of the ledger whose deciding
+/// label (from the label inputs) has that category.
 pub fn resolve_addresses(
     ledger: &Ledger,
+    labels: &LabelSet,
     specs: &[String],
     flag: &str,
 ) -> Result<Vec<AddressId>, CliError> {
     let mut out = Vec::new();
     for spec in specs {
-        if let Some(category) = spec.strip_prefix("category:") {
-            out.extend(resolve_category(ledger, category)?);
+        if let Some(name) = spec.strip_prefix("category:") {
+            let category = Category::parse(name)
+                .map_err(|e| CliError::Usage(format!("{flag} {spec:?}: {e}")))?;
+            let found = addresses_of_category(ledger, labels, category);
+            if found.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "{flag} {spec}: no address of the ledger has a label of category {name} (give labels with --labels, --list or --tagpack)"
+                )));
+            }
+            out.extend(found);
             continue;
         }
         let address: Address = spec
@@ -114,23 +126,20 @@ pub fn resolve_addresses(
     Ok(out)
 }
 
-/// Every address of a label category. Hook for the labels module (not yet
-/// wired): returns a usage error until labels can be loaded.
-fn resolve_category(_ledger: &Ledger, category: &str) -> Result<Vec<AddressId>, CliError> {
-    Err(CliError::Usage(format!(
-        "category:{category}: label categories are not available yet (the labels module is not wired into the CLI)"
-    )))
-}
-
 /// Applies the shared query flags to a builder.
 pub fn apply<'g, 'l>(
     ledger: &Ledger,
     q: &QueryArgs,
     mut b: PathQueryBuilder<'g, 'l>,
 ) -> Result<PathQueryBuilder<'g, 'l>, CliError> {
+    let labels = if q.labels.is_empty() {
+        LabelSet::default()
+    } else {
+        q.labels.load()?
+    };
     b = b
-        .from(resolve_addresses(ledger, &q.from, "--from")?)
-        .to(resolve_addresses(ledger, &q.to, "--to")?);
+        .from(resolve_addresses(ledger, &labels, &q.from, "--from")?)
+        .to(resolve_addresses(ledger, &labels, &q.to, "--to")?);
     match q.asset.as_deref() {
         None => {}
         Some(a) if a.eq_ignore_ascii_case("any") => b = b.any_asset(),

@@ -1,5 +1,7 @@
 //! Building a [`Ledger`]: interning, canonical ids, ordering, validation.
 
+use std::collections::hash_map::Entry;
+
 use foldhash::HashMap;
 
 use thiserror::Error;
@@ -214,33 +216,39 @@ impl LedgerBuilder {
         if let Some(t) = time {
             self.check_block(chain, block, t)?;
         }
-        if let Some(&id) = self.tx_ids.get(&hash) {
-            let seen = &mut self.tx_meta[id as usize];
-            let position_conflict =
-                matches!((seen.position, position), (Some(a), Some(b)) if a != b);
-            if seen.chain != chain || seen.block != block || position_conflict {
-                return Err(LedgerError::ConflictingTransaction {
-                    hash: hex::encode(hash),
-                    first_block: seen.block,
-                    first_position: seen.position.unwrap_or(u32::MAX),
-                    second_block: block,
-                    second_position: position.unwrap_or(u32::MAX),
-                });
+        let next = self.tx_hashes.len();
+        match self.tx_ids.entry(hash) {
+            Entry::Occupied(o) => {
+                let id = *o.get();
+                let seen = &mut self.tx_meta[id as usize];
+                let position_conflict =
+                    matches!((seen.position, position), (Some(a), Some(b)) if a != b);
+                if seen.chain != chain || seen.block != block || position_conflict {
+                    return Err(LedgerError::ConflictingTransaction {
+                        hash: hex::encode(hash),
+                        first_block: seen.block,
+                        first_position: seen.position.unwrap_or(u32::MAX),
+                        second_block: block,
+                        second_position: position.unwrap_or(u32::MAX),
+                    });
+                }
+                seen.time = seen.time.or(time);
+                seen.position = seen.position.or(position);
+                Ok(TxIndex(id))
             }
-            seen.time = seen.time.or(time);
-            seen.position = seen.position.or(position);
-            return Ok(TxIndex(id));
+            Entry::Vacant(v) => {
+                let id = checked_id(next, "transactions")?;
+                v.insert(id);
+                self.tx_hashes.push(hash);
+                self.tx_meta.push(TxMeta {
+                    chain,
+                    block,
+                    time,
+                    position,
+                });
+                Ok(TxIndex(id))
+            }
         }
-        let id = checked_id(self.tx_hashes.len(), "transactions")?;
-        self.tx_ids.insert(hash, id);
-        self.tx_hashes.push(hash);
-        self.tx_meta.push(TxMeta {
-            chain,
-            block,
-            time,
-            position,
-        });
-        Ok(TxIndex(id))
     }
 
     fn check_block(&mut self, chain: ChainId, block: u64, time: u64) -> Result<(), LedgerError> {
@@ -263,12 +271,11 @@ impl LedgerBuilder {
     }
 
     fn intern_address(&mut self, a: Address) -> Result<u32, LedgerError> {
-        if let Some(&id) = self.addresses.get(&a) {
-            return Ok(id);
+        let next = self.addresses.len();
+        match self.addresses.entry(a) {
+            Entry::Occupied(o) => Ok(*o.get()),
+            Entry::Vacant(v) => Ok(*v.insert(checked_id(next, "addresses")?)),
         }
-        let id = checked_id(self.addresses.len(), "addresses")?;
-        self.addresses.insert(a, id);
-        Ok(id)
     }
 
     fn intern_asset(&mut self, a: AssetInfo) -> Result<u32, LedgerError> {

@@ -53,6 +53,28 @@ pub struct ChainInfo {
     pub native_symbol: String,
 }
 
+impl ChainInfo {
+    /// Whether the chain is a UTXO chain (Bitcoin and its forks), whose
+    /// transaction ids are printed without `0x`.
+    #[must_use]
+    pub fn is_utxo(&self) -> bool {
+        matches!(
+            self.name.as_str(),
+            "bitcoin" | "bitcoin-testnet" | "litecoin" | "bitcoin-cash" | "dogecoin"
+        )
+    }
+
+    /// Decimals of the native coin: 8 on UTXO chains (satoshi), 18 otherwise (wei).
+    #[must_use]
+    pub fn native_decimals(&self) -> u32 {
+        if self.is_utxo() {
+            8
+        } else {
+            18
+        }
+    }
+}
+
 /// One block (per chain) that holds at least one transaction of the ledger.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BlockInfo {
@@ -274,10 +296,17 @@ impl Ledger {
         &self.tx_hash[tx.index()]
     }
 
-    /// The hash as printed: `0x` and lower-case hex.
+    /// The hash as printed: `0x` and lower-case hex on account chains; on
+    /// UTXO chains the txid as Bitcoin prints it (hex, no prefix; ingest
+    /// stores Bitcoin txids in display byte order).
     #[must_use]
     pub fn tx_hash_hex(&self, tx: TxIndex) -> String {
-        format!("0x{}", hex::encode(self.tx_hash(tx)))
+        let chain = &self.chains[self.tx_block(tx).chain.index()];
+        if chain.is_utxo() {
+            hex::encode(self.tx_hash(tx))
+        } else {
+            format!("0x{}", hex::encode(self.tx_hash(tx)))
+        }
     }
 
     /// Looks a transaction up by hash. The first call builds a sorted index

@@ -1,0 +1,616 @@
+//! The trace report (DESIGN §8) and the model comparison, as plain serde
+//! data, with readable summaries.
+//!
+//! Keys come out in declaration order; every list is sorted (exits and
+//! holders largest first, then by address and asset; flows in event order;
+//! gaps by address and asset); per-asset maps are sorted by asset name.
+//! Amounts are decimal strings of base units; an asset is named `ETH` (the
+//! chain's native symbol) or by its token contract address.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use super::{amount_string, InputDigest};
+use crate::amount::Amount;
+use crate::id::TransferId;
+use crate::ledger::Ledger;
+use crate::trace::{AssetTotals, Incident, Model, TraceConfig, TraceResult};
+
+/// Serializes a map of amounts as decimal strings.
+fn amount_map<S: Serializer>(m: &BTreeMap<String, Amount>, s: S) -> Result<S::Ok, S::Error> {
+    let mut map = s.serialize_map(Some(m.len()))?;
+    for (k, v) in m {
+        map.serialize_entry(k, &v.to_string())?;
+    }
+    map.end()
+}
+
+/// The limits and exit set a trace ran with.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceParameters {
+    /// Most transfers taint may cross (`null`: no limit).
+    pub max_hops: Option<u32>,
+    /// Events after this unix time were ignored (`null`: none).
+    pub until: Option<u64>,
+    /// Dust threshold, base units.
+    #[serde(serialize_with = "amount_string")]
+    pub dust: Amount,
+    /// How many exit addresses were given.
+    pub exit_addresses: usize,
+    /// The categories among them, sorted.
+    pub exit_categories: Vec<String>,
+}
+
+impl TraceParameters {
+    /// The parameters of a configuration.
+    #[must_use]
+    pub fn of(config: &TraceConfig) -> Self {
+        let mut cats: Vec<String> = config
+            .exits()
+            .values()
+            .map(|e| e.category.clone())
+            .collect();
+        cats.sort();
+        cats.dedup();
+        TraceParameters {
+            max_hops: config.max_hops(),
+            until: config.until(),
+            dust: config.dust(),
+            exit_addresses: config.exits().len(),
+            exit_categories: cats,
+        }
+    }
+}
+
+/// A seed as reported.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SeedEntry {
+    /// Incident name.
+    pub incident: String,
+    /// `ADDR`, `ADDR@TIME` or `tx:0x…`.
+    pub seed: String,
+    /// Whether the ledger has it.
+    pub found: bool,
+}
+
+/// Per-asset totals, each a map from asset name to amount.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    /// Value that became stolen.
+    #[serde(serialize_with = "amount_map")]
+    pub stolen: BTreeMap<String, Amount>,
+    /// Taint held at the end.
+    #[serde(serialize_with = "amount_map")]
+    pub held: BTreeMap<String, Amount>,
+    /// Taint handed to exits.
+    #[serde(serialize_with = "amount_map")]
+    pub exited: BTreeMap<String, Amount>,
+    /// Taint paid as fees.
+    #[serde(serialize_with = "amount_map")]
+    pub fees: BTreeMap<String, Amount>,
+    /// Taint below the dust threshold, handed over as clean.
+    #[serde(serialize_with = "amount_map")]
+    pub dust: BTreeMap<String, Amount>,
+    /// The part of `stolen` that came from history gaps at seed addresses.
+    #[serde(serialize_with = "amount_map")]
+    pub gaps: BTreeMap<String, Amount>,
+    /// Taint sent to contract creations with no known created address.
+    #[serde(serialize_with = "amount_map")]
+    pub creations: BTreeMap<String, Amount>,
+}
+
+impl Totals {
+    fn of(ledger: &Ledger, result: &TraceResult) -> Self {
+        let mut t = Totals::default();
+        for (asset, a) in &result.totals {
+            let name = ledger.asset_name(*asset);
+            let AssetTotals {
+                stolen,
+                held,
+                exited,
+                fees,
+                dust,
+                gaps,
+                creations,
+            } = *a;
+            for (map, v) in [
+                (&mut t.stolen, stolen),
+                (&mut t.held, held),
+                (&mut t.exited, exited),
+                (&mut t.fees, fees),
+                (&mut t.dust, dust),
+                (&mut t.gaps, gaps),
+                (&mut t.creations, creations),
+            ] {
+                let e = map.entry(name.clone()).or_insert(0);
+                *e = e.saturating_add(v);
+            }
+        }
+        t
+    }
+}
+
+/// Taint that reached one exit in one asset.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExitEntry {
+    /// Exit address.
+    pub address: String,
+    /// Its label (entity).
+    pub label: String,
+    /// Its category.
+    pub category: String,
+    /// Asset name.
+    pub asset: String,
+    /// Taint exited, base units.
+    #[serde(serialize_with = "amount_string")]
+    pub amount: Amount,
+    /// Time of the first transfer that brought taint.
+    pub first_time: u64,
+    /// Time of the last.
+    pub last_time: u64,
+    /// The first transfer's transaction.
+    pub first_tx: String,
+    /// The last transfer's transaction.
+    pub last_tx: String,
+    /// Amount per incident (under poison, each is the full exposure).
+    #[serde(serialize_with = "amount_map")]
+    pub incidents: BTreeMap<String, Amount>,
+}
+
+/// Taint held by one purse at the end.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HolderEntry {
+    /// Address.
+    pub address: String,
+    /// Asset name.
+    pub asset: String,
+    /// Tainted amount held, base units.
+    #[serde(serialize_with = "amount_string")]
+    pub amount: Amount,
+    /// Amount per incident.
+    #[serde(serialize_with = "amount_map")]
+    pub incidents: BTreeMap<String, Amount>,
+}
+
+/// One transfer that carried taint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FlowEntry {
+    /// Transaction id.
+    pub tx: String,
+    /// Sender.
+    pub from: String,
+    /// Receiver.
+    pub to: String,
+    /// Asset name.
+    pub asset: String,
+    /// Amount moved, base units.
+    #[serde(serialize_with = "amount_string")]
+    pub amount: Amount,
+    /// Its tainted part, base units.
+    #[serde(serialize_with = "amount_string")]
+    pub tainted: Amount,
+    /// Unix time.
+    pub time: u64,
+}
+
+/// A history gap.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GapEntry {
+    /// Address.
+    pub address: String,
+    /// Asset name.
+    pub asset: String,
+    /// Value of unknown origin sent, base units.
+    #[serde(serialize_with = "amount_string")]
+    pub amount: Amount,
+    /// Time of the first transfer that overdrew the purse.
+    pub first_time: u64,
+    /// That transfer's transaction.
+    pub first_tx: String,
+    /// `stolen` (a seed address) or `clean`.
+    pub counted_as: &'static str,
+}
+
+/// The report of one trace (DESIGN §8).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct TraceReport {
+    /// `fundtrace` and its version.
+    pub tool: String,
+    /// Model name.
+    pub model: String,
+    /// Limits and exit set.
+    pub parameters: TraceParameters,
+    /// Every input file with its SHA-256.
+    pub inputs: Vec<InputDigest>,
+    /// Seeds, sorted.
+    pub seeds: Vec<SeedEntry>,
+    /// Warnings from the ledger and the trace, sorted.
+    pub warnings: Vec<String>,
+    /// Per-asset totals.
+    pub totals: Totals,
+    /// Exits, largest first.
+    pub exits: Vec<ExitEntry>,
+    /// Holders, largest first.
+    pub holders: Vec<HolderEntry>,
+    /// Transfers that carried taint, in event order.
+    pub flows: Vec<FlowEntry>,
+    /// History gaps at seed addresses and purses that held taint.
+    pub gaps: Vec<GapEntry>,
+}
+
+fn incident_map(result: &TraceResult, list: &[(Incident, Amount)]) -> BTreeMap<String, Amount> {
+    list.iter()
+        .filter_map(|&(i, a)| {
+            result
+                .incidents
+                .get(usize::from(i))
+                .map(|name| (name.clone(), a))
+        })
+        .collect()
+}
+
+fn tool() -> String {
+    format!("fundtrace {}", env!("CARGO_PKG_VERSION"))
+}
+
+fn seeds_of(result: &TraceResult) -> Vec<SeedEntry> {
+    result
+        .seeds
+        .iter()
+        .map(|s| SeedEntry {
+            incident: s.seed.incident.clone(),
+            seed: s.seed.target.to_string(),
+            found: s.found,
+        })
+        .collect()
+}
+
+fn warnings_of(ledger: &Ledger, result: &TraceResult) -> Vec<String> {
+    let mut w: Vec<String> = ledger.warnings().to_vec();
+    w.extend(result.warnings.iter().cloned());
+    w.sort();
+    w.dedup();
+    w
+}
+
+impl TraceReport {
+    /// Builds the report of `result`, which `config` produced on `ledger`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use fundtrace::report::trace::TraceReport;
+    /// use fundtrace::trace::{trace, Model, Seed, TraceConfig};
+    /// let ledger = fundtrace::LedgerBuilder::new().build().unwrap();
+    /// let seed = Seed::parse("x", "0x1111111111111111111111111111111111111111").unwrap();
+    /// let config = TraceConfig::new(Model::Haircut, vec![seed]).unwrap();
+    /// let report = TraceReport::new(&ledger, &config, &trace(&ledger, &config));
+    /// assert_eq!(report.model, "haircut");
+    /// assert!(!report.seeds[0].found);
+    /// ```
+    #[must_use]
+    pub fn new(ledger: &Ledger, config: &TraceConfig, result: &TraceResult) -> Self {
+        let hex = |t: TransferId| ledger.tx_hash_hex(ledger.transfer(t).tx);
+        let exits = result
+            .exits
+            .iter()
+            .map(|e| ExitEntry {
+                address: ledger.address(e.address).to_string(),
+                label: e.info.label.clone(),
+                category: e.info.category.clone(),
+                asset: ledger.asset_name(e.asset),
+                amount: e.amount,
+                first_time: ledger.time(e.first),
+                last_time: ledger.time(e.last),
+                first_tx: hex(e.first),
+                last_tx: hex(e.last),
+                incidents: incident_map(result, &e.by_incident),
+            })
+            .collect();
+        let holders = result
+            .holders
+            .iter()
+            .map(|h| HolderEntry {
+                address: ledger.address(h.address).to_string(),
+                asset: ledger.asset_name(h.asset),
+                amount: h.amount,
+                incidents: incident_map(result, &h.by_incident),
+            })
+            .collect();
+        let flows = result
+            .flows
+            .iter()
+            .map(|f| {
+                let t = ledger.transfer(f.transfer);
+                FlowEntry {
+                    tx: ledger.tx_hash_hex(t.tx),
+                    from: ledger.address(t.from).to_string(),
+                    to: ledger.address(t.to).to_string(),
+                    asset: ledger.asset_name(t.asset),
+                    amount: t.amount,
+                    tainted: f.tainted,
+                    time: ledger.time(f.transfer),
+                }
+            })
+            .collect();
+        let gaps = result
+            .gaps
+            .iter()
+            .map(|g| GapEntry {
+                address: ledger.address(g.address).to_string(),
+                asset: ledger.asset_name(g.asset),
+                amount: g.amount,
+                first_time: ledger.time(g.first),
+                first_tx: hex(g.first),
+                counted_as: if g.stolen { "stolen" } else { "clean" },
+            })
+            .collect();
+        TraceReport {
+            tool: tool(),
+            model: result.model.name().to_string(),
+            parameters: TraceParameters::of(config),
+            inputs: InputDigest::of(ledger),
+            seeds: seeds_of(result),
+            warnings: warnings_of(ledger, result),
+            totals: Totals::of(ledger, result),
+            exits,
+            holders,
+            flows,
+            gaps,
+        }
+    }
+}
+
+fn write_totals(f: &mut fmt::Formatter<'_>, t: &Totals) -> fmt::Result {
+    writeln!(
+        f,
+        "  {:<44} {:>28} {:>28} {:>28} {:>16} {:>16}",
+        "asset", "stolen", "held", "exited", "fees", "dust"
+    )?;
+    for (asset, stolen) in &t.stolen {
+        let get = |m: &BTreeMap<String, Amount>| m.get(asset).copied().unwrap_or(0);
+        writeln!(
+            f,
+            "  {:<44} {:>28} {:>28} {:>28} {:>16} {:>16}",
+            asset,
+            stolen,
+            get(&t.held),
+            get(&t.exited),
+            get(&t.fees),
+            get(&t.dust)
+        )?;
+        let (gaps, creations) = (get(&t.gaps), get(&t.creations));
+        if gaps > 0 || creations > 0 {
+            writeln!(
+                f,
+                "  {:<44} of which history gaps {gaps}; to contract creations {creations}",
+                ""
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// A readable summary of a [`TraceReport`]: totals, top exits, top holders
+/// and warnings. Amounts in base units.
+#[derive(Debug)]
+pub struct TraceSummary<'a> {
+    /// The report.
+    pub report: &'a TraceReport,
+    /// How many exits and holders to show.
+    pub top: usize,
+}
+
+impl fmt::Display for TraceSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.report;
+        writeln!(f, "{} trace, model {}", r.tool, r.model)?;
+        for s in &r.seeds {
+            let missing = if s.found { "" } else { "  (not in the ledger)" };
+            writeln!(f, "seed {} {}{missing}", s.incident, s.seed)?;
+        }
+        writeln!(f, "totals (base units):")?;
+        write_totals(f, &r.totals)?;
+        writeln!(f, "top exits ({} in all):", r.exits.len())?;
+        for e in r.exits.iter().take(self.top) {
+            writeln!(
+                f,
+                "  {:>28} {:<44} {} {} ({}, {})",
+                e.amount, e.asset, e.address, e.label, e.category, e.first_time
+            )?;
+        }
+        writeln!(f, "top holders ({} in all):", r.holders.len())?;
+        for h in r.holders.iter().take(self.top) {
+            writeln!(f, "  {:>28} {:<44} {}", h.amount, h.asset, h.address)?;
+        }
+        writeln!(
+            f,
+            "{} transfer(s) carried taint; {} history gap(s)",
+            r.flows.len(),
+            r.gaps.len()
+        )?;
+        for w in &r.warnings {
+            writeln!(f, "warning: {w}")?;
+        }
+        for i in &r.inputs {
+            writeln!(f, "input {} sha256 {}", i.path, i.sha256)?;
+        }
+        Ok(())
+    }
+}
+
+/// One model's totals in a comparison.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ModelTotals {
+    /// Model name.
+    pub model: String,
+    /// Its totals.
+    pub totals: Totals,
+}
+
+/// One exit under every model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ExitComparison {
+    /// Exit address.
+    pub address: String,
+    /// Its label.
+    pub label: String,
+    /// Its category.
+    pub category: String,
+    /// Asset name.
+    pub asset: String,
+    /// Amount exited under each model (model name → amount; 0 when none).
+    #[serde(serialize_with = "amount_map")]
+    pub amounts: BTreeMap<String, Amount>,
+    /// Whether the value models (all but poison) disagree on the amount.
+    pub changes: bool,
+}
+
+/// The same seeds traced under every model, side by side.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ComparisonReport {
+    /// `fundtrace` and its version.
+    pub tool: String,
+    /// Models, in the order of `totals`.
+    pub models: Vec<String>,
+    /// Limits and exit set.
+    pub parameters: TraceParameters,
+    /// Every input file with its SHA-256.
+    pub inputs: Vec<InputDigest>,
+    /// Seeds, sorted.
+    pub seeds: Vec<SeedEntry>,
+    /// Warnings, sorted.
+    pub warnings: Vec<String>,
+    /// Totals per model.
+    pub totals: Vec<ModelTotals>,
+    /// Every exit any model reached, changed ones first, then largest
+    /// haircut amount, address and asset.
+    pub exits: Vec<ExitComparison>,
+}
+
+impl ComparisonReport {
+    /// Builds the comparison of `results` (one per model, as
+    /// [`crate::trace::trace_all`] returns them).
+    #[must_use]
+    pub fn new(ledger: &Ledger, config: &TraceConfig, results: &[TraceResult]) -> Self {
+        let mut exits: BTreeMap<(String, String), ExitComparison> = BTreeMap::new();
+        for r in results {
+            for e in &r.exits {
+                let address = ledger.address(e.address).to_string();
+                let asset = ledger.asset_name(e.asset);
+                let entry = exits
+                    .entry((address.clone(), asset.clone()))
+                    .or_insert_with(|| ExitComparison {
+                        address,
+                        label: e.info.label.clone(),
+                        category: e.info.category.clone(),
+                        asset,
+                        amounts: results
+                            .iter()
+                            .map(|r| (r.model.name().to_string(), 0))
+                            .collect(),
+                        changes: false,
+                    });
+                let a = entry.amounts.entry(r.model.name().to_string()).or_insert(0);
+                *a = a.saturating_add(e.amount);
+            }
+        }
+        let value_models: Vec<&str> = results
+            .iter()
+            .filter(|r| r.model.conserves_value())
+            .map(|r| r.model.name())
+            .collect();
+        let mut exits: Vec<ExitComparison> = exits.into_values().collect();
+        for e in &mut exits {
+            let vals: Vec<Amount> = value_models
+                .iter()
+                .map(|m| e.amounts.get(*m).copied().unwrap_or(0))
+                .collect();
+            e.changes = vals.windows(2).any(|w| w[0] != w[1]);
+        }
+        let key = |e: &ExitComparison| e.amounts.get(Model::Haircut.name()).copied().unwrap_or(0);
+        exits.sort_by(|a, b| {
+            b.changes
+                .cmp(&a.changes)
+                .then(key(b).cmp(&key(a)))
+                .then(a.address.cmp(&b.address))
+                .then(a.asset.cmp(&b.asset))
+        });
+        let mut warnings: Vec<String> = results
+            .iter()
+            .flat_map(|r| warnings_of(ledger, r))
+            .collect();
+        warnings.sort();
+        warnings.dedup();
+        ComparisonReport {
+            tool: tool(),
+            models: results.iter().map(|r| r.model.name().to_string()).collect(),
+            parameters: TraceParameters::of(config),
+            inputs: InputDigest::of(ledger),
+            seeds: results.first().map(seeds_of).unwrap_or_default(),
+            warnings,
+            totals: results
+                .iter()
+                .map(|r| ModelTotals {
+                    model: r.model.name().to_string(),
+                    totals: Totals::of(ledger, r),
+                })
+                .collect(),
+            exits,
+        }
+    }
+}
+
+/// A readable side-by-side table of a [`ComparisonReport`].
+#[derive(Debug)]
+pub struct ComparisonSummary<'a> {
+    /// The comparison.
+    pub report: &'a ComparisonReport,
+    /// How many exits to show.
+    pub top: usize,
+}
+
+impl fmt::Display for ComparisonSummary<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let r = self.report;
+        writeln!(f, "{} model comparison", r.tool)?;
+        for s in &r.seeds {
+            writeln!(f, "seed {} {}", s.incident, s.seed)?;
+        }
+        for m in &r.totals {
+            writeln!(f, "model {}:", m.model)?;
+            write_totals(f, &m.totals)?;
+        }
+        writeln!(
+            f,
+            "exits ({} in all; * = amount differs between value models):",
+            r.exits.len()
+        )?;
+        write!(f, "  {:<1} {:<42} {:<10}", "", "address", "asset")?;
+        for m in &r.models {
+            write!(f, " {:>26}", m)?;
+        }
+        writeln!(f)?;
+        for e in r.exits.iter().take(self.top) {
+            let asset: String = e.asset.chars().take(10).collect();
+            write!(
+                f,
+                "  {:<1} {:<42} {:<10}",
+                if e.changes { "*" } else { "" },
+                e.address,
+                asset
+            )?;
+            for m in &r.models {
+                write!(f, " {:>26}", e.amounts.get(m).copied().unwrap_or(0))?;
+            }
+            writeln!(f)?;
+        }
+        for w in &r.warnings {
+            writeln!(f, "warning: {w}")?;
+        }
+        Ok(())
+    }
+}

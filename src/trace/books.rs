@@ -1,0 +1,339 @@
+//! How each value-conserving model keeps a tainted purse and takes value
+//! out of it. The driver keeps every purse's balance; a purse only gets a
+//! "book" here once it holds taint, and loses it when the taint is gone.
+
+use std::collections::VecDeque;
+
+use crate::amount::{mul_div_floor, Amount};
+
+/// Tag of a clean part or lot.
+pub(crate) const CLEAN: u32 = u32::MAX;
+
+/// A lot of a purse, or a part of a transfer: an amount, its taint source
+/// (an incident number, or [`CLEAN`]) and the transfers its taint crossed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Part {
+    pub(crate) amount: Amount,
+    pub(crate) tag: u32,
+    pub(crate) hops: u32,
+}
+
+impl Part {
+    pub(crate) fn clean(amount: Amount) -> Part {
+        Part {
+            amount,
+            tag: CLEAN,
+            hops: 0,
+        }
+    }
+
+    pub(crate) fn is_clean(&self) -> bool {
+        self.tag == CLEAN
+    }
+
+    fn same_source(&self, other: &Part) -> bool {
+        self.tag == other.tag && (self.tag == CLEAN || self.hops == other.hops)
+    }
+}
+
+/// Appends a part, merging it into the last one when both have the same
+/// source (adjacent lots of one source are indistinguishable to every model).
+pub(crate) fn push_part(out: &mut Vec<Part>, p: Part) {
+    if p.amount == 0 {
+        return;
+    }
+    if let Some(last) = out.last_mut() {
+        if last.same_source(&p) {
+            last.amount = last.amount.saturating_add(p.amount);
+            return;
+        }
+    }
+    out.push(p);
+}
+
+fn push_lot(lots: &mut VecDeque<Part>, p: Part) {
+    if p.amount == 0 {
+        return;
+    }
+    if let Some(last) = lots.back_mut() {
+        if last.same_source(&p) {
+            last.amount = last.amount.saturating_add(p.amount);
+            return;
+        }
+    }
+    lots.push_back(p);
+}
+
+/// A model's tainted purse.
+pub(crate) trait Book: Default {
+    /// A book for a purse that holds `balance`, all clean.
+    fn open(balance: Amount) -> Self;
+    /// Takes `v <= balance` out of a purse whose balance is `balance`,
+    /// appending the parts taken to `out` in the order the model takes them
+    /// (clean parts included; the parts sum to `v`).
+    fn take(&mut self, balance: Amount, v: Amount, out: &mut Vec<Part>);
+    /// Adds a received part (parts arrive in the order the sender took them).
+    fn put(&mut self, p: Part);
+    /// Whether any taint is left.
+    fn is_tainted(&self) -> bool;
+    /// The tainted amounts held, as parts.
+    fn holdings(&self, out: &mut Vec<Part>);
+}
+
+/// Haircut: one clean amount (implicit: balance minus taint) and one tainted
+/// amount per (incident, hops), sorted by (incident, hops).
+#[derive(Default, Debug)]
+pub(crate) struct Haircut {
+    tainted: Vec<Part>,
+}
+
+impl Book for Haircut {
+    fn open(_balance: Amount) -> Self {
+        Haircut::default()
+    }
+
+    fn take(&mut self, balance: Amount, v: Amount, out: &mut Vec<Part>) {
+        let start = out.len();
+        let mut carried: Amount = 0;
+        let mut held: Amount = 0;
+        for t in &mut self.tainted {
+            held = held.saturating_add(t.amount);
+            let x = if v >= balance {
+                t.amount
+            } else {
+                share(v, t.amount, balance)
+            };
+            t.amount -= x;
+            carried = carried.saturating_add(x);
+            out.push(Part {
+                amount: x,
+                tag: t.tag,
+                hops: t.hops,
+            });
+        }
+        let clean_held = balance.saturating_sub(held);
+        let mut clean = v.saturating_sub(carried);
+        if clean > clean_held {
+            // The floors left more clean value in the transfer than the purse
+            // holds (only possible when nearly all of it is tainted): the
+            // shortfall comes from the tainted amounts, in (incident, hops)
+            // order, so that value and taint stay exact.
+            let mut short = clean - clean_held;
+            for (t, p) in self.tainted.iter_mut().zip(out[start..].iter_mut()) {
+                let y = short.min(t.amount);
+                t.amount -= y;
+                p.amount += y;
+                short -= y;
+                if short == 0 {
+                    break;
+                }
+            }
+            clean = clean_held;
+        }
+        out.retain(|p| p.amount > 0);
+        // `retain` keeps parts before `start` (non-zero by construction).
+        self.tainted.retain(|t| t.amount > 0);
+        push_part(out, Part::clean(clean));
+    }
+
+    fn put(&mut self, p: Part) {
+        if p.is_clean() || p.amount == 0 {
+            return;
+        }
+        match self
+            .tainted
+            .binary_search_by_key(&(p.tag, p.hops), |t| (t.tag, t.hops))
+        {
+            Ok(i) => self.tainted[i].amount = self.tainted[i].amount.saturating_add(p.amount),
+            Err(i) => self.tainted.insert(i, p),
+        }
+    }
+
+    fn is_tainted(&self) -> bool {
+        !self.tainted.is_empty()
+    }
+
+    fn holdings(&self, out: &mut Vec<Part>) {
+        out.extend_from_slice(&self.tainted);
+    }
+}
+
+/// `floor(v·t/b)` for `v < b`, `t <= b` (roughly), in 128 bits when the
+/// product fits and 256 bits otherwise.
+#[inline]
+fn share(v: Amount, t: Amount, b: Amount) -> Amount {
+    match v.checked_mul(t) {
+        Some(p) => p / b,
+        None => mul_div_floor(v, t, b),
+    }
+}
+
+/// FIFO and LIFO: a queue of lots, oldest first; adjacent lots of one source
+/// are merged.
+#[derive(Default, Debug)]
+pub(crate) struct Lots<const NEWEST_FIRST: bool> {
+    lots: VecDeque<Part>,
+    tainted: Amount,
+}
+
+impl<const NEWEST_FIRST: bool> Book for Lots<NEWEST_FIRST> {
+    fn open(balance: Amount) -> Self {
+        let mut lots = VecDeque::new();
+        push_lot(&mut lots, Part::clean(balance));
+        Lots { lots, tainted: 0 }
+    }
+
+    fn take(&mut self, _balance: Amount, v: Amount, out: &mut Vec<Part>) {
+        let mut need = v;
+        while need > 0 {
+            let lot = if NEWEST_FIRST {
+                self.lots.back_mut()
+            } else {
+                self.lots.front_mut()
+            };
+            let Some(lot) = lot else { break };
+            let x = need.min(lot.amount);
+            lot.amount -= x;
+            need -= x;
+            let part = Part { amount: x, ..*lot };
+            if !part.is_clean() {
+                self.tainted = self.tainted.saturating_sub(x);
+            }
+            if lot.amount == 0 {
+                if NEWEST_FIRST {
+                    self.lots.pop_back();
+                } else {
+                    self.lots.pop_front();
+                }
+            }
+            push_part(out, part);
+        }
+        // Only reachable if balances saturated: the rest is clean.
+        push_part(out, Part::clean(need));
+    }
+
+    fn put(&mut self, p: Part) {
+        if !p.is_clean() {
+            self.tainted = self.tainted.saturating_add(p.amount);
+        }
+        push_lot(&mut self.lots, p);
+    }
+
+    fn is_tainted(&self) -> bool {
+        self.tainted > 0
+    }
+
+    fn holdings(&self, out: &mut Vec<Part>) {
+        out.extend(self.lots.iter().filter(|p| !p.is_clean()).copied());
+    }
+}
+
+/// Taint-first and clean-first: the clean lots as one amount (their order
+/// never matters to these models) and the tainted lots oldest first.
+#[derive(Default, Debug)]
+pub(crate) struct Split<const CLEAN_FIRST: bool> {
+    tainted: VecDeque<Part>,
+    tainted_sum: Amount,
+}
+
+impl<const CLEAN_FIRST: bool> Split<CLEAN_FIRST> {
+    fn take_tainted(&mut self, mut need: Amount, out: &mut Vec<Part>) -> Amount {
+        while need > 0 {
+            let Some(lot) = self.tainted.front_mut() else {
+                break;
+            };
+            let x = need.min(lot.amount);
+            lot.amount -= x;
+            need -= x;
+            self.tainted_sum = self.tainted_sum.saturating_sub(x);
+            let part = Part { amount: x, ..*lot };
+            if lot.amount == 0 {
+                self.tainted.pop_front();
+            }
+            push_part(out, part);
+        }
+        need
+    }
+}
+
+impl<const CLEAN_FIRST: bool> Book for Split<CLEAN_FIRST> {
+    fn open(_balance: Amount) -> Self {
+        Self::default()
+    }
+
+    fn take(&mut self, balance: Amount, v: Amount, out: &mut Vec<Part>) {
+        let clean_held = balance.saturating_sub(self.tainted_sum);
+        if CLEAN_FIRST {
+            let c = v.min(clean_held);
+            push_part(out, Part::clean(c));
+            let rest = self.take_tainted(v - c, out);
+            push_part(out, Part::clean(rest));
+        } else {
+            let rest = self.take_tainted(v, out);
+            push_part(out, Part::clean(rest));
+        }
+    }
+
+    fn put(&mut self, p: Part) {
+        if p.is_clean() {
+            return;
+        }
+        self.tainted_sum = self.tainted_sum.saturating_add(p.amount);
+        push_lot(&mut self.tainted, p);
+    }
+
+    fn is_tainted(&self) -> bool {
+        self.tainted_sum > 0
+    }
+
+    fn holdings(&self, out: &mut Vec<Part>) {
+        out.extend(self.tainted.iter().copied());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tainted(amount: Amount) -> Part {
+        Part {
+            amount,
+            tag: 0,
+            hops: 0,
+        }
+    }
+
+    fn taken<B: Book>(book: &mut B, balance: Amount, v: Amount) -> Vec<(Amount, bool)> {
+        let mut out = Vec::new();
+        book.take(balance, v, &mut out);
+        out.iter().map(|p| (p.amount, p.is_clean())).collect()
+    }
+
+    #[test]
+    fn haircut_shortfall_keeps_value_exact() {
+        // Balance 3, all tainted by two incidents: floors give 0 + 0.
+        let mut h = Haircut::default();
+        h.put(tainted(1));
+        h.put(Part {
+            amount: 2,
+            tag: 1,
+            hops: 0,
+        });
+        let parts = taken(&mut h, 3, 1);
+        assert_eq!(parts, vec![(1, false)]);
+        let mut rest = Vec::new();
+        h.holdings(&mut rest);
+        assert_eq!(rest.iter().map(|p| p.amount).sum::<Amount>(), 2);
+    }
+
+    #[test]
+    fn lots_merge_and_split() {
+        let mut f = Lots::<false>::open(5);
+        f.put(tainted(5));
+        f.put(Part::clean(2));
+        assert_eq!(taken(&mut f, 12, 7), vec![(5, true), (2, false)]);
+        assert!(f.is_tainted());
+        assert_eq!(taken(&mut f, 5, 5), vec![(3, false), (2, true)]);
+        assert!(!f.is_tainted());
+    }
+}

@@ -1,0 +1,907 @@
+//! The chronological driver: one walk over the ledger's events in total
+//! order, applying a model.
+//!
+//! Every purse (address, asset) keeps its balance in a flat table of 16-byte
+//! entries; a purse that is a seed or meets taint becomes "special" (its
+//! entry then points into a small side table) and gets a model "book" (lots,
+//! or haircut amounts) while it holds taint. A transfer between two
+//! ordinary purses costs two table reads, a subtraction, an addition and two
+//! writes, with no allocation: that is the case for almost every event, and
+//! walking every event from the start of the ledger is what makes the clean
+//! balance that stolen funds mix with exact.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::books::{push_part, Book, Part, CLEAN};
+use super::config::TraceConfig;
+use super::result::{AssetTotals, ExitFlow, Flow, Gap, Holding, Incident, SeedStatus, TraceResult};
+use super::seed::SeedTarget;
+use crate::amount::Amount;
+use crate::id::{AddressId, AssetId, TransferId};
+use crate::ledger::{Address, Ledger, Sink, TransferKind};
+
+const NONE: u32 = u32::MAX;
+
+/// What an address is to the trace. Exits are looked up lazily, the first
+/// time taint moves towards an address, so that a large exit set costs
+/// nothing for the (many) addresses taint never approaches.
+#[derive(Copy, Clone, PartialEq, Eq)]
+enum Role {
+    Unknown,
+    Plain,
+    Exit,
+    Fees,
+    Creations,
+}
+
+/// Marks an entry of the balance table as an index into the special purses.
+const SPECIAL: u128 = 1 << 127;
+
+/// A purse that is a seed, holds or held taint, or whose balance reached
+/// 2^127: its state, kept out of the hot balance table.
+#[derive(Copy, Clone, Debug)]
+struct Special {
+    purse: u32,
+    balance: Amount,
+    /// Index of the purse's book, or `NONE` while it holds no taint.
+    book: u32,
+    /// For a seed address: the first transfer from which it is a seed;
+    /// `NONE` otherwise.
+    seed_from: u32,
+}
+
+/// The state shared by every model's walk.
+struct Walk<'a> {
+    ledger: &'a Ledger,
+    config: &'a TraceConfig,
+    /// Assets per address of the dense purse table, 0 when purses are
+    /// listed per address instead (`first`, `next`).
+    dense: u32,
+    /// One entry per purse, 16 bytes: the balance of an ordinary purse, or
+    /// `SPECIAL | index` of a special one. An ordinary transfer touches
+    /// nothing else.
+    bal: Vec<u128>,
+    specials: Vec<Special>,
+    /// Sparse layout only: first purse of each address, next purse of the
+    /// same address, asset and address of each purse.
+    first: Vec<u32>,
+    next: Vec<u32>,
+    purse_asset: Vec<u32>,
+    purse_address: Vec<u32>,
+    roles: Vec<Role>,
+    /// Seed addresses: (first transfer, incident).
+    seed_addresses: BTreeMap<u32, (u32, Incident)>,
+    /// Transfers of theft transactions (fees excepted), in event order.
+    seed_transfers: Vec<(u32, Incident)>,
+    totals: Vec<AssetTotals>,
+    touched_assets: Vec<bool>,
+    exits: HashMap<(u32, u32), ExitFlow>,
+    gaps: HashMap<(u32, bool), Gap>,
+    /// Taint stopped by the hop limit: (purse, incident) → amount.
+    stuck: BTreeMap<(u32, u32), Amount>,
+    flows: Vec<Flow>,
+    untracked_gaps: u64,
+    warnings: Vec<String>,
+    seeds: Vec<SeedStatus>,
+    end: usize,
+}
+
+impl<'a> Walk<'a> {
+    fn new(ledger: &'a Ledger, config: &'a TraceConfig) -> Self {
+        let n_addr = ledger.address_count();
+        let mut roles = vec![Role::Unknown; n_addr];
+        for (address, role) in [
+            (Address::Sink(Sink::Fees), Role::Fees),
+            (Address::Sink(Sink::Creations), Role::Creations),
+        ] {
+            if let Some(id) = ledger.address_id(&address) {
+                roles[id.index()] = role;
+            }
+        }
+        let end = match config.until {
+            Some(u) => match u.checked_add(1) {
+                Some(after) => ledger.first_transfer_at(after).index(),
+                None => ledger.transfer_count(),
+            },
+            None => ledger.transfer_count(),
+        };
+        let incident_of = |name: &str| -> Incident {
+            let i = config
+                .incidents
+                .binary_search_by(|n| n.as_str().cmp(name))
+                .unwrap_or(0);
+            Incident::try_from(i).unwrap_or(Incident::MAX)
+        };
+        let mut seed_addresses = BTreeMap::new();
+        let mut seed_transfers = Vec::new();
+        let mut seeds = Vec::new();
+        let mut warnings = Vec::new();
+        let txs = ledger.transfer_txs();
+        for seed in &config.seeds {
+            let incident = incident_of(&seed.incident);
+            let found = match &seed.target {
+                SeedTarget::Address { address, start } => match ledger.address_id(address) {
+                    Some(id) => {
+                        let from = start.map_or(0, |t| ledger.first_transfer_at(t).index());
+                        seed_addresses
+                            .insert(id.0, (u32::try_from(from).unwrap_or(NONE), incident));
+                        true
+                    }
+                    None => false,
+                },
+                SeedTarget::Transaction { hash } => match ledger.tx_by_hash(hash) {
+                    Some(tx) => {
+                        let lo = txs.partition_point(|&t| t < tx);
+                        let hi = txs.partition_point(|&t| t <= tx);
+                        for i in lo..hi {
+                            if ledger.kinds()[i] != TransferKind::Fee {
+                                seed_transfers.push((u32::try_from(i).unwrap_or(NONE), incident));
+                            }
+                        }
+                        true
+                    }
+                    None => false,
+                },
+            };
+            if !found {
+                warnings.push(format!(
+                    "seed {} ({}) is not in the ledger",
+                    seed.target, seed.incident
+                ));
+            }
+            seeds.push(SeedStatus {
+                seed: seed.clone(),
+                found,
+            });
+        }
+        seed_transfers.sort_unstable();
+        seed_transfers.dedup_by_key(|s| s.0);
+        let n_assets = ledger.assets().len();
+        // Dense purse table (purse = address · assets + asset) when it is not
+        // much larger than the ledger; a list of purses per address otherwise
+        // (ledgers with many tokens).
+        let cells = n_addr.saturating_mul(n_assets.max(1));
+        let dense = cells
+            <= ledger
+                .transfer_count()
+                .saturating_mul(4)
+                .saturating_add(1 << 16)
+            && cells < NONE as usize
+            && !config.force_sparse;
+        let bal = if dense {
+            // Zeroed allocation: pages are only touched where purses are.
+            vec![0u128; cells]
+        } else {
+            Vec::with_capacity(n_addr + n_addr / 4)
+        };
+        let mut w = Walk {
+            ledger,
+            config,
+            dense: if dense { n_assets.max(1) as u32 } else { 0 },
+            bal,
+            specials: Vec::new(),
+            first: if dense {
+                Vec::new()
+            } else {
+                vec![NONE; n_addr]
+            },
+            next: Vec::new(),
+            purse_asset: Vec::new(),
+            purse_address: Vec::new(),
+            roles,
+            seed_addresses,
+            seed_transfers,
+            totals: vec![AssetTotals::default(); n_assets],
+            touched_assets: vec![false; n_assets],
+            exits: HashMap::new(),
+            gaps: HashMap::new(),
+            stuck: BTreeMap::new(),
+            flows: Vec::new(),
+            untracked_gaps: 0,
+            warnings,
+            seeds,
+            end,
+        };
+        if dense {
+            let per = w.dense;
+            let seed_list: Vec<(u32, u32)> = w
+                .seed_addresses
+                .iter()
+                .map(|(&a, &(from, _))| (a, from))
+                .collect();
+            for (a, from) in seed_list {
+                for asset in 0..per {
+                    let i = w.promote(a * per + asset);
+                    w.specials[i].seed_from = from;
+                }
+            }
+        }
+        w
+    }
+
+    /// Makes a purse special (if it is not yet) and returns its index.
+    fn promote(&mut self, purse: u32) -> usize {
+        let b = self.bal[purse as usize];
+        if b & SPECIAL != 0 {
+            return (b & !SPECIAL) as usize;
+        }
+        let i = self.specials.len();
+        self.specials.push(Special {
+            purse,
+            balance: b,
+            book: NONE,
+            seed_from: NONE,
+        });
+        self.bal[purse as usize] = SPECIAL | i as u128;
+        i
+    }
+
+    #[inline]
+    fn special(&self, purse: u32) -> Option<&Special> {
+        let b = self.bal[purse as usize];
+        if b & SPECIAL == 0 {
+            None
+        } else {
+            self.specials.get((b & !SPECIAL) as usize)
+        }
+    }
+
+    #[inline]
+    fn balance(&self, purse: u32) -> Amount {
+        match self.special(purse) {
+            Some(sp) => sp.balance,
+            None => self.bal[purse as usize],
+        }
+    }
+
+    #[inline]
+    fn set_balance(&mut self, purse: u32, balance: Amount) {
+        let b = self.bal[purse as usize];
+        if b & SPECIAL == 0 && balance & SPECIAL == 0 {
+            self.bal[purse as usize] = balance;
+        } else {
+            let i = self.promote(purse);
+            self.specials[i].balance = balance;
+        }
+    }
+
+    #[inline]
+    fn book(&self, purse: u32) -> u32 {
+        self.special(purse).map_or(NONE, |sp| sp.book)
+    }
+
+    fn set_book(&mut self, purse: u32, book: u32) {
+        let i = self.promote(purse);
+        self.specials[i].book = book;
+    }
+
+    #[inline]
+    fn seed_from(&self, purse: u32) -> u32 {
+        self.special(purse).map_or(NONE, |sp| sp.seed_from)
+    }
+
+    /// The asset of a purse.
+    #[inline]
+    fn asset_of(&self, purse: u32) -> u32 {
+        match purse.checked_rem(self.dense) {
+            Some(asset) => asset,
+            None => self.purse_asset[purse as usize],
+        }
+    }
+
+    /// The address a purse belongs to.
+    #[inline]
+    fn address_of(&self, purse: u32) -> u32 {
+        match purse.checked_div(self.dense) {
+            Some(address) => address,
+            None => self.purse_address[purse as usize],
+        }
+    }
+
+    /// The role of an address, looked up on first use.
+    #[inline]
+    fn role(&mut self, address: u32) -> Role {
+        let r = self.roles[address as usize];
+        if r != Role::Unknown {
+            return r;
+        }
+        let r = if self
+            .config
+            .exits
+            .contains_key(self.ledger.address(AddressId(address)))
+        {
+            Role::Exit
+        } else {
+            Role::Plain
+        };
+        self.roles[address as usize] = r;
+        r
+    }
+
+    /// The purse of (address, asset), created empty on first use.
+    #[inline]
+    fn purse(&mut self, address: u32, asset: u32) -> u32 {
+        if self.dense != 0 {
+            return address * self.dense + asset;
+        }
+        let mut p = self.first[address as usize];
+        while p != NONE {
+            if self.purse_asset[p as usize] == asset {
+                return p;
+            }
+            p = self.next[p as usize];
+        }
+        self.new_purse(address, asset)
+    }
+
+    #[cold]
+    fn new_purse(&mut self, address: u32, asset: u32) -> u32 {
+        // Fits: at most two purses per transfer, and transfers fit in u32.
+        let id = u32::try_from(self.bal.len()).unwrap_or(NONE - 1);
+        self.bal.push(0);
+        self.next.push(self.first[address as usize]);
+        self.purse_asset.push(asset);
+        self.purse_address.push(address);
+        self.first[address as usize] = id;
+        if let Some(&(from, _)) = self.seed_addresses.get(&address) {
+            let i = self.promote(id);
+            self.specials[i].seed_from = from;
+        }
+        id
+    }
+
+    fn seed_incident(&self, purse: u32) -> Incident {
+        let address = self.address_of(purse);
+        self.seed_addresses.get(&address).map_or(0, |&(_, i)| i)
+    }
+
+    fn record_gap(&mut self, purse: u32, i: usize, amount: Amount, stolen: bool) {
+        let address = AddressId(self.address_of(purse));
+        let asset = AssetId(self.asset_of(purse));
+        let g = self.gaps.entry((purse, stolen)).or_insert(Gap {
+            address,
+            asset,
+            amount: 0,
+            first: TransferId::from_usize(i),
+            stolen,
+        });
+        g.amount = g.amount.saturating_add(amount);
+    }
+
+    /// Hands the carried taint of transfer `i` to a sink, an exit, or dust
+    /// as the rules say, turning it clean. `parts` are what the sender gave.
+    /// Returns true if taint is still carried to the receiver.
+    fn settle(&mut self, i: usize, sender: u32, to: u32, asset: u32, parts: &mut [Part]) -> bool {
+        if let Some(max) = self.config.max_hops {
+            for p in parts.iter_mut() {
+                if !p.is_clean() && p.hops >= max {
+                    let s = self.stuck.entry((sender, p.tag)).or_insert(0);
+                    *s = s.saturating_add(p.amount);
+                    p.tag = CLEAN;
+                }
+            }
+        }
+        let rem: Amount = parts
+            .iter()
+            .filter(|p| !p.is_clean())
+            .fold(0, |a, p| a.saturating_add(p.amount));
+        if rem == 0 {
+            return false;
+        }
+        let role = self.role(to);
+        let totals = &mut self.totals[asset as usize];
+        match role {
+            Role::Unknown => {}
+            Role::Fees => totals.fees = totals.fees.saturating_add(rem),
+            Role::Creations => totals.creations = totals.creations.saturating_add(rem),
+            Role::Exit => {
+                totals.exited = totals.exited.saturating_add(rem);
+                let e = self.exit_entry(i, to, asset);
+                e.amount = e.amount.saturating_add(rem);
+                for p in parts.iter().filter(|p| !p.is_clean()) {
+                    add_incident(&mut e.by_incident, p.tag as Incident, p.amount);
+                }
+            }
+            Role::Plain if rem < self.config.dust => {
+                totals.dust = totals.dust.saturating_add(rem);
+            }
+            Role::Plain => {
+                // Hops are only counted when limited, so that without a limit
+                // a haircut purse keeps one amount per incident and lots of
+                // one incident merge.
+                if self.config.max_hops.is_some() {
+                    for p in parts.iter_mut().filter(|p| !p.is_clean()) {
+                        p.hops = p.hops.saturating_add(1);
+                    }
+                }
+                return true;
+            }
+        }
+        for p in parts.iter_mut() {
+            p.tag = CLEAN;
+        }
+        false
+    }
+
+    fn exit_entry(&mut self, i: usize, to: u32, asset: u32) -> &mut ExitFlow {
+        let t = TransferId::from_usize(i);
+        let config = self.config;
+        let ledger = self.ledger;
+        let e = self.exits.entry((to, asset)).or_insert_with(|| {
+            let address = AddressId(to);
+            let info = config
+                .exits
+                .get(ledger.address(address))
+                .cloned()
+                .unwrap_or_else(|| super::config::ExitInfo {
+                    label: String::new(),
+                    category: String::new(),
+                });
+            ExitFlow {
+                address,
+                asset: AssetId(asset),
+                info,
+                amount: 0,
+                first: t,
+                last: t,
+                by_incident: Vec::new(),
+            }
+        });
+        e.last = t;
+        e
+    }
+
+    /// The incident that turns clean value received on transfer `i` by
+    /// `receiver` into stolen value, if any.
+    #[inline]
+    fn converts(
+        &self,
+        i: usize,
+        receiver: u32,
+        to: u32,
+        tx_seed: Option<Incident>,
+    ) -> Option<Incident> {
+        // Sinks are known from the start; no lazy look-up needed.
+        if matches!(self.roles[to as usize], Role::Fees | Role::Creations) {
+            return None;
+        }
+        if let Some(inc) = tx_seed {
+            return Some(inc);
+        }
+        if self.seed_from(receiver) as usize <= i {
+            return Some(self.seed_incident(receiver));
+        }
+        None
+    }
+
+    fn touch(&mut self, asset: u32) {
+        self.touched_assets[asset as usize] = true;
+    }
+
+    fn finish(mut self, holders: Vec<Holding>) -> TraceResult {
+        let ledger = self.ledger;
+        let mut totals = Vec::new();
+        for (a, t) in self.totals.iter_mut().enumerate() {
+            t.held = holders
+                .iter()
+                .filter(|h| h.asset.index() == a)
+                .fold(0, |s: Amount, h| s.saturating_add(h.amount));
+            if self.touched_assets[a] || *t != AssetTotals::default() {
+                totals.push((AssetId::from_usize(a), *t));
+            }
+        }
+        let mut holders = holders;
+        holders.sort_by(|a, b| {
+            b.amount
+                .cmp(&a.amount)
+                .then(a.address.cmp(&b.address))
+                .then(a.asset.cmp(&b.asset))
+        });
+        let mut exits: Vec<ExitFlow> = self.exits.into_values().collect();
+        for e in &mut exits {
+            e.by_incident.sort_unstable();
+        }
+        exits.sort_by(|a, b| {
+            b.amount
+                .cmp(&a.amount)
+                .then(a.address.cmp(&b.address))
+                .then(a.asset.cmp(&b.asset))
+        });
+        let mut gaps: Vec<Gap> = self.gaps.into_values().collect();
+        gaps.sort_by_key(|g| (g.address, g.asset, g.stolen));
+        if self.untracked_gaps > 0 {
+            self.warnings.push(format!(
+                "{} transfer(s) from purses holding no taint sent more than the ledger shows the purse received; that value of unknown origin counts as clean and is not listed under gaps",
+                self.untracked_gaps
+            ));
+        }
+        if self.end < ledger.transfer_count() {
+            self.warnings.push(format!(
+                "{} transfer(s) after the time limit were ignored",
+                ledger.transfer_count() - self.end
+            ));
+        }
+        self.warnings.sort();
+        TraceResult {
+            model: self.config.model,
+            incidents: self.config.incidents.clone(),
+            seeds: self.seeds,
+            totals,
+            exits,
+            holders,
+            flows: self.flows,
+            gaps,
+            warnings: self.warnings,
+            end: TransferId::from_usize(self.end),
+        }
+    }
+
+    /// Taint stopped by the hop limit, as holdings.
+    fn stuck_holdings(&self, out: &mut BTreeMap<(u32, u32), Vec<(Incident, Amount)>>) {
+        for (&(purse, tag), &amount) in &self.stuck {
+            if amount == 0 {
+                continue;
+            }
+            let key = (self.address_of(purse), self.asset_of(purse));
+            add_incident(out.entry(key).or_default(), tag as Incident, amount);
+        }
+    }
+}
+
+fn add_incident(list: &mut Vec<(Incident, Amount)>, incident: Incident, amount: Amount) {
+    match list.iter_mut().find(|(i, _)| *i == incident) {
+        Some((_, a)) => *a = a.saturating_add(amount),
+        None => list.push((incident, amount)),
+    }
+}
+
+fn holding(address: u32, asset: u32, mut by_incident: Vec<(Incident, Amount)>) -> Holding {
+    by_incident.sort_unstable();
+    let amount = by_incident
+        .iter()
+        .fold(0, |s: Amount, (_, a)| s.saturating_add(*a));
+    Holding {
+        address: AddressId(address),
+        asset: AssetId(asset),
+        amount,
+        by_incident,
+    }
+}
+
+/// Runs a value-conserving model.
+pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
+    let mut w = Walk::new(ledger, config);
+    let mut books: Vec<B> = Vec::new();
+    let mut free: Vec<u32> = Vec::new();
+    let mut parts: Vec<Part> = Vec::with_capacity(16);
+    let from = ledger.senders();
+    let to = ledger.receivers();
+    let amounts = ledger.amounts();
+    let assets = ledger.transfer_assets();
+    let seed_transfers = std::mem::take(&mut w.seed_transfers);
+    let mut next_seed = 0usize;
+    for i in 0..w.end {
+        let tx_seed = match seed_transfers.get(next_seed) {
+            Some(&(t, inc)) if t as usize == i => {
+                next_seed += 1;
+                Some(inc)
+            }
+            _ => None,
+        };
+        let v = amounts[i];
+        let (f, t) = (from[i].0, to[i].0);
+        if v == 0 || f == t {
+            continue;
+        }
+        let a = assets[i].0;
+        let s = w.purse(f, a);
+        let r = w.purse(t, a);
+        let (bs, br) = (w.bal[s as usize], w.bal[r as usize]);
+        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() {
+            if let Some(nr) = br.checked_add(v).filter(|x| x & SPECIAL == 0) {
+                // Ordinary to ordinary: the common case.
+                w.bal[s as usize] = match bs.checked_sub(v) {
+                    Some(b) => b,
+                    None => {
+                        w.untracked_gaps += 1;
+                        0
+                    }
+                };
+                w.bal[r as usize] = nr;
+                continue;
+            }
+        }
+        // Sender side.
+        let (balance, book, seed_from) = (w.balance(s), w.book(s), w.seed_from(s));
+        parts.clear();
+        let avail = balance.min(v);
+        if book != NONE {
+            books[book as usize].take(balance, avail, &mut parts);
+        } else {
+            push_part(&mut parts, Part::clean(avail));
+        }
+        w.set_balance(s, balance - avail);
+        if v > balance {
+            let d = v - balance;
+            if seed_from as usize <= i {
+                let inc = w.seed_incident(s);
+                push_part(
+                    &mut parts,
+                    Part {
+                        amount: d,
+                        tag: u32::from(inc),
+                        hops: 0,
+                    },
+                );
+                let tot = &mut w.totals[a as usize];
+                tot.stolen = tot.stolen.saturating_add(d);
+                tot.gaps = tot.gaps.saturating_add(d);
+                w.record_gap(s, i, d, true);
+            } else {
+                push_part(&mut parts, Part::clean(d));
+                if book != NONE || seed_from != NONE {
+                    w.record_gap(s, i, d, false);
+                } else {
+                    w.untracked_gaps += 1;
+                }
+            }
+        }
+        if book != NONE && !books[book as usize].is_tainted() {
+            free.push(book);
+            w.set_book(s, NONE);
+        }
+        let carried: Amount = parts
+            .iter()
+            .filter(|p| !p.is_clean())
+            .fold(0, |x, p| x.saturating_add(p.amount));
+        if carried > 0 {
+            w.touch(a);
+            w.settle(i, s, t, a, &mut parts);
+        }
+        // Receiver side.
+        let mut newly: Amount = 0;
+        let mut converted = false;
+        if let Some(inc) = w.converts(i, r, t, tx_seed) {
+            converted = true;
+            for p in parts.iter_mut().filter(|p| p.is_clean()) {
+                p.tag = u32::from(inc);
+                p.hops = 0;
+                newly = newly.saturating_add(p.amount);
+            }
+            if newly > 0 {
+                w.touch(a);
+                let tot = &mut w.totals[a as usize];
+                tot.stolen = tot.stolen.saturating_add(newly);
+            }
+        }
+        if config.record_flows && (carried > 0 || newly > 0) {
+            // Taint on the transfer: what the sender's taint contributed,
+            // and, where the receiver turns clean value stolen, everything
+            // (counting once a part both tainted and then re-stolen after the
+            // hop limit or dust turned it clean).
+            let tainted = if converted { v } else { carried };
+            w.flows.push(Flow {
+                transfer: TransferId::from_usize(i),
+                tainted,
+            });
+        }
+        let any_taint = parts.iter().any(|p| !p.is_clean());
+        let balance_r = w.balance(r);
+        let mut book_r = w.book(r);
+        if book_r == NONE && any_taint {
+            let book = B::open(balance_r);
+            book_r = match free.pop() {
+                Some(id) => {
+                    books[id as usize] = book;
+                    id
+                }
+                None => {
+                    books.push(book);
+                    u32::try_from(books.len() - 1).unwrap_or(NONE - 1)
+                }
+            };
+            w.set_book(r, book_r);
+        }
+        if book_r != NONE {
+            let b = &mut books[book_r as usize];
+            for p in &parts {
+                b.put(*p);
+            }
+        }
+        w.set_balance(r, balance_r.saturating_add(v));
+    }
+    // Holdings.
+    let mut held: BTreeMap<(u32, u32), Vec<(Incident, Amount)>> = BTreeMap::new();
+    let mut tmp = Vec::new();
+    for sp in &w.specials {
+        if sp.book == NONE {
+            continue;
+        }
+        tmp.clear();
+        books[sp.book as usize].holdings(&mut tmp);
+        let list = held
+            .entry((w.address_of(sp.purse), w.asset_of(sp.purse)))
+            .or_default();
+        for part in &tmp {
+            add_incident(list, part.tag as Incident, part.amount);
+        }
+    }
+    w.stuck_holdings(&mut held);
+    let holders = held
+        .into_iter()
+        .filter(|(_, l)| l.iter().any(|(_, a)| *a > 0))
+        .map(|((addr, asset), l)| holding(addr, asset, l))
+        .collect();
+    w.finish(holders)
+}
+
+/// A poisoned purse: the incidents whose taint reached it and the fewest
+/// transfers that taint crossed.
+#[derive(Clone, Debug, Default)]
+struct Poisoned {
+    incidents: Vec<Incident>,
+    hops: u32,
+}
+
+fn union_into(into: &mut Vec<Incident>, from: &[Incident]) {
+    for &i in from {
+        if let Err(pos) = into.binary_search(&i) {
+            into.insert(pos, i);
+        }
+    }
+}
+
+/// Runs the poison model.
+pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
+    let mut w = Walk::new(ledger, config);
+    let mut marks: Vec<Poisoned> = Vec::new();
+    let from = ledger.senders();
+    let to = ledger.receivers();
+    let amounts = ledger.amounts();
+    let assets = ledger.transfer_assets();
+    let seed_transfers = std::mem::take(&mut w.seed_transfers);
+    let mut next_seed = 0usize;
+    let mut carried_set: Vec<Incident> = Vec::new();
+    for i in 0..w.end {
+        let tx_seed = match seed_transfers.get(next_seed) {
+            Some(&(t, inc)) if t as usize == i => {
+                next_seed += 1;
+                Some(inc)
+            }
+            _ => None,
+        };
+        let v = amounts[i];
+        let (f, t) = (from[i].0, to[i].0);
+        if v == 0 || f == t {
+            continue;
+        }
+        let a = assets[i].0;
+        let s = w.purse(f, a);
+        let r = w.purse(t, a);
+        let (bs, br) = (w.bal[s as usize], w.bal[r as usize]);
+        if (bs | br) & SPECIAL == 0 && tx_seed.is_none() {
+            if let Some(nr) = br.checked_add(v).filter(|x| x & SPECIAL == 0) {
+                w.bal[s as usize] = match bs.checked_sub(v) {
+                    Some(b) => b,
+                    None => {
+                        w.untracked_gaps += 1;
+                        0
+                    }
+                };
+                w.bal[r as usize] = nr;
+                continue;
+            }
+        }
+        let (balance, book, seed_from) = (w.balance(s), w.book(s), w.seed_from(s));
+        w.set_balance(s, balance.saturating_sub(v));
+        let mut sender_mark = book;
+        if v > balance {
+            let d = v - balance;
+            if seed_from as usize <= i {
+                let inc = w.seed_incident(s);
+                let tot = &mut w.totals[a as usize];
+                tot.stolen = tot.stolen.saturating_add(d);
+                tot.gaps = tot.gaps.saturating_add(d);
+                w.touch(a);
+                w.record_gap(s, i, d, true);
+                // The purse now holds stolen value: it is poisoned.
+                if sender_mark == NONE {
+                    marks.push(Poisoned::default());
+                    sender_mark = u32::try_from(marks.len() - 1).unwrap_or(NONE - 1);
+                    w.set_book(s, sender_mark);
+                }
+                let m = &mut marks[sender_mark as usize];
+                union_into(&mut m.incidents, &[inc]);
+                m.hops = 0;
+            } else if book != NONE || seed_from != NONE {
+                w.record_gap(s, i, d, false);
+            } else {
+                w.untracked_gaps += 1;
+            }
+        }
+        let mut delivered = false;
+        let mut carried: Amount = 0;
+        let mut hops = 0;
+        carried_set.clear();
+        if sender_mark != NONE {
+            carried = v;
+            w.touch(a);
+            let m = &marks[sender_mark as usize];
+            carried_set.extend_from_slice(&m.incidents);
+            hops = m.hops;
+            let stopped = config.max_hops.is_some_and(|max| hops >= max);
+            if !stopped {
+                let role = w.role(t);
+                let tot = &mut w.totals[a as usize];
+                match role {
+                    Role::Unknown => {}
+                    Role::Fees => tot.fees = tot.fees.saturating_add(v),
+                    Role::Creations => tot.creations = tot.creations.saturating_add(v),
+                    Role::Exit => {
+                        tot.exited = tot.exited.saturating_add(v);
+                        let e = w.exit_entry(i, t, a);
+                        e.amount = e.amount.saturating_add(v);
+                        for &inc in &carried_set {
+                            add_incident(&mut e.by_incident, inc, v);
+                        }
+                    }
+                    Role::Plain if v < config.dust => tot.dust = tot.dust.saturating_add(v),
+                    Role::Plain => delivered = true,
+                }
+            }
+        }
+        let mut newly: Amount = 0;
+        let mut receiver_incidents: Vec<Incident> = Vec::new();
+        if delivered {
+            receiver_incidents.extend_from_slice(&carried_set);
+            hops = hops.saturating_add(1);
+        } else if let Some(inc) = w.converts(i, r, t, tx_seed) {
+            newly = v;
+            w.touch(a);
+            let tot = &mut w.totals[a as usize];
+            tot.stolen = tot.stolen.saturating_add(v);
+            receiver_incidents.push(inc);
+            hops = 0;
+        }
+        if config.record_flows && (carried > 0 || newly > 0) {
+            w.flows.push(Flow {
+                transfer: TransferId::from_usize(i),
+                tainted: v,
+            });
+        }
+        if !receiver_incidents.is_empty() {
+            let mut mark = w.book(r);
+            if mark == NONE {
+                marks.push(Poisoned {
+                    incidents: Vec::new(),
+                    hops,
+                });
+                mark = u32::try_from(marks.len() - 1).unwrap_or(NONE - 1);
+                w.set_book(r, mark);
+            }
+            let m = &mut marks[mark as usize];
+            union_into(&mut m.incidents, &receiver_incidents);
+            m.hops = m.hops.min(hops);
+        }
+        let balance_r = w.balance(r);
+        w.set_balance(r, balance_r.saturating_add(v));
+    }
+    let mut holders = Vec::new();
+    for sp in &w.specials {
+        if sp.book == NONE || sp.balance == 0 {
+            continue;
+        }
+        let by = marks[sp.book as usize]
+            .incidents
+            .iter()
+            .map(|&inc| (inc, sp.balance))
+            .collect();
+        holders.push(Holding {
+            address: AddressId(w.address_of(sp.purse)),
+            asset: AssetId(w.asset_of(sp.purse)),
+            amount: sp.balance,
+            by_incident: by,
+        });
+    }
+    w.finish(holders)
+}
