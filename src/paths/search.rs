@@ -204,21 +204,22 @@ impl PathQuery<'_, '_> {
             }
         }
         // Invariant: a path of bottleneck `lo` exists (`best`); none of
-        // bottleneck >= `hi` does.
+        // bottleneck > `hi` does (`hi` is inclusive so that `u128::MAX` fits).
         let mut best = match self.earliest_search_above(&mut budget, 0)? {
             Some(p) => p,
             None => return Some(None),
         };
         let mut lo = best.bottleneck;
-        let mut hi = bound.saturating_add(1).max(lo.saturating_add(1));
-        while hi - lo > 1 {
-            let mid = lo + (hi - lo) / 2;
+        let mut hi = bound.max(lo);
+        while lo < hi {
+            // In (lo, hi], without overflow.
+            let mid = lo + (hi - lo) / 2 + 1;
             match self.earliest_search_above(&mut budget, mid)? {
                 Some(p) => {
                     lo = p.bottleneck;
                     best = p;
                 }
-                None => hi = mid,
+                None => hi = mid - 1,
             }
         }
         // Among the widest, the earliest arrival: search once more at the
