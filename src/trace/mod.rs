@@ -143,10 +143,13 @@ mod tests {
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
-        /// The dense purse table and the per-address purse lists agree.
+        /// The dense purse table and the per-address purse lists agree, and so
+        /// do the walk that skips unreachable events and the walk over all.
         #[test]
         fn purse_layouts_agree(
-            moves in prop::collection::vec((0u8..6, 0u8..6, any::<bool>(), 0u128..100), 1..40),
+            moves in prop::collection::vec((0u8..8, 0u8..8, any::<bool>(), 0u128..100), 1..40),
+            dust in prop_oneof![Just(0u128), 0u128..20],
+            hops in prop::option::of(0u32..3),
         ) {
             let l = ledger(&moves);
             let seeds = vec![
@@ -154,10 +157,23 @@ mod tests {
                 Seed::parse("b", &format!("{}@1010", Address::Evm([1; 20]))).unwrap(),
             ];
             for model in Model::ALL {
-                let c = TraceConfig::new(model, seeds.clone()).unwrap();
+                let mut exits = std::collections::BTreeMap::new();
+                exits.insert(
+                    Address::Evm([5; 20]),
+                    ExitInfo { label: "x".into(), category: "exchange".into() },
+                );
+                let c = TraceConfig::new(model, seeds.clone())
+                    .unwrap()
+                    .with_exits(exits)
+                    .with_dust(dust)
+                    .with_max_hops(hops);
                 let mut sparse = c.clone();
                 sparse.force_sparse = true;
-                prop_assert_eq!(trace(&l, &c), trace(&l, &sparse));
+                let mut full = c.clone();
+                full.force_full = true;
+                let r = trace(&l, &c);
+                prop_assert_eq!(&r, &trace(&l, &sparse));
+                prop_assert_eq!(&r, &trace(&l, &full));
             }
         }
     }
