@@ -140,12 +140,18 @@ impl Book for Haircut {
         if p.is_clean() || p.amount == 0 {
             return;
         }
-        match self
-            .tainted
-            .binary_search_by_key(&(p.tag, p.hops), |t| (t.tag, t.hops))
-        {
-            Ok(i) => self.tainted[i].amount = self.tainted[i].amount.saturating_add(p.amount),
-            Err(i) => self.tainted.insert(i, p),
+        // A handful of entries: a linear scan, and an insertion that swaps
+        // the new entry into place, beat a binary search and a block move.
+        let key = (p.tag, p.hops);
+        if let Some(t) = self.tainted.iter_mut().find(|t| (t.tag, t.hops) == key) {
+            t.amount = t.amount.saturating_add(p.amount);
+            return;
+        }
+        self.tainted.push(p);
+        let mut i = self.tainted.len() - 1;
+        while i > 0 && (self.tainted[i - 1].tag, self.tainted[i - 1].hops) > key {
+            self.tainted.swap(i - 1, i);
+            i -= 1;
         }
     }
 

@@ -34,6 +34,29 @@
 //!   nearly all of it is tainted), the shortfall is taken from the tainted
 //!   amounts in incident order, so value and taint stay exact.
 //!
+//! # How the walk is made fast
+//!
+//! - Every purse's balance lives in one flat table of 16-byte entries
+//!   (indexed by address × asset, or through per-address lists when a ledger
+//!   has many tokens); seeds, purses that meet taint and balances beyond
+//!   2^127 move to a small side table. A transfer between ordinary purses is
+//!   two reads, a subtraction, an addition and two writes.
+//! - Before the walk, one pass over the sender and receiver columns with a
+//!   bitset finds every address taint could ever reach (seeds, receivers of
+//!   theft transactions, and receivers of transfers from reached addresses,
+//!   exits and sinks excepted, since they never hold taint). Transfers with
+//!   neither end in that set are skipped: they cannot change any result, so
+//!   the answer equals a walk over every event (DESIGN §6), which a test
+//!   checks.
+//! - Lots: adjacent lots of one source are merged; taint-first and
+//!   clean-first keep all clean value as one amount (its order never matters
+//!   to them); haircut keeps one amount per incident (per incident and hop
+//!   count when hops are limited). Hop counts are only tracked when limited.
+//! - Exits are looked up lazily, the first time taint moves towards an
+//!   address, so a large label set costs nothing where taint never goes.
+//! - History gaps at purses that never held taint are clean by rule and are
+//!   neither listed nor counted (counting them would need the skipped events).
+//!
 //! # Example
 //!
 //! ```
