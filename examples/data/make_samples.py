@@ -11,6 +11,7 @@ the script. Output is sorted, so running it twice gives the same bytes.
 import argparse
 import csv
 import datetime
+import json
 import os
 import sys
 from decimal import Decimal
@@ -107,12 +108,69 @@ def bybit(shared):
               sorted(tokens, key=lambda r: (int(r["block_number"]), r["transaction_hash"], r["to_address"], r["value"])))
 
 
+ATTRIBUTED_CATEGORY = {
+    "hack_exploiter": "exploiter",
+    "hack_laundering": "laundering",
+    "dprk_lazarus": "laundering",
+    "mixer": "mixer",
+    "mixer_pool": "mixer",
+    "sanctioned": "sanctioned",
+}
+ETHERSCAN_CATEGORY = {
+    "binance": "exchange", "huobi": "exchange", "poloniex": "exchange", "bitfinex": "exchange",
+    "okx": "exchange", "crypto-com": "exchange", "hitbtc": "exchange", "bittrex": "exchange",
+    "shapeshift": "exchange", "kraken": "exchange", "coinbase": "exchange", "kucoin": "exchange",
+    "tornado-cash": "mixer", "ethereum-mixer": "mixer",
+    "bridge": "bridge", "dex": "dex", "sushiswap": "dex", "uniswap": "dex",
+}
+LABEL_HEADER = ["address", "entity", "category", "actor", "source"]
+
+
+def labels_for(shared, addresses, out_path):
+    """Labels of the sample's addresses from the shared attribution table and
+    the MIT-licensed Etherscan label dump (one row per label; conflicting
+    labels are all kept, with their sources)."""
+    rows = set()
+    with open(os.path.join(shared, "attributed_addresses", "attributed_addresses.csv"), newline="") as f:
+        for r in csv.DictReader(f):
+            a = r["address"].lower()
+            cat = ATTRIBUTED_CATEGORY.get(r["category"])
+            if a in addresses and cat and r["chain"] == "ETH":
+                actor = "lazarus" if "lazarus" in (r["entity"] + r["category"]).lower() else ""
+                rows.add((a, r["entity"], cat, actor, r["attribution_source"]))
+    with open(os.path.join(shared, "labels_etherscan_brianleect", "combinedAllLabels.json")) as f:
+        dump = {k.lower(): v for k, v in json.load(f).items()}
+    for a in addresses:
+        entry = dump.get(a)
+        if not entry:
+            continue
+        for label in entry["labels"]:
+            cat = ETHERSCAN_CATEGORY.get(label)
+            if cat:
+                rows.add((a, entry["name"], cat, "", f"Etherscan label '{label}' (brianleect/etherscan-labels, MIT)"))
+    ordered = [dict(zip(LABEL_HEADER, r)) for r in sorted(rows)]
+    write_csv(out_path, LABEL_HEADER, ordered)
+
+
+def sample_addresses(paths):
+    out = set()
+    for p in paths:
+        with open(p, newline="") as f:
+            for r in csv.DictReader(f):
+                out.add(r["from_address"])
+                out.add(r["to_address"])
+    return out
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--shared", default=os.path.join(HERE, "..", "..", "..", "shared", "data"))
     a = p.parse_args()
     ronin(a.shared)
     bybit(a.shared)
+    for name, files in (("ronin", ["transactions.csv"]), ("bybit", ["transactions.csv", "token_transfers.csv"])):
+        d = os.path.join(HERE, name)
+        labels_for(a.shared, sample_addresses([os.path.join(d, f) for f in files]), os.path.join(d, "labels.csv"))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,10 @@
 use std::path::PathBuf;
 
 use clap::Args;
+use fundtrace::btc::{Network, UtxoLedger};
+use fundtrace::ingest::bitcoin::{self, BtcFormat};
 use fundtrace::ingest::{self, Format, IngestOptions, Source};
-use fundtrace::{Address, Ledger};
+use fundtrace::{Address, Ledger, LedgerBuilder};
 
 use super::CliError;
 
@@ -27,6 +29,18 @@ pub struct LedgerInputs {
     /// fundtrace's own JSON-lines ledger.
     #[arg(long = "ledger", value_name = "FILE")]
     pub ledger: Vec<PathBuf>,
+    /// Bitcoin raw blocks or blk*.dat records (optionally bzip2).
+    #[arg(long = "btc-blocks", value_name = "FILE")]
+    pub btc_blocks: Vec<PathBuf>,
+    /// Bitcoin Core `getblock <hash> 2` JSON or bitcoin-etl transactions.json.
+    #[arg(long = "btc-json", value_name = "FILE")]
+    pub btc_json: Vec<PathBuf>,
+    /// Height of the first raw block, when it is not the genesis block or its child.
+    #[arg(long = "btc-height", value_name = "N")]
+    pub btc_height: Option<u64>,
+    /// Bitcoin network, for address forms.
+    #[arg(long = "btc-network", value_enum, default_value = "mainnet")]
+    pub btc_network: NetworkArg,
     /// Skip bad records (counted and reported) instead of stopping at the first.
     #[arg(long)]
     pub lenient: bool,
@@ -39,6 +53,26 @@ pub struct LedgerInputs {
     /// Decimals of a token in Etherscan token exports, as CONTRACT:N (repeatable).
     #[arg(long = "token-decimals", value_name = "ADDR:N", value_parser = parse_token_decimals)]
     pub token_decimals: Vec<(Address, u32)>,
+}
+
+/// Bitcoin networks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum NetworkArg {
+    /// Mainnet (`1…`, `3…`, `bc1…`).
+    Mainnet,
+    /// Testnet and signet (`m…`, `2…`, `tb1…`).
+    Testnet,
+    /// Regtest (`bcrt1…`).
+    Regtest,
+}
+
+/// A ledger and, when Bitcoin inputs were given, their UTXO ledger.
+#[derive(Debug)]
+pub struct Loaded {
+    /// Every input as account-style transfers (Bitcoin as its address-level view).
+    pub ledger: Ledger,
+    /// The Bitcoin inputs as a UTXO ledger, for output-level tracing.
+    pub utxo: Option<UtxoLedger>,
 }
 
 fn parse_token_decimals(s: &str) -> Result<(Address, u32), String> {
@@ -70,12 +104,27 @@ impl LedgerInputs {
             .collect()
     }
 
+    /// Whether Bitcoin inputs were given.
+    pub fn has_btc(&self) -> bool {
+        !self.btc_blocks.is_empty() || !self.btc_json.is_empty()
+    }
+
+    /// Whether any ledger input was given.
+    pub fn is_empty(&self) -> bool {
+        self.sources().is_empty() && self.btc_blocks.is_empty() && self.btc_json.is_empty()
+    }
+
     /// Reads every input into one ledger, reporting lenient skips on stderr.
     pub fn load(&self) -> Result<Ledger, CliError> {
+        Ok(self.load_all()?.ledger)
+    }
+
+    /// Reads every input: one ledger, plus the UTXO ledger of the Bitcoin inputs.
+    pub fn load_all(&self) -> Result<Loaded, CliError> {
         let sources = self.sources();
-        if sources.is_empty() {
+        if self.is_empty() {
             return Err(CliError::Usage(
-                "no ledger input: give --transactions, --token-transfers, --traces, --etherscan or --ledger".into(),
+                "no ledger input: give --transactions, --token-transfers, --traces, --etherscan, --ledger, --btc-blocks or --btc-json".into(),
             ));
         }
         let mut rejects_file = match &self.rejects {
@@ -93,12 +142,44 @@ impl LedgerInputs {
             no_fees: self.no_fees,
             token_decimals: self.token_decimals.iter().cloned().collect(),
         };
-        let ledger = ingest::load(&sources, options)?;
+        let mut options = options;
+        let mut builder = LedgerBuilder::new();
+        for source in &sources {
+            ingest::read_file(&mut builder, source, &mut options)?;
+        }
+        let btc_sources: Vec<(BtcFormat, PathBuf)> = self
+            .btc_blocks
+            .iter()
+            .map(|p| (BtcFormat::Blocks, p.clone()))
+            .chain(self.btc_json.iter().map(|p| (BtcFormat::Json, p.clone())))
+            .collect();
+        let utxo = if btc_sources.is_empty() {
+            None
+        } else {
+            let network = match self.btc_network {
+                NetworkArg::Mainnet => Network::Mainnet,
+                NetworkArg::Testnet => Network::Testnet,
+                NetworkArg::Regtest => Network::Regtest,
+            };
+            let load = bitcoin::load_utxo(&btc_sources, self.btc_height, network)?;
+            bitcoin::add_address_view(&mut builder, &load)?;
+            Some(load.ledger)
+        };
+        let ledger = builder.build().map_err(ingest::IngestError::from)?;
         for input in ledger.inputs() {
             for (reason, n) in &input.skipped {
                 eprintln!("warning: {}: skipped {n} record(s): {reason}", input.path);
             }
         }
-        Ok(ledger)
+        for w in ledger.warnings() {
+            eprintln!("warning: {w}");
+        }
+        if ledger.duplicates_dropped() > 0 {
+            eprintln!(
+                "note: {} transfer record(s) appeared more than once and were kept once",
+                ledger.duplicates_dropped()
+            );
+        }
+        Ok(Loaded { ledger, utxo })
     }
 }

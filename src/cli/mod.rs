@@ -2,10 +2,17 @@
 //! an `Args` struct (clap) and a `run` function; ledger-input flags are shared
 //! through [`inputs::LedgerInputs`].
 
+mod cluster;
 mod compare;
+mod demix;
+mod flow;
+mod incidents;
 mod inputs;
 mod inspect;
+mod labels;
+mod paths;
 mod trace;
+mod trace_utxo;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -25,6 +32,16 @@ pub struct Cli {
 enum Command {
     /// Show what one address received and sent, per asset.
     Inspect(inspect::InspectArgs),
+    /// Bitcoin address clusters (multi-input heuristic, CoinJoins skipped) with their evidence.
+    Cluster(cluster::ClusterArgs),
+    /// List the built-in registry of North Korea–linked incidents.
+    Incidents(incidents::IncidentsArgs),
+    /// Mixer pools: anonymity sets and candidate deposit↔withdrawal links.
+    Demix(demix::DemixArgs),
+    /// Temporal paths (earliest, fewest hops, widest) from seeds to targets.
+    Paths(paths::PathsArgs),
+    /// Temporal maximum flow from seeds to targets, with a minimum cut.
+    Flow(flow::FlowArgs),
     /// Trace stolen funds from seeds under one taint model.
     Trace(trace::TraceArgs),
     /// Trace the same seeds under every model, side by side.
@@ -44,6 +61,9 @@ pub enum CliError {
         #[source]
         source: std::io::Error,
     },
+    /// An input other than a ledger (labels, pool events) could not be read.
+    #[error("{0}")]
+    Input(String),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -53,6 +73,11 @@ pub enum CliError {
 pub fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Inspect(a) => inspect::run(&a),
+        Command::Cluster(a) => cluster::run(&a),
+        Command::Incidents(a) => incidents::run(&a),
+        Command::Demix(a) => demix::run(&a),
+        Command::Paths(a) => paths::run(&a),
+        Command::Flow(a) => flow::run(&a),
         Command::Trace(a) => trace::run(&a),
         Command::Compare(a) => compare::run(&a),
     }

@@ -5,9 +5,12 @@ use std::path::PathBuf;
 
 use clap::Args;
 use fundtrace::amount::parse_base_units;
+use fundtrace::labels::{self, registry, Category, LabelError, LabelSet, LoadOptions};
 use fundtrace::report::trace::{TraceReport, TraceSummary};
 use fundtrace::report::write_json;
-use fundtrace::trace::{parse_seeds, trace, ExitInfo, Model, Seed, TraceConfig};
+use fundtrace::trace::{
+    exits_from_labels, parse_seeds, trace, ExitInfo, Model, Seed, SeedTarget, TraceConfig,
+};
 use fundtrace::Address;
 
 use super::inputs::LedgerInputs;
@@ -37,9 +40,18 @@ pub struct TraceSetup {
         default_value = "incident"
     )]
     pub incident: String,
-    /// Address labels, CSV `address,entity,category[,actor,source]`.
+    /// Seed the trace from the built-in registry's exploiter addresses of
+    /// this incident (see `fundtrace incidents`); the incident name is NAME.
+    /// Also loads the registry's labels. Repeatable.
+    #[arg(long = "incident", value_name = "NAME")]
+    pub registry_incidents: Vec<String>,
+    /// Address labels: CSV `address,entity,category[,actor,source]`, JSON,
+    /// or a GraphSense TagPack (`.yaml`), chosen by extension. Repeatable.
     #[arg(long = "labels", value_name = "FILE")]
     pub labels: Vec<PathBuf>,
+    /// A GraphSense TagPack (YAML). Repeatable.
+    #[arg(long = "tagpack", value_name = "FILE")]
+    pub tagpacks: Vec<PathBuf>,
     /// A plain list of addresses, one per line, all of CATEGORY (e.g. an OFAC
     /// list: `--list ofac_eth.txt:sanctioned`).
     #[arg(long = "list", value_name = "FILE:CATEGORY")]
@@ -75,7 +87,7 @@ pub struct TraceArgs {
     pub setup: TraceSetup,
     /// The taint model.
     #[arg(long, value_name = "MODEL", default_value = "haircut",
-          value_parser = ["poison", "haircut", "fifo", "lifo", "taint-first", "clean-first"])]
+          value_parser = ["poison", "haircut", "fifo", "lifo", "taint-first", "clean-first", "tiho"])]
     pub model: String,
 }
 
@@ -97,23 +109,72 @@ impl TraceSetup {
                     .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?,
             );
         }
+        for name in &self.registry_incidents {
+            let incident = registry::incident(name).ok_or_else(|| {
+                CliError::Usage(format!(
+                    "--incident {name:?}: not in the registry (see `fundtrace incidents`)"
+                ))
+            })?;
+            let exploiters = incident.exploiters();
+            if exploiters.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "--incident {name:?}: the registry has no exploiter address for it ({})",
+                    incident.note
+                )));
+            }
+            for a in exploiters {
+                seeds.push(Seed {
+                    incident: incident.name.clone(),
+                    target: SeedTarget::Address {
+                        address: a.clone(),
+                        start: None,
+                    },
+                });
+            }
+        }
         Ok(seeds)
     }
 
-    /// The exit set: labelled addresses whose category is in `--stop-at`.
-    ///
-    /// TODO(lead): wire `--labels` and `--list` to the `labels` module once
-    /// it is merged (load every file, keep the addresses whose category is
-    /// in `self.stop_at`, map each to `ExitInfo { label: entity, category }`).
-    /// The trace itself takes any `BTreeMap<Address, ExitInfo>`.
-    fn exits(&self) -> Result<BTreeMap<Address, ExitInfo>, CliError> {
-        if !self.labels.is_empty() || !self.lists.is_empty() {
-            return Err(CliError::Usage(
-                "--labels and --list are not wired to the label loader yet".into(),
-            ));
+    /// Every label of `--labels`, `--list`, `--tagpack` and, with
+    /// `--incident`, the built-in registry.
+    pub fn label_set(&self) -> Result<LabelSet, CliError> {
+        let err = |e: LabelError| CliError::Input(e.to_string());
+        let mut set = LabelSet::new();
+        for path in &self.labels {
+            set.merge(labels::load_path(path, None, &LoadOptions::default()).map_err(err)?);
         }
-        let _ = &self.stop_at;
-        Ok(BTreeMap::new())
+        for spec in &self.lists {
+            let Some((file, cat)) = spec.rsplit_once(':') else {
+                return Err(CliError::Usage(format!(
+                    "--list {spec:?}: expected FILE:CATEGORY"
+                )));
+            };
+            let category = Category::parse(cat)
+                .map_err(|e| CliError::Usage(format!("--list {spec:?}: {e}")))?;
+            set.merge(labels::load_list(file, category).map_err(err)?);
+        }
+        for path in &self.tagpacks {
+            set.merge(labels::load_tagpack(path).map_err(err)?);
+        }
+        if !self.registry_incidents.is_empty() {
+            set.merge(registry::labels());
+        }
+        Ok(set)
+    }
+
+    /// The categories of `--stop-at`.
+    pub fn stop_categories(&self) -> Result<Vec<Category>, CliError> {
+        let mut out = Vec::new();
+        for c in self.stop_at.iter().filter(|c| !c.trim().is_empty()) {
+            out.push(Category::parse(c).map_err(|e| CliError::Usage(format!("--stop-at: {e}")))?);
+        }
+        Ok(out)
+    }
+
+    /// The exit set: labelled addresses whose decisive category is in
+    /// `--stop-at`.
+    pub(crate) fn exits(&self, labels: &LabelSet) -> Result<BTreeMap<Address, ExitInfo>, CliError> {
+        Ok(exits_from_labels(labels, &self.stop_categories()?))
     }
 
     /// Validates seeds, exits and limits into a configuration for `model`.
@@ -124,9 +185,10 @@ impl TraceSetup {
             }
             None => 0,
         };
+        let labels = self.label_set()?;
         let config = TraceConfig::new(model, self.seeds()?)
             .map_err(|e| CliError::Usage(e.to_string()))?
-            .with_exits(self.exits()?)
+            .with_exits(self.exits(&labels)?)
             .with_max_hops(self.max_hops)
             .with_until(self.until)
             .with_dust(dust);
@@ -136,8 +198,16 @@ impl TraceSetup {
 
 /// Runs `trace`.
 pub fn run(args: &TraceArgs) -> Result<(), CliError> {
-    let model: Model = args
-        .model
+    if args.setup.inputs.has_btc() {
+        return super::trace_utxo::run(&args.setup, &args.model);
+    }
+    // On account chains TIHO is the taint-first model (DESIGN §6).
+    let model_name = if args.model == "tiho" {
+        "taint-first"
+    } else {
+        args.model.as_str()
+    };
+    let model: Model = model_name
         .parse()
         .map_err(|e| CliError::Usage(format!("--model: {e}")))?;
     let setup = &args.setup;

@@ -23,14 +23,12 @@
 //!   `block_timestamp` or `transaction_index`, they come from the
 //!   transactions input (or other records of the same block).
 
-use std::collections::HashMap;
 use std::io::BufRead;
 
-use super::records::{Context, Fields};
+use super::records::{Context, Fields, Occurrences};
 use super::table::{for_each_record, opt, req, Field, Values};
 use super::time::parse_time;
 use super::{Encoding, IngestError};
-use crate::amount::Amount;
 use crate::ledger::{Address, Asset, LedgerBuilder, Sink, TransferKind, TransferRecord};
 
 /// Chain name and native symbol of ethereum-etl data.
@@ -169,8 +167,7 @@ pub(crate) fn read_token_transfers(
     let chain = b.chain(CHAIN.0, CHAIN.1);
     // Without log_index, identical rows of one transaction are numbered so
     // they stay distinct whatever the row order.
-    let mut occurrences: HashMap<([u8; 32], Address, Address, Address, Amount), u32> =
-        HashMap::new();
+    let mut occurrences = Occurrences::new();
     for_each_record(input, encoding, TOKEN_FIELDS, ctx, |v: &Values<'_>, ctx| {
         let f = Fields { ctx, line: v.line };
         let token = f.evm_address(v.name(0), v.req(0))?;
@@ -180,34 +177,26 @@ pub(crate) fn read_token_transfers(
         let hash = f.hash(v.name(4), v.req(4))?;
         let log_index: u32 = match v.get(5) {
             Some(s) => f.uint(v.name(5), s)?,
-            None => {
-                let n = occurrences
-                    .entry((hash, token.clone(), from.clone(), to.clone(), value))
-                    .or_insert(0);
-                *n += 1;
-                *n - 1
-            }
+            None => occurrences.next((hash, token.clone(), from.clone(), to.clone(), value)),
         };
         let block: u64 = f.uint(v.name(6), v.req(6))?;
         let time = v.get(7).map(|s| time_field(&f, v.name(7), s)).transpose()?;
         let position: Option<u32> = v.get(8).map(|s| f.uint(v.name(8), s)).transpose()?;
-        {
-            let record = TransferRecord {
-                chain,
-                tx_hash: hash,
-                block,
-                time: 0,
-                tx_position: 0,
-                kind: TransferKind::Token,
-                sub_index: log_index,
-                from,
-                to,
-                asset: Asset::Token(token),
-                amount: value,
-            };
-            b.push_loose(record, time, position)
-                .map_err(|e| ctx.conflict(v.line, e))?;
-        }
+        let record = TransferRecord {
+            chain,
+            tx_hash: hash,
+            block,
+            time: 0,
+            tx_position: 0,
+            kind: TransferKind::Token,
+            sub_index: log_index,
+            from,
+            to,
+            asset: Asset::Token(token),
+            amount: value,
+        };
+        b.push_loose(record, time, position)
+            .map_err(|e| ctx.conflict(v.line, e))?;
         ctx.accepted();
         Ok(())
     })

@@ -21,14 +21,12 @@
 //!
 //! [`IngestOptions::token_decimals`]: super::IngestOptions::token_decimals
 
-use std::collections::HashMap;
 use std::io::BufRead;
 
-use super::records::{Context, Fields};
+use super::records::{Context, Fields, Occurrences};
 use super::table::{any_of, csv_header_names, for_each_record, Field, Values};
 use super::time::parse_time;
 use super::{Encoding, IngestError};
-use crate::amount::Amount;
 use crate::ledger::{Address, Asset, LedgerBuilder, Sink, TransferKind, TransferRecord};
 
 /// Decimals of well-known Ethereum tokens (contract, decimals).
@@ -128,8 +126,7 @@ pub(crate) fn read(
     let fees_wanted = ctx.fees_wanted();
     // Numbers identical rows of one transaction, so that they stay distinct
     // transfers whatever the row order.
-    let mut occurrences: HashMap<([u8; 32], Address, Address, Amount, Option<Address>), u32> =
-        HashMap::new();
+    let mut occurrences = Occurrences::new();
     for_each_record(input, Encoding::Csv, FIELDS, ctx, |v: &Values<'_>, ctx| {
         let f = Fields { ctx, line: v.line };
         let hash = f.hash(v.name(0), v.req(0))?;
@@ -221,9 +218,7 @@ pub(crate) fn read(
                         Asset::Native => None,
                     },
                 );
-                let n = occurrences.entry(key).or_insert(0);
-                *n += 1;
-                *n - 1
+                occurrences.next(key)
             }
         };
         let fee = if kind == ExportKind::Normal && fees_wanted {

@@ -12,6 +12,7 @@
 //! | Etherscan CSV exports | [`Format::Etherscan`] | normal, internal and token exports, told apart by header |
 //! | fundtrace JSON lines | [`Format::Fundtrace`] | one [`own::OwnRecord`] per line; round-trips exactly |
 
+pub mod bitcoin;
 mod digest;
 pub mod ethereum_etl;
 pub mod etherscan;

@@ -1,5 +1,5 @@
 //! fundtrace's own JSON-lines format: one object per line, either a transfer
-//! or a transaction that moves nothing. It holds everything a [`Ledger`]
+//! or a transaction that moves nothing. It holds everything a [`Ledger`](crate::Ledger)
 //! holds, so writing a ledger ([`crate::report::ledger_jsonl::write`]) and
 //! reading it back gives the same ledger.
 //!

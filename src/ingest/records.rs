@@ -189,3 +189,23 @@ impl Fields<'_, '_, '_> {
         })
     }
 }
+
+/// Numbers identical records of one transaction (0, 1, 2, …) for formats
+/// that give no log or trace index, so that they stay distinct transfers;
+/// identical records are interchangeable, so the numbering does not depend
+/// on row order.
+#[derive(Debug)]
+pub(crate) struct Occurrences<K>(std::collections::HashMap<K, u32>);
+
+impl<K: std::hash::Hash + Eq> Occurrences<K> {
+    pub(crate) fn new() -> Self {
+        Occurrences(std::collections::HashMap::new())
+    }
+
+    /// How many times `key` was seen before.
+    pub(crate) fn next(&mut self, key: K) -> u32 {
+        let n = self.0.entry(key).or_insert(0);
+        *n += 1;
+        *n - 1
+    }
+}

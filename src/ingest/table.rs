@@ -111,8 +111,17 @@ pub(crate) fn for_each_record(
     mut on_record: impl FnMut(&Values<'_>, &mut Context<'_, '_>) -> Result<(), IngestError>,
 ) -> Result<(), IngestError> {
     let seen = match encoding {
-        Encoding::Csv => csv_records(input, fields, ctx, &mut on_record)?,
-        Encoding::JsonLines => json_records(input, fields, ctx, &mut on_record)?,
+        Encoding::Csv => csv_records(input, fields, ctx, &mut on_record),
+        Encoding::JsonLines => json_records(input, fields, ctx, &mut on_record),
+    };
+    // A whole-file problem (empty, wrong header) is one counted skip in
+    // lenient mode, like a bad record.
+    let seen = match seen {
+        Err(e @ IngestError::File { .. }) => {
+            ctx.reject(e, b"")?;
+            return Ok(());
+        }
+        other => other?,
     };
     if seen == 0 {
         let err = ctx.file_error(match encoding {

@@ -93,7 +93,7 @@ impl Address {
             return Err(AddressError::WrongLength { len: s.len() });
         }
         let mut bytes = [0u8; 20];
-        hex::decode_to_slice(hex_part, &mut bytes).map_err(|_| AddressError::BadHex)?;
+        decode_hex(hex_part.as_bytes(), &mut bytes).ok_or(AddressError::BadHex)?;
         Ok(Address::Evm(bytes))
     }
 
@@ -191,8 +191,41 @@ pub fn parse_hash32(s: &str) -> Result<[u8; 32], String> {
         return Err(format!("expected 64 hex digits, found {}", h.len()));
     }
     let mut out = [0u8; 32];
-    hex::decode_to_slice(h, &mut out).map_err(|_| "invalid hex digit".to_string())?;
+    decode_hex(h.as_bytes(), &mut out).ok_or_else(|| "invalid hex digit".to_string())?;
     Ok(out)
+}
+
+/// Value of each byte as a hex digit, or 0xff.
+const HEX_VALUE: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Decodes `2 × out.len()` hex digits into `out`; `None` on a bad digit or
+/// length. Table-driven: hashes and addresses are most of what ingest parses.
+pub(crate) fn decode_hex(digits: &[u8], out: &mut [u8]) -> Option<()> {
+    if digits.len() != out.len() * 2 {
+        return None;
+    }
+    let mut bad = 0u8;
+    for (o, pair) in out.iter_mut().zip(digits.chunks_exact(2)) {
+        let hi = HEX_VALUE[pair[0] as usize];
+        let lo = HEX_VALUE[pair[1] as usize];
+        bad |= hi | lo;
+        *o = (hi << 4) | (lo & 0x0f);
+    }
+    (bad & 0xf0 == 0).then_some(())
 }
 
 #[cfg(test)]
@@ -231,6 +264,17 @@ mod tests {
             assert_eq!(a.to_string(), s);
         }
         assert!("a b".parse::<Address>().is_err());
+    }
+
+    #[test]
+    fn hex_decoding_matches_the_hex_crate() {
+        let digits = b"00ff7A9bC3e1";
+        let mut out = [0u8; 6];
+        decode_hex(digits, &mut out).unwrap();
+        assert_eq!(out.to_vec(), hex::decode(digits).unwrap());
+        assert!(decode_hex(b"0g", &mut [0u8; 1]).is_none());
+        assert!(decode_hex(b"0", &mut [0u8; 1]).is_none());
+        assert!(decode_hex("é0".as_bytes(), &mut [0u8; 1]).is_none());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Building a [`Ledger`]: interning, canonical ids, ordering, validation.
 
-use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+
+use foldhash::HashMap;
 
 use thiserror::Error;
 
@@ -130,6 +132,8 @@ struct Row {
 /// ```
 #[derive(Debug, Default)]
 pub struct LedgerBuilder {
+    /// The last block seen, so rows of one block skip the block-time map.
+    last_block: Option<(ChainId, u64, u64)>,
     chains: Vec<ChainInfo>,
     addresses: HashMap<Address, u32>,
     assets: HashMap<AssetInfo, u32>,
@@ -212,36 +216,46 @@ impl LedgerBuilder {
         if let Some(t) = time {
             self.check_block(chain, block, t)?;
         }
-        if let Some(&id) = self.tx_ids.get(&hash) {
-            let seen = &mut self.tx_meta[id as usize];
-            let position_conflict =
-                matches!((seen.position, position), (Some(a), Some(b)) if a != b);
-            if seen.chain != chain || seen.block != block || position_conflict {
-                return Err(LedgerError::ConflictingTransaction {
-                    hash: hex::encode(hash),
-                    first_block: seen.block,
-                    first_position: seen.position.unwrap_or(u32::MAX),
-                    second_block: block,
-                    second_position: position.unwrap_or(u32::MAX),
-                });
+        let next = self.tx_hashes.len();
+        match self.tx_ids.entry(hash) {
+            Entry::Occupied(o) => {
+                let id = *o.get();
+                let seen = &mut self.tx_meta[id as usize];
+                let position_conflict =
+                    matches!((seen.position, position), (Some(a), Some(b)) if a != b);
+                if seen.chain != chain || seen.block != block || position_conflict {
+                    return Err(LedgerError::ConflictingTransaction {
+                        hash: hex::encode(hash),
+                        first_block: seen.block,
+                        first_position: seen.position.unwrap_or(u32::MAX),
+                        second_block: block,
+                        second_position: position.unwrap_or(u32::MAX),
+                    });
+                }
+                seen.time = seen.time.or(time);
+                seen.position = seen.position.or(position);
+                Ok(TxIndex(id))
             }
-            seen.time = seen.time.or(time);
-            seen.position = seen.position.or(position);
-            return Ok(TxIndex(id));
+            Entry::Vacant(v) => {
+                let id = checked_id(next, "transactions")?;
+                v.insert(id);
+                self.tx_hashes.push(hash);
+                self.tx_meta.push(TxMeta {
+                    chain,
+                    block,
+                    time,
+                    position,
+                });
+                Ok(TxIndex(id))
+            }
         }
-        let id = checked_id(self.tx_hashes.len(), "transactions")?;
-        self.tx_ids.insert(hash, id);
-        self.tx_hashes.push(hash);
-        self.tx_meta.push(TxMeta {
-            chain,
-            block,
-            time,
-            position,
-        });
-        Ok(TxIndex(id))
     }
 
     fn check_block(&mut self, chain: ChainId, block: u64, time: u64) -> Result<(), LedgerError> {
+        if self.last_block == Some((chain, block, time)) {
+            return Ok(());
+        }
+        self.last_block = Some((chain, block, time));
         match self.block_times.get(&(chain, block)) {
             Some(&t) if t != time => Err(LedgerError::ConflictingBlockTime {
                 block,
@@ -257,12 +271,11 @@ impl LedgerBuilder {
     }
 
     fn intern_address(&mut self, a: Address) -> Result<u32, LedgerError> {
-        if let Some(&id) = self.addresses.get(&a) {
-            return Ok(id);
+        let next = self.addresses.len();
+        match self.addresses.entry(a) {
+            Entry::Occupied(o) => Ok(*o.get()),
+            Entry::Vacant(v) => Ok(*v.insert(checked_id(next, "addresses")?)),
         }
-        let id = checked_id(self.addresses.len(), "addresses")?;
-        self.addresses.insert(a, id);
-        Ok(id)
     }
 
     fn intern_asset(&mut self, a: AssetInfo) -> Result<u32, LedgerError> {
@@ -352,8 +365,12 @@ impl LedgerBuilder {
             ..
         } = self;
 
-        // Chains by name.
-        let mut chain_order: Vec<usize> = (0..chains.len()).collect();
+        // Chains by name; a chain no transaction uses is dropped.
+        let mut used = vec![false; chains.len()];
+        for m in &tx_meta {
+            used[m.chain.index()] = true;
+        }
+        let mut chain_order: Vec<usize> = (0..chains.len()).filter(|&c| used[c]).collect();
         chain_order.sort_by(|&a, &b| chains[a].name.cmp(&chains[b].name));
         let mut chain_remap = vec![ChainId(0); chains.len()];
         for (new, &old) in chain_order.iter().enumerate() {
@@ -446,6 +463,7 @@ impl LedgerBuilder {
             .collect();
         blocks.sort_unstable();
         blocks.dedup();
+        blocks.shrink_to_fit();
         let mut tx_hash = Vec::with_capacity(tx_order.len());
         let mut tx_block = Vec::with_capacity(tx_order.len());
         let mut tx_position = Vec::with_capacity(tx_order.len());
@@ -463,8 +481,6 @@ impl LedgerBuilder {
             tx_position.push(m.position);
         }
         drop(tx_hashes);
-        let mut tx_by_hash: Vec<TxIndex> = (0..tx_hash.len()).map(TxIndex::from_usize).collect();
-        tx_by_hash.sort_unstable_by_key(|t| tx_hash[t.index()]);
 
         for r in &mut rows {
             r.tx = tx_remap[r.tx as usize];
@@ -487,7 +503,7 @@ impl LedgerBuilder {
             tx_hash,
             tx_block,
             tx_position,
-            tx_by_hash,
+            tx_by_hash: std::sync::OnceLock::new(),
             from: Vec::with_capacity(n),
             to: Vec::with_capacity(n),
             asset: Vec::with_capacity(n),

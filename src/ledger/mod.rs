@@ -53,6 +53,28 @@ pub struct ChainInfo {
     pub native_symbol: String,
 }
 
+impl ChainInfo {
+    /// Whether the chain is a UTXO chain (Bitcoin and its forks), whose
+    /// transaction ids are printed without `0x`.
+    #[must_use]
+    pub fn is_utxo(&self) -> bool {
+        matches!(
+            self.name.as_str(),
+            "bitcoin" | "bitcoin-testnet" | "litecoin" | "bitcoin-cash" | "dogecoin"
+        )
+    }
+
+    /// Decimals of the native coin: 8 on UTXO chains (satoshi), 18 otherwise (wei).
+    #[must_use]
+    pub fn native_decimals(&self) -> u32 {
+        if self.is_utxo() {
+            8
+        } else {
+            18
+        }
+    }
+}
+
 /// One block (per chain) that holds at least one transaction of the ledger.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct BlockInfo {
@@ -115,8 +137,9 @@ pub struct Ledger {
     pub(crate) tx_hash: Vec<[u8; 32]>,
     pub(crate) tx_block: Vec<u32>,
     pub(crate) tx_position: Vec<u32>,
-    /// Transaction indices sorted by hash, for lookup.
-    pub(crate) tx_by_hash: Vec<TxIndex>,
+    /// Transaction indices sorted by hash, built on the first lookup (most
+    /// analyses never look a transaction up, so its memory is not spent up front).
+    pub(crate) tx_by_hash: std::sync::OnceLock<Vec<TxIndex>>,
     pub(crate) from: Vec<AddressId>,
     pub(crate) to: Vec<AddressId>,
     pub(crate) asset: Vec<AssetId>,
@@ -273,19 +296,32 @@ impl Ledger {
         &self.tx_hash[tx.index()]
     }
 
-    /// The hash as printed: `0x` and lower-case hex.
+    /// The hash as printed: `0x` and lower-case hex on account chains; on
+    /// UTXO chains the txid as Bitcoin prints it (hex, no prefix; ingest
+    /// stores Bitcoin txids in display byte order).
     #[must_use]
     pub fn tx_hash_hex(&self, tx: TxIndex) -> String {
-        format!("0x{}", hex::encode(self.tx_hash(tx)))
+        let chain = &self.chains[self.tx_block(tx).chain.index()];
+        if chain.is_utxo() {
+            hex::encode(self.tx_hash(tx))
+        } else {
+            format!("0x{}", hex::encode(self.tx_hash(tx)))
+        }
     }
 
-    /// Looks a transaction up by hash.
+    /// Looks a transaction up by hash. The first call builds a sorted index
+    /// (4 bytes per transaction), kept for later calls.
     #[must_use]
     pub fn tx_by_hash(&self, hash: &[u8; 32]) -> Option<TxIndex> {
-        self.tx_by_hash
+        let index = self.tx_by_hash.get_or_init(|| {
+            let mut v: Vec<TxIndex> = (0..self.tx_hash.len()).map(TxIndex::from_usize).collect();
+            v.sort_unstable_by_key(|t| self.tx_hash[t.index()]);
+            v
+        });
+        index
             .binary_search_by(|t| self.tx_hash[t.index()].cmp(hash))
             .ok()
-            .map(|i| self.tx_by_hash[i])
+            .map(|i| index[i])
     }
 
     /// The block a transaction is in.
@@ -361,7 +397,7 @@ impl Ledger {
             + self.tx_hash.capacity() * 32
             + self.tx_block.capacity() * 4
             + self.tx_position.capacity() * 4
-            + self.tx_by_hash.capacity() * 4
+            + self.tx_by_hash.get().map_or(0, Vec::capacity) * 4
             + self.from.capacity() * 4
             + self.to.capacity() * 4
             + self.asset.capacity() * 4

@@ -105,17 +105,14 @@ impl fmt::Display for InspectionTable<'_> {
             "asset", "in", "received", "out", "sent"
         )?;
         for a in &i.assets {
-            let native = self
-                .ledger
-                .asset_by_name(&a.asset)
-                .map(|id| self.ledger.asset(id).asset == Asset::Native)
-                .unwrap_or(false);
-            let show = |v: Amount| {
-                if native {
-                    format_units(v, 18)
-                } else {
-                    v.to_string()
-                }
+            let native_decimals = self.ledger.asset_by_name(&a.asset).and_then(|id| {
+                let info = self.ledger.asset(id);
+                (info.asset == Asset::Native)
+                    .then(|| self.ledger.chains()[info.chain.index()].native_decimals())
+            });
+            let show = |v: Amount| match native_decimals {
+                Some(d) => format_units(v, d),
+                None => v.to_string(),
             };
             writeln!(
                 f,

@@ -38,9 +38,9 @@ pub fn write(ledger: &Ledger, mut out: impl Write) -> std::io::Result<()> {
         }
     };
     let mut next_transfer = ledger.transfers().peekable();
-    for i in 0..ledger.tx_count() {
+    for (i, &moves_value) in has_transfer.iter().enumerate() {
         let tx = TxIndex::from_usize(i);
-        if !has_transfer[i] {
+        if !moves_value {
             serde_json::to_writer(&mut out, &tx_record(tx, "transaction"))?;
             out.write_all(b"\n")?;
             continue;

@@ -8,7 +8,9 @@
 
 pub mod inspect;
 pub mod ledger_jsonl;
+pub mod paths;
 pub mod trace;
+pub mod trace_utxo;
 
 use std::io::Write;
 

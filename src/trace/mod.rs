@@ -85,10 +85,12 @@
 mod books;
 mod config;
 mod driver;
+mod exits;
 mod result;
 mod seed;
 
 pub use config::{ExitInfo, Model, TraceConfig, TraceConfigError, UnknownModel};
+pub use exits::{exits_from_labels, DEFAULT_STOP_AT};
 pub use result::{AssetTotals, ExitFlow, Flow, Gap, Holding, Incident, SeedStatus, TraceResult};
 pub use seed::{parse_seeds, Seed, SeedError, SeedTarget};
 

@@ -1,0 +1,66 @@
+//! Ingest and ledger-build throughput on generated ethereum-etl CSV.
+//!
+//! `cargo bench --bench ingest`; sizes from `FUNDTRACE_BENCH_SIZES`
+//! (comma-separated transfer counts; default `100000,1000000`).
+
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use fundtrace::gen::{write_transactions_csv, GenConfig};
+use fundtrace::ingest::{read_from, Encoding, Format, IngestOptions};
+use fundtrace::LedgerBuilder;
+
+fn sizes() -> Vec<usize> {
+    std::env::var("FUNDTRACE_BENCH_SIZES")
+        .ok()
+        .map(|s| s.split(',').filter_map(|x| x.trim().parse().ok()).collect())
+        .unwrap_or_else(|| vec![100_000, 1_000_000])
+}
+
+fn ingest(c: &mut Criterion) {
+    let mut group = c.benchmark_group("ingest_transactions_csv");
+    group.sample_size(10);
+    for n in sizes() {
+        let cfg = GenConfig {
+            transfers: n,
+            ..GenConfig::default()
+        };
+        let mut csv = Vec::new();
+        write_transactions_csv(&cfg, &mut csv).expect("writing to memory");
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("parse", n), &csv, |b, csv| {
+            b.iter(|| {
+                let mut builder = LedgerBuilder::new();
+                read_from(
+                    &mut builder,
+                    "gen.csv",
+                    Format::EthTransactions,
+                    Encoding::Csv,
+                    &csv[..],
+                    &mut IngestOptions::default(),
+                )
+                .expect("generated CSV is valid");
+                black_box(builder.len())
+            });
+        });
+        group.bench_with_input(BenchmarkId::new("parse_and_build", n), &csv, |b, csv| {
+            b.iter(|| {
+                let mut builder = LedgerBuilder::new();
+                read_from(
+                    &mut builder,
+                    "gen.csv",
+                    Format::EthTransactions,
+                    Encoding::Csv,
+                    &csv[..],
+                    &mut IngestOptions::default(),
+                )
+                .expect("generated CSV is valid");
+                black_box(builder.build().expect("valid").transfer_count())
+            });
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, ingest);
+criterion_main!(benches);

@@ -1,0 +1,201 @@
+//! `fundtrace paths`: temporal paths from seeds to a target address or set.
+
+use std::path::PathBuf;
+
+use clap::{Args, ValueEnum};
+use fundtrace::graph::TransferGraph;
+use fundtrace::labels::{Category, LabelSet};
+use fundtrace::paths::{KPaths, PathKind, PathQuery, PathQueryBuilder, SearchLimits};
+use fundtrace::report::paths::PathsReport;
+use fundtrace::report::write_json;
+use fundtrace::{Address, AddressId, Ledger};
+
+use super::inputs::LedgerInputs;
+use super::labels::{addresses_of_category, LabelInputs};
+use super::{with_output, CliError};
+
+/// Which path to look for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    /// The path that arrives first.
+    Earliest,
+    /// The path with the fewest transfers.
+    Fewest,
+    /// The path whose smallest transfer is largest.
+    Widest,
+}
+
+impl From<KindArg> for PathKind {
+    fn from(k: KindArg) -> PathKind {
+        match k {
+            KindArg::Earliest => PathKind::Earliest,
+            KindArg::Fewest => PathKind::Fewest,
+            KindArg::Widest => PathKind::Widest,
+        }
+    }
+}
+
+/// Query flags shared by `paths` and `flow`.
+#[derive(Debug, Clone, Args)]
+pub struct QueryArgs {
+    #[command(flatten)]
+    pub labels: LabelInputs,
+    /// Source addresses (seeds).
+    #[arg(long = "from", value_name = "ADDR", num_args = 1.., required = true)]
+    pub from: Vec<String>,
+    /// Target: an address, or `category:NAME` for every address of a label category.
+    #[arg(long = "to", value_name = "ADDR|category:NAME", num_args = 1.., required = true)]
+    pub to: Vec<String>,
+    /// Asset: `ETH`, a token contract address, or `any` (default: the native coin).
+    #[arg(long, value_name = "NAME")]
+    pub asset: Option<String>,
+    /// Sources send from this time on (unix seconds).
+    #[arg(long, value_name = "UNIX")]
+    pub since: Option<u64>,
+    /// Ignore transfers after this time (unix seconds).
+    #[arg(long, value_name = "UNIX")]
+    pub until: Option<u64>,
+    /// Ignore transfers below this amount (base units; default 1).
+    #[arg(long, value_name = "AMOUNT")]
+    pub min_amount: Option<String>,
+}
+
+/// Arguments of `paths`.
+#[derive(Debug, Args)]
+pub struct PathsArgs {
+    #[command(flatten)]
+    inputs: LedgerInputs,
+    #[command(flatten)]
+    query: QueryArgs,
+    /// Which path to look for.
+    #[arg(long, value_enum, default_value = "earliest")]
+    kind: KindArg,
+    /// How many paths, best first.
+    #[arg(long, default_value_t = 1)]
+    k: usize,
+    /// Paths of at most this many transfers.
+    #[arg(long, value_name = "N")]
+    max_hops: Option<u32>,
+    /// The most partial paths the k-paths search may create.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    max_states: usize,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// Write to FILE instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+}
+
+/// Resolves `--from`/`--to` values to address ids.
+///
+/// `category:NAME` resolves to every address of the ledger whose deciding
+/// label (from the label inputs) has that category.
+pub fn resolve_addresses(
+    ledger: &Ledger,
+    labels: &LabelSet,
+    specs: &[String],
+    flag: &str,
+) -> Result<Vec<AddressId>, CliError> {
+    let mut out = Vec::new();
+    for spec in specs {
+        if let Some(name) = spec.strip_prefix("category:") {
+            let category = Category::parse(name)
+                .map_err(|e| CliError::Usage(format!("{flag} {spec:?}: {e}")))?;
+            let found = addresses_of_category(ledger, labels, category);
+            if found.is_empty() {
+                return Err(CliError::Usage(format!(
+                    "{flag} {spec}: no address of the ledger has a label of category {name} (give labels with --labels, --list or --tagpack)"
+                )));
+            }
+            out.extend(found);
+            continue;
+        }
+        let address: Address = spec
+            .parse()
+            .map_err(|e| CliError::Usage(format!("{flag} {spec:?}: {e}")))?;
+        match ledger.address_id(&address) {
+            Some(id) => out.push(id),
+            None => {
+                return Err(CliError::Usage(format!(
+                    "{flag} {spec}: the address does not appear in the ledger"
+                )))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Applies the shared query flags to a builder.
+pub fn apply<'g, 'l>(
+    ledger: &Ledger,
+    q: &QueryArgs,
+    mut b: PathQueryBuilder<'g, 'l>,
+) -> Result<PathQueryBuilder<'g, 'l>, CliError> {
+    let labels = if q.labels.is_empty() {
+        LabelSet::default()
+    } else {
+        q.labels.load()?
+    };
+    b = b
+        .from(resolve_addresses(ledger, &labels, &q.from, "--from")?)
+        .to(resolve_addresses(ledger, &labels, &q.to, "--to")?);
+    match q.asset.as_deref() {
+        None => {}
+        Some(a) if a.eq_ignore_ascii_case("any") => b = b.any_asset(),
+        Some(a) => {
+            let id = ledger.asset_by_name(a).ok_or_else(|| {
+                CliError::Usage(format!("--asset {a}: no such asset in the ledger"))
+            })?;
+            b = b.asset(id);
+        }
+    }
+    if let Some(t) = q.since {
+        b = b.since(t);
+    }
+    if let Some(t) = q.until {
+        b = b.until(t);
+    }
+    if let Some(m) = &q.min_amount {
+        let v = fundtrace::amount::parse_base_units(m)
+            .map_err(|e| CliError::Usage(format!("--min-amount {m:?}: {e}")))?;
+        b = b.min_amount(v);
+    }
+    Ok(b)
+}
+
+/// Runs `paths`.
+pub fn run(args: &PathsArgs) -> Result<(), CliError> {
+    let ledger = args.inputs.load()?;
+    let graph = TransferGraph::new(&ledger);
+    let mut b = apply(&ledger, &args.query, PathQuery::on(&graph))?;
+    if let Some(h) = args.max_hops {
+        b = b.max_hops(h);
+    }
+    let q = b.build().map_err(|e| CliError::Usage(e.to_string()))?;
+    let kind = PathKind::from(args.kind);
+    let found = if args.k == 1 {
+        KPaths {
+            paths: q.best(kind).into_iter().collect(),
+            complete: true,
+            states: 0,
+        }
+    } else {
+        q.k_paths(
+            kind,
+            args.k,
+            &SearchLimits {
+                max_states: args.max_states,
+                ..SearchLimits::default()
+            },
+        )
+    };
+    let report = PathsReport::of(&ledger, kind, q.asset(), &found);
+    with_output(args.out.as_ref(), |w| {
+        if args.json {
+            write_json(&report, w)
+        } else {
+            write!(w, "{report}")
+        }
+    })
+}

@@ -1,0 +1,345 @@
+//! One-pass queries: transfers are visited once, in event order, so every
+//! path found is temporal by construction.
+
+use super::{PathQuery, Strategy, TemporalPath};
+use crate::amount::Amount;
+use crate::graph::AddressSet;
+use crate::id::TransferId;
+
+/// Parent of a label that starts at a source.
+pub(super) const ROOT: u32 = u32::MAX;
+/// An address not reached (yet).
+pub(super) const NONE: u32 = u32::MAX - 1;
+
+/// Labels of a pass: `(transfer, parent label)`, appended in event order.
+#[derive(Default)]
+pub(super) struct Labels {
+    transfer: Vec<TransferId>,
+    parent: Vec<u32>,
+}
+
+impl Labels {
+    fn push(&mut self, t: TransferId, parent: u32) -> u32 {
+        self.transfer.push(t);
+        self.parent.push(parent);
+        // At most one label per transfer and per hop count: fits in u32 for
+        // any ledger (the ids below NONE are never exhausted in practice);
+        // saturate rather than wrap.
+        u32::try_from(self.transfer.len() - 1).unwrap_or(NONE - 1)
+    }
+
+    fn path(&self, mut label: u32) -> Vec<TransferId> {
+        let mut out = Vec::new();
+        while (label as usize) < self.transfer.len() {
+            out.push(self.transfer[label as usize]);
+            label = self.parent[label as usize];
+        }
+        out.reverse();
+        out
+    }
+}
+
+/// Result of the hop-counting pass.
+pub(super) struct HopPass {
+    /// Fewest hops per address (`u32::MAX` if not reached).
+    pub hops: Vec<u32>,
+    /// First arrival per address (transfer index, `u32::MAX` if not reached;
+    /// 0 hops for sources).
+    pub first: Vec<u32>,
+    /// Every improvement at a target: (hops, label), hops strictly decreasing.
+    pub front: Vec<(u32, u32)>,
+    labels: Labels,
+}
+
+impl PathQuery<'_, '_> {
+    /// The hop-counting pass: for every address, the fewest hops of a
+    /// temporal path arriving before the current transfer. Stops at the
+    /// first target reached if `stop_first`, or once a target is one hop away.
+    pub(super) fn hop_pass(&self, stop_first: bool, stop_at_targets: bool) -> HopPass {
+        let l = self.graph.ledger();
+        let n = l.address_count();
+        let (from, to) = (l.senders(), l.receivers());
+        let mut hops = vec![u32::MAX; n];
+        let mut cur = vec![NONE; n];
+        let mut first = vec![u32::MAX; n];
+        for s in &self.sources {
+            hops[s.index()] = 0;
+            cur[s.index()] = ROOT;
+        }
+        let mut labels = Labels::default();
+        let mut front: Vec<(u32, u32)> = Vec::new();
+        let mut best = u32::MAX;
+        let mut reached = AddressSet::with_bound(n);
+        for s in &self.sources {
+            reached.insert(*s);
+        }
+        for i in self.window.start.index()..self.window.end.index() {
+            if !reached.contains(from[i]) {
+                continue;
+            }
+            let f = from[i].index();
+            let h = hops[f];
+            // `h < max_hops` also rejects unreached senders (h == u32::MAX).
+            if h >= self.max_hops {
+                continue;
+            }
+            let t = to[i].index();
+            let nh = h + 1;
+            if nh >= hops[t] || !self.usable(i) || self.targets.contains(from[i]) {
+                continue;
+            }
+            if hops[t] == u32::MAX {
+                first[t] = i as u32;
+            }
+            hops[t] = nh;
+            reached.insert(to[i]);
+            let id = labels.push(TransferId::from_usize(i), cur[f]);
+            cur[t] = id;
+            if stop_at_targets && self.targets.contains(to[i]) && nh < best {
+                best = nh;
+                front.push((nh, id));
+                if stop_first || nh == 1 {
+                    break;
+                }
+            }
+        }
+        HopPass {
+            hops,
+            first,
+            front,
+            labels,
+        }
+    }
+
+    /// The temporal path that reaches a target first.
+    ///
+    /// Respects the hop limit: the earliest arrival among paths of at most
+    /// that many transfers. Uses [`Strategy::Auto`].
+    ///
+    /// # Complexity
+    ///
+    /// O(E) time and O(V) memory at worst (one pass over the window up to
+    /// the arrival); a search that finds the target early touches only what
+    /// it reaches.
+    #[must_use]
+    pub fn earliest_arrival(&self) -> Option<TemporalPath> {
+        self.earliest_arrival_with(Strategy::Auto)
+    }
+
+    /// Earliest arrival with a chosen algorithm (all give the same arrival).
+    ///
+    /// # Complexity
+    ///
+    /// See [`Strategy`].
+    #[must_use]
+    pub fn earliest_arrival_with(&self, strategy: Strategy) -> Option<TemporalPath> {
+        if self.max_hops().is_none() {
+            match strategy {
+                Strategy::Search => {
+                    if let Some(found) = self.earliest_search(u64::MAX) {
+                        return found;
+                    }
+                }
+                Strategy::Auto => {
+                    if let Some(found) = self.earliest_search(self.search_budget()) {
+                        return found;
+                    }
+                }
+                Strategy::Scan => {}
+            }
+        }
+        let pass = self.hop_pass(true, true);
+        let &(_, label) = pass.front.first()?;
+        Some(TemporalPath::from_transfers(
+            self.graph.ledger(),
+            pass.labels.path(label),
+        ))
+    }
+
+    /// Work budget of the searches under [`Strategy::Auto`].
+    fn search_budget(&self) -> u64 {
+        ((self.window.end.0 - self.window.start.0) as u64 / 4).max(10_000)
+    }
+
+    /// The temporal path with the fewest transfers to any target (the
+    /// earliest arriving among those). Uses [`Strategy::Auto`].
+    ///
+    /// # Complexity
+    ///
+    /// O(E) time and O(V) memory at worst; a search that finds a target
+    /// within a few hops touches only what it reaches.
+    #[must_use]
+    pub fn fewest_hops(&self) -> Option<TemporalPath> {
+        self.fewest_hops_with(Strategy::Auto)
+    }
+
+    /// Fewest hops with a chosen algorithm (all give the same hop count and
+    /// arrival).
+    ///
+    /// # Complexity
+    ///
+    /// See [`Strategy`].
+    #[must_use]
+    pub fn fewest_hops_with(&self, strategy: Strategy) -> Option<TemporalPath> {
+        let budget = match strategy {
+            Strategy::Auto => Some(self.search_budget()),
+            Strategy::Search => Some(u64::MAX),
+            Strategy::Scan => None,
+        };
+        if let Some(b) = budget {
+            if let Some(found) = self.fewest_search(b) {
+                return found;
+            }
+        }
+        self.fewest_hops_front().pop()
+    }
+
+    /// The Pareto front of arrival against hops at the targets: the earliest
+    /// arrival first, then each later arrival that needs fewer transfers,
+    /// ending with the fewest-hop path. A later arrival with fewer hops can
+    /// matter: it is a shorter chain of evidence.
+    ///
+    /// # Complexity
+    ///
+    /// One pass over the window: O(E) time, O(V) memory.
+    #[must_use]
+    pub fn fewest_hops_front(&self) -> Vec<TemporalPath> {
+        let pass = self.hop_pass(false, true);
+        pass.front
+            .iter()
+            .map(|&(_, label)| {
+                TemporalPath::from_transfers(self.graph.ledger(), pass.labels.path(label))
+            })
+            .collect()
+    }
+
+    /// The temporal path whose smallest transfer is largest: the path that
+    /// can carry the most value (earliest arrival among equally wide ones).
+    /// With a hop limit, the widest path of at most that many transfers.
+    ///
+    /// # Complexity
+    ///
+    /// One pass over the window: O(E) time and O(V) memory without a hop
+    /// limit; O(E·H²) time and O(V + E·H) memory with a limit of H hops
+    /// (each address keeps a Pareto front of hops against width).
+    #[must_use]
+    pub fn widest(&self) -> Option<TemporalPath> {
+        if self.max_hops().is_some() {
+            return self.widest_limited();
+        }
+        let l = self.graph.ledger();
+        let n = l.address_count();
+        let (from, to, amount) = (l.senders(), l.receivers(), l.amounts());
+        let mut width = vec![0 as Amount; n];
+        let mut cur = vec![NONE; n];
+        for s in &self.sources {
+            width[s.index()] = Amount::MAX;
+            cur[s.index()] = ROOT;
+        }
+        // Reached addresses as a bit set: it stays in cache, so transfers
+        // from unreached senders (most of them) cost one bit test.
+        let mut reached = AddressSet::with_bound(n);
+        for s in &self.sources {
+            reached.insert(*s);
+        }
+        let mut labels = Labels::default();
+        let mut best: Option<(Amount, u32)> = None;
+        for i in self.window.start.index()..self.window.end.index() {
+            if !reached.contains(from[i]) {
+                continue;
+            }
+            let f = from[i].index();
+            let t = to[i].index();
+            let cand = width[f].min(amount[i]);
+            if (cur[t] != NONE && cand <= width[t])
+                || !self.usable(i)
+                || self.targets.contains(from[i])
+            {
+                continue;
+            }
+            width[t] = cand;
+            let id = labels.push(TransferId::from_usize(i), cur[f]);
+            cur[t] = id;
+            reached.insert(to[i]);
+            if self.targets.contains(to[i]) && best.map_or(true, |(w, _)| cand > w) {
+                best = Some((cand, id));
+            }
+        }
+        let (_, label) = best?;
+        Some(TemporalPath::from_transfers(l, labels.path(label)))
+    }
+
+    fn widest_limited(&self) -> Option<TemporalPath> {
+        struct Label {
+            transfer: TransferId,
+            parent: u32,
+            hops: u32,
+            width: Amount,
+        }
+        let l = self.graph.ledger();
+        let n = l.address_count();
+        let (from, to, amount) = (l.senders(), l.receivers(), l.amounts());
+        let mut labels: Vec<Label> = Vec::new();
+        let mut fronts: Vec<Vec<u32>> = vec![Vec::new(); n];
+        for s in &self.sources {
+            labels.push(Label {
+                transfer: TransferId(u32::MAX),
+                parent: ROOT,
+                hops: 0,
+                width: Amount::MAX,
+            });
+            fronts[s.index()].push(labels.len() as u32 - 1);
+        }
+        let n_roots = labels.len();
+        let mut best: Option<(Amount, usize)> = None;
+        let mut scratch: Vec<(u32, Amount, u32)> = Vec::new();
+        for i in self.window.start.index()..self.window.end.index() {
+            let f = from[i].index();
+            if fronts[f].is_empty() || !self.usable(i) || self.targets.contains(from[i]) {
+                continue;
+            }
+            let t = to[i].index();
+            scratch.clear();
+            for &li in &fronts[f] {
+                let lab = &labels[li as usize];
+                if lab.hops < self.max_hops {
+                    scratch.push((lab.hops + 1, lab.width.min(amount[i]), li));
+                }
+            }
+            let mut front_t = std::mem::take(&mut fronts[t]);
+            for &(h, w, parent) in &scratch {
+                let dominated = front_t.iter().any(|&m| {
+                    let m = &labels[m as usize];
+                    m.hops <= h && m.width >= w
+                });
+                if dominated {
+                    continue;
+                }
+                front_t.retain(|&m| {
+                    let m = &labels[m as usize];
+                    !(m.hops >= h && m.width <= w)
+                });
+                labels.push(Label {
+                    transfer: TransferId::from_usize(i),
+                    parent,
+                    hops: h,
+                    width: w,
+                });
+                let id = labels.len() - 1;
+                front_t.push(id as u32);
+                if self.targets.contains(to[i]) && best.map_or(true, |(bw, _)| w > bw) {
+                    best = Some((w, id));
+                }
+            }
+            fronts[t] = front_t;
+        }
+        let (_, mut label) = best?;
+        let mut out = Vec::new();
+        while label >= n_roots && label < labels.len() {
+            out.push(labels[label].transfer);
+            label = labels[label].parent as usize;
+        }
+        out.reverse();
+        Some(TemporalPath::from_transfers(l, out))
+    }
+}

@@ -1,0 +1,518 @@
+//! Searches over the CSR: Dijkstra for earliest arrival, BFS for static
+//! reachability, best-first search for the k best paths.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+use super::scan::{NONE, ROOT};
+use super::state::{IdMap, NodeMap};
+use super::{PathKind, PathQuery, TemporalPath};
+use crate::amount::Amount;
+use crate::id::{AddressId, TransferId};
+
+/// Bounds on a search, so that no graph makes it run unbounded.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct SearchLimits {
+    /// The most partial paths the search may create (default 1,000,000).
+    pub max_states: usize,
+    /// The most transfers the search may examine (default 100,000,000).
+    pub max_work: u64,
+}
+
+impl Default for SearchLimits {
+    fn default() -> Self {
+        SearchLimits {
+            max_states: 1_000_000,
+            max_work: 100_000_000,
+        }
+    }
+}
+
+/// The result of [`PathQuery::k_paths`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KPaths {
+    /// The paths found, best first.
+    pub paths: Vec<TemporalPath>,
+    /// Whether the search ran to its end. If `false`, a limit stopped it:
+    /// the paths are still the best ones in order, but fewer than `k` does not
+    /// mean no more exist.
+    pub complete: bool,
+    /// Partial paths created.
+    pub states: usize,
+}
+
+/// Which addresses the sources reach, and how.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reach {
+    hops: Vec<u32>,
+    arrival: Vec<u32>,
+}
+
+impl Reach {
+    /// Fewest hops to `a` (0 for a source), if reached.
+    #[must_use]
+    pub fn hops(&self, a: AddressId) -> Option<u32> {
+        self.hops.get(a.index()).copied().filter(|&h| h != u32::MAX)
+    }
+
+    /// For a temporal reach: the transfer that first reached `a`.
+    #[must_use]
+    pub fn arrival(&self, a: AddressId) -> Option<TransferId> {
+        self.arrival
+            .get(a.index())
+            .copied()
+            .filter(|&t| t != u32::MAX)
+            .map(TransferId)
+    }
+
+    /// Whether `a` is reached (sources included).
+    #[must_use]
+    pub fn contains(&self, a: AddressId) -> bool {
+        self.hops(a).is_some()
+    }
+
+    /// Reached addresses in id order (sources included).
+    pub fn addresses(&self) -> impl Iterator<Item = AddressId> + '_ {
+        self.hops
+            .iter()
+            .enumerate()
+            .filter(|(_, &h)| h != u32::MAX)
+            .map(|(i, _)| AddressId::from_usize(i))
+    }
+
+    /// Number of reached addresses (sources included).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.hops.iter().filter(|&&h| h != u32::MAX).count()
+    }
+
+    /// Whether nothing is reached (never true: sources reach themselves).
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// A candidate child in the k-paths heap: (key, parent state, position).
+type HeapEntry = Reverse<((u128, u64), u32, u32)>;
+
+#[derive(Copy, Clone)]
+struct Cands {
+    start: usize,
+    len: usize,
+    sorted: bool,
+}
+
+#[derive(Copy, Clone)]
+struct State {
+    transfer: u32,
+    parent: u32,
+    addr: AddressId,
+    hops: u32,
+    width: Amount,
+}
+
+impl PathQuery<'_, '_> {
+    /// Dijkstra on arrival over the time-sorted adjacency, with sparse state.
+    /// `None` if more than `budget` transfers had to be examined.
+    pub(super) fn earliest_search(&self, budget: u64) -> Option<Option<TemporalPath>> {
+        let l = self.graph.ledger();
+        let n = l.address_count();
+        let to = l.receivers();
+        // depart: the first transfer id an address may send at (arrival + 1);
+        // pred: the transfer that reached it.
+        let mut depart = NodeMap::new(n, u32::MAX);
+        let mut pred = NodeMap::new(n, NONE);
+        let mut heap = BinaryHeap::new();
+        let mut work = 0u64;
+        for s in &self.sources {
+            depart.set(s.0, self.window.start.0);
+            pred.set(s.0, ROOT);
+            heap.push(Reverse((self.window.start.0, s.0)));
+        }
+        while let Some(Reverse((d, v))) = heap.pop() {
+            let va = AddressId(v);
+            if d > depart.get(v) {
+                continue;
+            }
+            if self.targets.contains(va) {
+                let mut path = Vec::new();
+                let mut cur = v;
+                while pred.get(cur) < NONE {
+                    let t = pred.get(cur);
+                    path.push(TransferId(t));
+                    cur = l.senders()[t as usize].0;
+                }
+                path.reverse();
+                return Some(Some(TemporalPath::from_transfers(l, path)));
+            }
+            let out = self.graph.out_in(va, TransferId(d)..self.window.end);
+            work += out.len() as u64 + 1;
+            if work > budget {
+                return None;
+            }
+            for &e in out {
+                let i = e.index();
+                let t = to[i].0;
+                let e1 = e.0 + 1;
+                if e1 < depart.get(t) && self.usable(i) {
+                    depart.set(t, e1);
+                    pred.set(t, e.0);
+                    heap.push(Reverse((e1, t)));
+                }
+            }
+        }
+        Some(None)
+    }
+
+    /// Fewest hops by a hop-level search over the time-sorted adjacency: level
+    /// `h` holds, per address, the earliest departure reachable with `h`
+    /// hops that beats every departure reachable with fewer. `None` if more
+    /// than `budget` transfers had to be examined.
+    pub(super) fn fewest_search(&self, budget: u64) -> Option<Option<TemporalPath>> {
+        let l = self.graph.ledger();
+        let n = l.address_count();
+        let to = l.receivers();
+        let mut best = NodeMap::new(n, u32::MAX);
+        // Labels: (transfer, parent label).
+        let mut labels: Vec<(u32, u32)> = Vec::new();
+        let mut frontier: Vec<(u32, u32, u32)> = Vec::new();
+        for s in &self.sources {
+            best.set(s.0, self.window.start.0);
+            frontier.push((s.0, self.window.start.0, ROOT));
+        }
+        let mut next: Vec<(u32, u32, u32)> = Vec::new();
+        let mut slot: IdMap<u32> = IdMap::default();
+        let mut work = 0u64;
+        let mut level = 0u32;
+        while !frontier.is_empty() && level < self.max_hops {
+            level += 1;
+            next.clear();
+            slot.clear();
+            for &(v, d, lab) in &frontier {
+                if self.targets.contains(AddressId(v)) {
+                    continue;
+                }
+                let out = self
+                    .graph
+                    .out_in(AddressId(v), TransferId(d)..self.window.end);
+                work += out.len() as u64 + 1;
+                if work > budget {
+                    return None;
+                }
+                for &e in out {
+                    let i = e.index();
+                    let w = to[i].0;
+                    let e1 = e.0 + 1;
+                    if e1 >= best.get(w) || !self.usable(i) {
+                        continue;
+                    }
+                    match slot.get(&w) {
+                        Some(&j) if next[j as usize].1 <= e1 => {}
+                        Some(&j) => {
+                            labels.push((e.0, lab));
+                            next[j as usize] = (w, e1, labels.len() as u32 - 1);
+                        }
+                        None => {
+                            labels.push((e.0, lab));
+                            slot.insert(w, next.len() as u32);
+                            next.push((w, e1, labels.len() as u32 - 1));
+                        }
+                    }
+                }
+            }
+            // The earliest arrival at a target on this level, if any.
+            let hit = next
+                .iter()
+                .filter(|(w, _, _)| self.targets.contains(AddressId(*w)))
+                .min_by_key(|(_, d, _)| *d);
+            if let Some(&(_, _, mut lab)) = hit {
+                let mut path = Vec::new();
+                while lab != ROOT {
+                    let (t, parent) = labels[lab as usize];
+                    path.push(TransferId(t));
+                    lab = parent;
+                }
+                path.reverse();
+                return Some(Some(TemporalPath::from_transfers(l, path)));
+            }
+            for &(w, d, _) in &next {
+                best.set(w, d);
+            }
+            std::mem::swap(&mut frontier, &mut next);
+        }
+        Some(None)
+    }
+
+    /// Static reachability: every address some chain of transfers in the
+    /// window leads to from a source, ignoring time order, within the hop
+    /// limit and value threshold. Targets absorb (nothing leaves them). The
+    /// cheap first question, and an upper bound on [`temporal_reach`](Self::temporal_reach).
+    ///
+    /// # Complexity
+    ///
+    /// Breadth-first search over the CSR: O(V + E) time, O(V) memory.
+    #[must_use]
+    pub fn reach(&self) -> Reach {
+        let l = self.graph.ledger();
+        let n = l.address_count();
+        let to = l.receivers();
+        let mut hops = vec![u32::MAX; n];
+        let mut frontier: Vec<AddressId> = self.sources.clone();
+        for s in &self.sources {
+            hops[s.index()] = 0;
+        }
+        let mut next = Vec::new();
+        let mut depth = 0u32;
+        while !frontier.is_empty() && depth < self.max_hops {
+            depth += 1;
+            for &v in &frontier {
+                if self.targets.contains(v) {
+                    continue;
+                }
+                for &e in self.graph.out_in(v, self.window.clone()) {
+                    let t = to[e.index()];
+                    if hops[t.index()] == u32::MAX && self.usable(e.index()) {
+                        hops[t.index()] = depth;
+                        next.push(t);
+                    }
+                }
+            }
+            std::mem::swap(&mut frontier, &mut next);
+            next.clear();
+        }
+        Reach {
+            hops,
+            arrival: Vec::new(),
+        }
+    }
+
+    /// Temporal reachability: every address a temporal path from a source
+    /// reaches, with its first arrival and fewest hops (within the hop limit,
+    /// window and value threshold; targets absorb).
+    ///
+    /// # Complexity
+    ///
+    /// One pass over the window: O(E) time, O(V) memory.
+    #[must_use]
+    pub fn temporal_reach(&self) -> Reach {
+        let pass = self.hop_pass(false, false);
+        Reach {
+            hops: pass.hops,
+            arrival: pass.first,
+        }
+    }
+
+    /// Up to `k` distinct temporal paths from the sources to the targets,
+    /// best first by `kind` (ties by arrival, then by discovery order). Paths
+    /// are simple (no address twice) and end at the first target they enter.
+    ///
+    /// # Arguments
+    ///
+    /// * `kind` — the order: earliest arrival, fewest hops, or widest.
+    /// * `k` — how many paths at most.
+    /// * `limits` — the most partial paths the search may create and the
+    ///   most transfers it may examine; with the query's hop limit and window
+    ///   this bounds the work on any graph.
+    ///
+    /// # Complexity
+    ///
+    /// A backward pass (O(E)) marks where a target can still be reached in
+    /// time. Then a best-first search over partial paths whose children are
+    /// generated lazily, one at a time in key order (the time-sorted
+    /// adjacency gives that order for earliest and fewest; widest sorts a
+    /// partial path's viable transfers by amount once), so a hub with a
+    /// million transfers costs one child per path taken from it. At most
+    /// `limits.max_states` partial paths and `limits.max_work` transfers
+    /// examined: O(W·H + S·log S) time, O(V + W) memory.
+    #[must_use]
+    pub fn k_paths(&self, kind: PathKind, k: usize, limits: &SearchLimits) -> KPaths {
+        let l = self.graph.ledger();
+        let (to, amounts) = (l.receivers(), l.amounts());
+        let mut out = KPaths {
+            paths: Vec::new(),
+            complete: true,
+            states: 0,
+        };
+        if k == 0 {
+            return out;
+        }
+        let max_states = limits.max_states.min(NONE as usize - 1);
+        let ld = self.latest_departure();
+        let mut states: Vec<State> = Vec::new();
+        // Candidate children of each state: a range of the adjacency
+        // (earliest, fewest) or of `sorted` (widest), and a cursor.
+        let mut cands: Vec<Cands> = Vec::new();
+        let mut sorted: Vec<TransferId> = Vec::new();
+        let mut work: u64 = 0;
+        // (key, state, candidate position)
+        let mut heap: BinaryHeap<HeapEntry> = BinaryHeap::new();
+        let key = |hops: u32, width: Amount, e: u32| -> (u128, u64) {
+            match kind {
+                PathKind::Earliest => (u128::from(e), u64::from(hops)),
+                PathKind::Fewest => (u128::from(hops), u64::from(e)),
+                PathKind::Widest => (u128::MAX - width, u64::from(e)),
+            }
+        };
+        let on_path = |states: &[State], mut cur: usize, t: AddressId| loop {
+            if states[cur].addr == t {
+                return true;
+            }
+            if states[cur].transfer == ROOT {
+                return false;
+            }
+            cur = states[cur].parent as usize;
+        };
+        // Whether transfer `e` is a possible child of state `sid`.
+        let fits = |states: &[State], sid: usize, e: TransferId| {
+            let t = to[e.index()];
+            (self.targets.contains(t) || ld[t.index()] > e.0 + 1)
+                && self.usable(e.index())
+                && !on_path(states, sid, t)
+        };
+        // Opens the candidate list of a new state and pushes its first child.
+        macro_rules! open {
+            ($sid:expr) => {{
+                let sid: usize = $sid;
+                let st = states[sid];
+                let depart = if st.transfer == ROOT {
+                    self.window.start
+                } else {
+                    TransferId(st.transfer + 1)
+                };
+                let slice = self.graph.out_in(st.addr, depart..self.window.end);
+                let c = if st.hops >= self.max_hops {
+                    Cands {
+                        start: 0,
+                        len: 0,
+                        sorted: false,
+                    }
+                } else if kind == PathKind::Widest {
+                    let begin = sorted.len();
+                    for &e in slice {
+                        work += 1;
+                        if fits(&states, sid, e) {
+                            sorted.push(e);
+                        }
+                    }
+                    sorted[begin..]
+                        .sort_by_key(|&e| (Reverse(amounts[e.index()].min(st.width)), e));
+                    Cands {
+                        start: begin,
+                        len: sorted.len() - begin,
+                        sorted: true,
+                    }
+                } else {
+                    let base = self.graph.out_transfers(st.addr);
+                    let offset = base.partition_point(|&t| t < depart);
+                    Cands {
+                        start: offset,
+                        len: base.len(),
+                        sorted: false,
+                    }
+                };
+                cands.push(c);
+                push_next!(sid, 0usize);
+            }};
+        }
+        // Pushes the first fitting candidate of `sid` at or after `pos`.
+        macro_rules! push_next {
+            ($sid:expr, $pos:expr) => {{
+                let sid: usize = $sid;
+                let pos: usize = $pos;
+                let c = cands[sid];
+                let st = states[sid];
+                if c.sorted {
+                    if pos < c.len {
+                        let e = sorted[c.start + pos];
+                        let w = st.width.min(amounts[e.index()]);
+                        heap.push(Reverse((key(st.hops + 1, w, e.0), sid as u32, pos as u32)));
+                    }
+                } else {
+                    let base = self.graph.out_transfers(st.addr);
+                    let mut idx = c.start + pos;
+                    while idx < c.len && base[idx] < self.window.end {
+                        work += 1;
+                        let e = base[idx];
+                        if fits(&states, sid, e) {
+                            let w = st.width.min(amounts[e.index()]);
+                            heap.push(Reverse((
+                                key(st.hops + 1, w, e.0),
+                                sid as u32,
+                                (idx - c.start) as u32,
+                            )));
+                            break;
+                        }
+                        if work > limits.max_work {
+                            break;
+                        }
+                        idx += 1;
+                    }
+                }
+            }};
+        }
+        for &s in &self.sources {
+            if ld[s.index()] == 0 {
+                continue;
+            }
+            states.push(State {
+                transfer: ROOT,
+                parent: ROOT,
+                addr: s,
+                hops: 0,
+                width: Amount::MAX,
+            });
+            open!(states.len() - 1);
+        }
+        while let Some(Reverse((_, sid, pos))) = heap.pop() {
+            if work > limits.max_work || states.len() >= max_states + self.sources.len() {
+                out.complete = false;
+                break;
+            }
+            let (sid, pos) = (sid as usize, pos as usize);
+            let c = cands[sid];
+            let st = states[sid];
+            let e = if c.sorted {
+                sorted[c.start + pos]
+            } else {
+                self.graph.out_transfers(st.addr)[c.start + pos]
+            };
+            // The next sibling competes from now on.
+            push_next!(sid, pos + 1);
+            let child = State {
+                transfer: e.0,
+                parent: sid as u32,
+                addr: to[e.index()],
+                hops: st.hops + 1,
+                width: st.width.min(amounts[e.index()]),
+            };
+            states.push(child);
+            let cid = states.len() - 1;
+            if self.targets.contains(child.addr) {
+                cands.push(Cands {
+                    start: 0,
+                    len: 0,
+                    sorted: true,
+                });
+                let mut path = Vec::with_capacity(child.hops as usize);
+                let mut cur = cid;
+                while states[cur].transfer != ROOT {
+                    path.push(TransferId(states[cur].transfer));
+                    cur = states[cur].parent as usize;
+                }
+                path.reverse();
+                out.paths.push(TemporalPath::from_transfers(l, path));
+                if out.paths.len() == k {
+                    break;
+                }
+                continue;
+            }
+            open!(cid);
+        }
+        if work > limits.max_work {
+            out.complete = false;
+        }
+        out.states = states.len() - states.iter().filter(|s| s.transfer == ROOT).count();
+        out
+    }
+}
