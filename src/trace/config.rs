@@ -172,6 +172,8 @@ pub struct TraceConfig {
     pub(crate) record_flows: bool,
     /// Tests only: list purses per address even where a dense table fits.
     pub(crate) force_sparse: bool,
+    /// Tests only: walk every event instead of skipping unreachable ones.
+    pub(crate) force_full: bool,
 }
 
 impl TraceConfig {
@@ -228,6 +230,7 @@ impl TraceConfig {
             dust: 0,
             record_flows: true,
             force_sparse: false,
+            force_full: false,
         })
     }
 
