@@ -24,7 +24,8 @@ increasing transfer ids, and stop at the first exchange address.
 fundtrace answers static reachability from its ReachIndex (strongly connected
 components of the deduplicated static graph, built once like the peers'
 graphs; its build time is printed), the temporal queries with the defaults of
-PathQuery (a sparse search with a budget, then the one-pass scan).
+PathQuery (a sparse search with a budget, then the one-pass scan; for the
+widest path, a binary search on the bottleneck whose steps are such searches).
 
 Each peer uses what an analyst would write with that library: its own
 reachability call for static reachability; for the temporal queries (none of
@@ -318,7 +319,8 @@ def main():
     print(f"{'max_flow':<20}{ft['median_ms']['max_flow']:>11.3f}  (target < 1000 ms)")
     m = ft["median_ms"]
     print(f"(fundtrace strategies: earliest search {m['earliest_arrival_search']:.3f} / scan {m['earliest_arrival_scan']:.3f} ms, "
-          f"fewest search {m['fewest_hops_search']:.3f} / scan {m['fewest_hops_scan']:.3f} ms)")
+          f"fewest search {m['fewest_hops_search']:.3f} / scan {m['fewest_hops_scan']:.3f} ms, "
+          f"widest search {m['widest_search']:.3f} / scan {m['widest_scan']:.3f} ms)")
     print(f"(fundtrace extra: earliest by search {ft['median_ms']['earliest_arrival_search']:.3f} ms, "
           f"static reach by BFS over the neighbor graph {ft['median_ms']['static_reach_bfs']:.1f} ms, over the CSR {ft['median_ms']['static_reach_csr']:.1f} ms, "
           f"reach index build {ft['median_ms']['reach_index_build']:.1f} ms, "

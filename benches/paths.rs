@@ -100,8 +100,11 @@ fn bench(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("fewest_to_hot_wallets", n), |b| {
             b.iter(|| black_box(q_hot.fewest_hops()))
         });
-        group.bench_function(BenchmarkId::new("widest", n), |b| {
+        group.bench_function(BenchmarkId::new("widest_auto", n), |b| {
             b.iter(|| black_box(q.widest()))
+        });
+        group.bench_function(BenchmarkId::new("widest_scan", n), |b| {
+            b.iter(|| black_box(q.widest_with(Strategy::Scan)))
         });
         group.bench_function(BenchmarkId::new("widest_max8", n), |b| {
             b.iter(|| black_box(q8.widest()))

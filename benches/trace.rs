@@ -1,5 +1,8 @@
 //! Criterion benches: a full trace under each model on generated ledgers
-//! with five thefts (`fundtrace::gen`), exits at the exchanges and the mixer.
+//! with five thefts (`fundtrace::gen`), exits at the exchanges and the mixer
+//! (`trace/N/MODEL`); and haircut and FIFO with no exits at all
+//! (`trace-no-exits/N/MODEL`), where taint spreads through the whole
+//! ledger and no event can be skipped.
 //!
 //! Sizes come from `FUNDTRACE_BENCH_SIZES` (comma-separated transfer counts,
 //! default `100000`), e.g.
@@ -11,8 +14,8 @@
 //! With `FUNDTRACE_BENCH_CSV_DIR=DIR`, each size's ledger is also written as
 //! an ethereum-etl `DIR/trace_N.csv`, with `DIR/trace_N_seeds.txt`,
 //! `DIR/trace_N_exits.txt` and `DIR/trace_N_expected.json` (the haircut and
-//! FIFO totals), for `benches/trace_python.py` to run the same trace as a
-//! plain Python loop and check it gets the same numbers.
+//! FIFO totals, with and without exits), for `benches/trace_python.py` to run
+//! the same traces as a plain Python loop and check it gets the same numbers.
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
@@ -103,11 +106,20 @@ fn write_python_inputs(dir: &str, n: usize, g: &Generated) -> std::io::Result<()
     }
     ex.flush()?;
     let mut expected = serde_json::Map::new();
-    for model in [Model::Haircut, Model::Fifo] {
-        let r = trace(&g.ledger, &config(g, model));
+    for (name, model, with_exits) in [
+        ("haircut", Model::Haircut, true),
+        ("fifo", Model::Fifo, true),
+        ("haircut-no-exits", Model::Haircut, false),
+        ("fifo-no-exits", Model::Fifo, false),
+    ] {
+        let mut c = config(g, model);
+        if !with_exits {
+            c = c.with_exits(BTreeMap::new());
+        }
+        let r = trace(&g.ledger, &c);
         let t = r.totals.first().map(|(_, t)| *t).unwrap_or_default();
         expected.insert(
-            model.name().into(),
+            name.into(),
             serde_json::json!({
                 "stolen": t.stolen.to_string(),
                 "held": t.held.to_string(),
@@ -140,6 +152,22 @@ fn bench_models(c: &mut Criterion) {
         group.throughput(criterion::Throughput::Elements(n as u64));
         for model in Model::ALL {
             let cfg = config(&g, model);
+            group.bench_with_input(BenchmarkId::from_parameter(model.name()), &cfg, |b, cfg| {
+                b.iter(|| black_box(trace(black_box(&g.ledger), cfg)));
+            });
+        }
+        group.finish();
+        // The worst case for the walk: no exits, so taint can spread to
+        // every address the thefts touch and no event can be skipped.
+        let mut group = c.benchmark_group(format!("trace-no-exits/{n}"));
+        if n >= 1_000_000 {
+            group.sample_size(10);
+            group.warm_up_time(Duration::from_millis(500));
+            group.measurement_time(Duration::from_secs(if n >= 5_000_000 { 20 } else { 5 }));
+        }
+        group.throughput(criterion::Throughput::Elements(n as u64));
+        for model in [Model::Haircut, Model::Fifo] {
+            let cfg = config(&g, model).with_exits(BTreeMap::new());
             group.bench_with_input(BenchmarkId::from_parameter(model.name()), &cfg, |b, cfg| {
                 b.iter(|| black_box(trace(black_box(&g.ledger), cfg)));
             });

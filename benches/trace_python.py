@@ -209,9 +209,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("base", help="path prefix written by the Rust bench, e.g. DIR/trace_1000000")
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-exits", action="store_true", help="trace without exits (taint spreads everywhere)")
+    ap.add_argument("--models", default="haircut,fifo", help="comma-separated: haircut, fifo")
     args = ap.parse_args()
     t0 = time.perf_counter()
     rows, seeds, exits = load(args.base)
+    suffix = ""
+    if args.no_exits:
+        exits = set()
+        suffix = "-no-exits"
     print(f"loaded {len(rows)} transfers in {time.perf_counter() - t0:.1f} s (not timed)")
     try:
         with open(args.base + "_expected.json") as f:
@@ -220,14 +226,16 @@ def main():
         expected = {}
     ok = True
     for name, fn in (("haircut", haircut), ("fifo", fifo)):
+        if name not in args.models.split(","):
+            continue
         times = []
         for _ in range(args.repeat):
             t0 = time.perf_counter()
             got = fn(rows, seeds, exits)
             times.append(time.perf_counter() - t0)
         med = statistics.median(times)
-        print(f"{name}: median {med:.3f} s over {args.repeat} run(s) ({len(rows) / med / 1e6:.2f} M transfers/s)")
-        want = expected.get(name)
+        print(f"{name}{suffix}: median {med:.3f} s over {args.repeat} run(s) ({len(rows) / med / 1e6:.2f} M transfers/s)")
+        want = expected.get(name + suffix)
         if want:
             want = {k: int(v) for k, v in want.items()}
             same = want == got

@@ -114,6 +114,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "fewest_hops_scan": median_ms(runs, || { std::hint::black_box(q.fewest_hops_with(Strategy::Scan)); }),
             "fewest_hops": median_ms(runs, || { std::hint::black_box(q.fewest_hops()); }),
             "widest": median_ms(runs, || { std::hint::black_box(q.widest()); }),
+            "widest_scan": median_ms(runs, || { std::hint::black_box(q.widest_with(Strategy::Scan)); }),
+            "widest_search": median_ms(runs, || { std::hint::black_box(q.widest_with(Strategy::Search)); }),
             "max_flow": median_ms(runs, || { std::hint::black_box(flow.max_flow()); }),
             "graph_build": median_ms(3, || { std::hint::black_box(TransferGraph::new(l)); }),
         },

@@ -743,3 +743,51 @@ fn command_line_demix_swaps_and_labels() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A bridge release to a recipient nothing else connects to the theft (a
+/// memo names it) still carries the deposit's taint: the trace's skip of
+/// unreachable transfers counts conversion targets as reachable.
+#[test]
+fn a_memo_recipient_no_transfer_reaches_gets_the_bridged_taint() {
+    let ledger = scenario();
+    let spec = BridgeSpec {
+        name: "Example Bridge".into(),
+        deposit: a(BRIDGE_A),
+        release: a(BRIDGE_B),
+    };
+    let loose = BridgeConfig {
+        fee_bps: 1_000,
+        ..BridgeConfig::default()
+    };
+    let plain = match_bridges(
+        &ledger,
+        std::slice::from_ref(&spec),
+        &BTreeMap::new(),
+        &loose,
+    );
+    let deposit_tx = *ledger.tx_hash(ledger.transfer(plain[0].deposit).tx);
+    let memos: BTreeMap<[u8; 32], Address> = [(deposit_tx, a(0x43))].into_iter().collect();
+    let m = match_bridges(&ledger, &[spec], &memos, &loose);
+    let mixer = find_mixer_links(
+        &ledger,
+        &registry_pools(&ledger),
+        &LinkedAddresses::new(),
+        &LinkConfig::default(),
+    );
+    let mut carries = mixer.carries();
+    carries.extend(m.iter().map(|x| x.carry(&ledger)));
+    let ub = ledger.asset_by_name(&a(0xbb).to_string()).unwrap();
+    let other = ledger.address_id(&a(0x43)).unwrap();
+    for model in Model::ALL {
+        let config = TraceConfig::new(model, seed())
+            .unwrap()
+            .with_exits(labelled_exits())
+            .with_swaps(true)
+            .with_conversions(carries.clone());
+        let r = trace(&ledger, &config);
+        // 237,500 of the 250,000 bridged, all of it tainted.
+        let t = r.totals_of(ub);
+        assert_eq!(t.bridged_in, 237_500 * USDC, "{model}");
+        assert_eq!(r.held_by(other, ub), 237_500 * USDC, "{model}");
+    }
+}

@@ -280,6 +280,13 @@ proptest! {
 
         let widest = q.widest();
         prop_assert_eq!(widest.as_ref().map(|p| p.bottleneck), to_target.iter().map(|p| p.bottleneck).max());
+        // Every strategy: the same bottleneck, and the earliest arrival among the widest.
+        let brute_widest = to_target.iter().map(|p| (u128::MAX - p.bottleneck, p.arrival())).min();
+        for s in [Search::Scan, Search::Search, Search::Auto] {
+            let p = q.widest_with(s);
+            prop_assert_eq!(p.as_ref().map(|p| (u128::MAX - p.bottleneck, p.arrival())), brute_widest);
+            fewest_all.extend(p);
+        }
 
         for p in earliest.iter().chain(&searched).chain(&scanned).chain(&fewest).chain(&widest).chain(&front).chain(&fewest_all) {
             check_path(&l, &q, p);
@@ -409,5 +416,36 @@ proptest! {
                 prop_assert_eq!(*b, 0, "value left stranded at an intermediate address");
             }
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    /// Amounts near the ends of `u128`: the widest-path searches neither
+    /// overflow nor lose the optimum.
+    #[test]
+    fn widest_with_extreme_amounts(mut c in case(12)) {
+        const TABLE: [u128; 6] = [0, 1, 1 << 64, 1 << 127, u128::MAX - 1, u128::MAX];
+        for e in &mut c.edges {
+            e.2 = TABLE[e.2 as usize];
+        }
+        let l = build(&c);
+        let g = TransferGraph::new(&l);
+        let Some(q) = query(&g, &c) else { return Ok(()); };
+        let brute = enumerate(&l, &q)
+            .into_iter()
+            .filter(|(_, end)| q.targets().contains(end))
+            .map(|(p, _)| {
+                let b = p.iter().map(|t| l.amounts()[t.index()]).min().unwrap();
+                (u128::MAX - b, p.last().copied())
+            })
+            .min();
+        for s in [Search::Scan, Search::Search, Search::Auto] {
+            let p = q.widest_with(s);
+            prop_assert_eq!(p.as_ref().map(|p| (u128::MAX - p.bottleneck, p.arrival())), brute);
+        }
+        let k = q.k_paths(PathKind::Widest, 1, &SearchLimits::default());
+        prop_assert_eq!(k.paths.first().map(|p| u128::MAX - p.bottleneck), brute.map(|b| b.0));
     }
 }

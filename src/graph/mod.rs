@@ -38,7 +38,9 @@ mod visit;
 
 pub use neighbors::{EdgeFilter, NeighborGraph, StaticReach};
 pub use reach_index::ReachIndex;
-pub use visit::{AddressSet, Edges, EdgesDirected, Neighbors, NeighborsDirected, TransferRef};
+pub use visit::{
+    AddressSet, EdgeReferences, Edges, EdgesDirected, Neighbors, NeighborsDirected, TransferRef,
+};
 
 use std::ops::Range;
 

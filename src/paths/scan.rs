@@ -216,17 +216,49 @@ impl PathQuery<'_, '_> {
     /// The temporal path whose smallest transfer is largest: the path that
     /// can carry the most value (earliest arrival among equally wide ones).
     /// With a hop limit, the widest path of at most that many transfers.
+    /// Uses [`Strategy::Auto`]: the threshold search within a budget of a
+    /// quarter of the window, then the scan.
     ///
     /// # Complexity
     ///
-    /// One pass over the window: O(E) time and O(V) memory without a hop
-    /// limit; O(E·H²) time and O(V + E·H) memory with a limit of H hops
-    /// (each address keeps a Pareto front of hops against width).
+    /// The scan is one pass over the window: O(E) time and O(V) memory
+    /// without a hop limit; O(E·H²) time and O(V + E·H) memory with a limit
+    /// of H hops (each address keeps a Pareto front of hops against width).
+    /// The search costs at most a quarter of that before falling back.
     #[must_use]
     pub fn widest(&self) -> Option<TemporalPath> {
+        self.widest_with(Strategy::Auto)
+    }
+
+    /// Widest path with a chosen algorithm (all give the same bottleneck and
+    /// arrival). [`Strategy::Search`] is a binary search on the bottleneck,
+    /// each step an earliest-arrival search over the transfers at least that
+    /// large: fast when the widest path carries a large amount, as a theft's
+    /// does. With a hop limit the scan is always used.
+    ///
+    /// # Complexity
+    ///
+    /// Scan: see [`widest`](Self::widest). Search: O(log(max amount)) searches,
+    /// each over the part of the graph reachable by large enough transfers.
+    #[must_use]
+    pub fn widest_with(&self, strategy: Strategy) -> Option<TemporalPath> {
         if self.max_hops().is_some() {
             return self.widest_limited();
         }
+        let budget = match strategy {
+            Strategy::Auto => Some(self.search_budget()),
+            Strategy::Search => Some(u64::MAX),
+            Strategy::Scan => None,
+        };
+        if let Some(b) = budget {
+            if let Some(found) = self.widest_search(b) {
+                return found;
+            }
+        }
+        self.widest_scan()
+    }
+
+    fn widest_scan(&self) -> Option<TemporalPath> {
         let l = self.graph.ledger();
         let n = l.address_count();
         let (from, to, amount) = (l.senders(), l.receivers(), l.amounts());

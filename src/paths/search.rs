@@ -116,6 +116,18 @@ impl PathQuery<'_, '_> {
     /// Dijkstra on arrival over the time-sorted adjacency, with sparse state.
     /// `None` if more than `budget` transfers had to be examined.
     pub(super) fn earliest_search(&self, budget: u64) -> Option<Option<TemporalPath>> {
+        let mut budget = budget;
+        self.earliest_search_above(&mut budget, 0)
+    }
+
+    /// [`earliest_search`](Self::earliest_search) over transfers of at least
+    /// `floor` only, charging the transfers it examines to `budget`.
+    pub(super) fn earliest_search_above(
+        &self,
+        budget: &mut u64,
+        floor: Amount,
+    ) -> Option<Option<TemporalPath>> {
+        let amounts = self.graph.ledger().amounts();
         let l = self.graph.ledger();
         let n = l.address_count();
         let to = l.receivers();
@@ -124,7 +136,6 @@ impl PathQuery<'_, '_> {
         let mut depart = NodeMap::new(n, u32::MAX);
         let mut pred = NodeMap::new(n, NONE);
         let mut heap = BinaryHeap::new();
-        let mut work = 0u64;
         for s in &self.sources {
             depart.set(s.0, self.window.start.0);
             pred.set(s.0, ROOT);
@@ -147,15 +158,16 @@ impl PathQuery<'_, '_> {
                 return Some(Some(TemporalPath::from_transfers(l, path)));
             }
             let out = self.graph.out_in(va, TransferId(d)..self.window.end);
-            work += out.len() as u64 + 1;
-            if work > budget {
+            let cost = out.len() as u64 + 1;
+            if cost > *budget {
                 return None;
             }
+            *budget -= cost;
             for &e in out {
                 let i = e.index();
                 let t = to[i].0;
                 let e1 = e.0 + 1;
-                if e1 < depart.get(t) && self.usable(i) {
+                if e1 < depart.get(t) && amounts[i] >= floor && self.usable(i) {
                     depart.set(t, e1);
                     pred.set(t, e.0);
                     heap.push(Reverse((e1, t)));
@@ -163,6 +175,59 @@ impl PathQuery<'_, '_> {
             }
         }
         Some(None)
+    }
+
+    /// Widest path by threshold search: the widest bottleneck is the largest
+    /// `w` such that a temporal path exists over transfers of at least `w`,
+    /// and each such test is an earliest-arrival search that only sees the
+    /// (few) large transfers. Binary search over `w`, jumping to the
+    /// bottleneck of every path found. Returns the earliest-arriving path
+    /// among the widest, or `None` if the searches together examined more
+    /// than `budget` transfers.
+    pub(super) fn widest_search(&self, budget: u64) -> Option<Option<TemporalPath>> {
+        let l = self.graph.ledger();
+        let amounts = l.amounts();
+        let mut budget = budget;
+        // No path is wider than the widest transfer a source can send.
+        let mut bound: Amount = 0;
+        for &s in &self.sources {
+            let out = self.graph.out_in(s, self.window.clone());
+            let cost = out.len() as u64;
+            if cost > budget {
+                return None;
+            }
+            budget -= cost;
+            for &e in out {
+                if self.usable(e.index()) {
+                    bound = bound.max(amounts[e.index()]);
+                }
+            }
+        }
+        // Invariant: a path of bottleneck `lo` exists (`best`); none of
+        // bottleneck > `hi` does (`hi` is inclusive so that `u128::MAX` fits).
+        let mut best = match self.earliest_search_above(&mut budget, 0)? {
+            Some(p) => p,
+            None => return Some(None),
+        };
+        let mut lo = best.bottleneck;
+        let mut hi = bound.max(lo);
+        while lo < hi {
+            // In (lo, hi], without overflow.
+            let mid = lo + (hi - lo) / 2 + 1;
+            match self.earliest_search_above(&mut budget, mid)? {
+                Some(p) => {
+                    lo = p.bottleneck;
+                    best = p;
+                }
+                None => hi = mid - 1,
+            }
+        }
+        // Among the widest, the earliest arrival: search once more at the
+        // final width (the path found last may have come from a lower floor).
+        match self.earliest_search_above(&mut budget, lo)? {
+            Some(p) => Some(Some(p)),
+            None => Some(Some(best)),
+        }
     }
 
     /// Fewest hops by a hop-level search over the time-sorted adjacency: level

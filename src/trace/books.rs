@@ -140,12 +140,18 @@ impl Book for Haircut {
         if p.is_clean() || p.amount == 0 {
             return;
         }
-        match self
-            .tainted
-            .binary_search_by_key(&(p.tag, p.hops), |t| (t.tag, t.hops))
-        {
-            Ok(i) => self.tainted[i].amount = self.tainted[i].amount.saturating_add(p.amount),
-            Err(i) => self.tainted.insert(i, p),
+        // A handful of entries: a linear scan, and an insertion that swaps
+        // the new entry into place, beat a binary search and a block move.
+        let key = (p.tag, p.hops);
+        if let Some(t) = self.tainted.iter_mut().find(|t| (t.tag, t.hops) == key) {
+            t.amount = t.amount.saturating_add(p.amount);
+            return;
+        }
+        self.tainted.push(p);
+        let mut i = self.tainted.len() - 1;
+        while i > 0 && (self.tainted[i - 1].tag, self.tainted[i - 1].hops) > key {
+            self.tainted.swap(i - 1, i);
+            i -= 1;
         }
     }
 
@@ -158,13 +164,39 @@ impl Book for Haircut {
     }
 }
 
-/// `floor(v·t/b)` for `v < b`, `t <= b` (roughly), in 128 bits when the
-/// product fits and 256 bits otherwise.
+/// `floor(v·t/b)` (for `b > 0`), exactly: in 128 bits when the product
+/// fits; otherwise from a floating-point estimate corrected with exact
+/// 256-bit arithmetic and one 128-bit division, falling back to the full
+/// 256-bit division when the correction does not fit in 128 bits.
 #[inline]
 fn share(v: Amount, t: Amount, b: Amount) -> Amount {
-    match v.checked_mul(t) {
-        Some(p) => p / b,
-        None => mul_div_floor(v, t, b),
+    if let Some(p) = v.checked_mul(t) {
+        return p / b;
+    }
+    share_wide(v, t, b)
+}
+
+#[cold]
+fn share_wide(v: Amount, t: Amount, b: Amount) -> Amount {
+    use ethnum::U256;
+    if b == 0 {
+        return 0;
+    }
+    // The estimate's relative error is below 2^-50; stepping down by
+    // 2^-48 of it (and 2) gives a lower bound of the true quotient.
+    let est = (v as f64) * (t as f64) / (b as f64);
+    let est = est as u128; // saturating
+    let low = est.saturating_sub(est >> 48).saturating_sub(2);
+    let product = U256::from(v) * U256::from(t);
+    let Some(lb) = U256::from(low).checked_mul(U256::from(b)) else {
+        return mul_div_floor(v, t, b);
+    };
+    if lb > product {
+        return mul_div_floor(v, t, b);
+    }
+    match u128::try_from(product - lb) {
+        Ok(rest) => low.saturating_add(rest / b),
+        Err(_) => mul_div_floor(v, t, b),
     }
 }
 
@@ -307,6 +339,35 @@ mod tests {
         let mut out = Vec::new();
         book.take(balance, v, &mut out);
         out.iter().map(|p| (p.amount, p.is_clean())).collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn wide_share_is_exact(
+            v in proptest::prelude::any::<u128>(),
+            t in proptest::prelude::any::<u128>(),
+            b in 1u128..,
+            shift in 0u32..128,
+        ) {
+            // Both full-range values and the wei-sized ones haircut meets.
+            for (v, t, b) in [(v, t, b), (v >> shift, t >> shift, (b >> shift).max(1))] {
+                proptest::prop_assert_eq!(share_wide(v, t, b), mul_div_floor(v, t, b));
+                proptest::prop_assert_eq!(share(v, t, b), mul_div_floor(v, t, b));
+            }
+        }
+    }
+
+    #[test]
+    fn wide_share_edges() {
+        for (v, t, b) in [
+            (u128::MAX, u128::MAX, 1),
+            (u128::MAX, u128::MAX, u128::MAX),
+            (u128::MAX - 1, u128::MAX, u128::MAX),
+            (1 << 100, 1 << 100, (1 << 100) + 1),
+            (10u128.pow(21), 3 * 10u128.pow(22), 7 * 10u128.pow(22) + 13),
+        ] {
+            assert_eq!(share_wide(v, t, b), mul_div_floor(v, t, b), "{v} {t} {b}");
+        }
     }
 
     #[test]

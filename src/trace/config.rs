@@ -176,6 +176,8 @@ pub struct TraceConfig {
     pub(crate) carries: Vec<super::convert::Carry>,
     /// Tests only: list purses per address even where a dense table fits.
     pub(crate) force_sparse: bool,
+    /// Tests only: walk every event instead of skipping unreachable ones.
+    pub(crate) force_full: bool,
 }
 
 impl TraceConfig {
@@ -234,6 +236,7 @@ impl TraceConfig {
             swaps: false,
             carries: Vec::new(),
             force_sparse: false,
+            force_full: false,
         })
     }
 

@@ -420,6 +420,16 @@ impl Plan {
         !self.target_bits.is_empty()
     }
 
+    /// Whether transfer `i` is the target of a mixer link or bridge match
+    /// (whose receiver the driver's reach pass must count as reached).
+    pub(crate) fn opens_reach(&self, i: usize) -> bool {
+        self.is_target(i)
+            && u32::try_from(i)
+                .ok()
+                .and_then(|i| self.target_of.get(&i))
+                .is_some_and(|&c| self.carries[c as usize].kind != ConversionKind::Swap)
+    }
+
     /// Whether transfer `i` is the target of a conversion.
     #[inline]
     pub(crate) fn is_target(&self, i: usize) -> bool {

@@ -81,7 +81,6 @@ struct Walk<'a> {
     /// Taint stopped by the hop limit: (purse, incident) → amount.
     stuck: BTreeMap<(u32, u32), Amount>,
     flows: Vec<Flow>,
-    untracked_gaps: u64,
     warnings: Vec<String>,
     seeds: Vec<SeedStatus>,
     end: usize,
@@ -200,7 +199,6 @@ impl<'a> Walk<'a> {
             gaps: HashMap::new(),
             stuck: BTreeMap::new(),
             flows: Vec::new(),
-            untracked_gaps: 0,
             warnings,
             seeds,
             end,
@@ -293,6 +291,59 @@ impl<'a> Walk<'a> {
             Some(asset) => asset,
             None => self.purse_asset[purse as usize],
         }
+    }
+
+    /// The addresses taint could ever reach, as a bitset: seeds, receivers
+    /// of theft transactions, and, in event order, every receiver of a
+    /// transfer from a reached address, exits and sinks excepted (they take
+    /// taint in but never hold it). Every model's taint stays inside this
+    /// set (dust, hop limits and exits only ever stop taint), so a transfer
+    /// with neither end in it cannot change any result and the walk skips
+    /// it without touching a balance: the skip DESIGN §6 allows, giving the
+    /// same answer as a walk over every event. One pass over two columns
+    /// with a bitset small enough to stay in cache.
+    fn reach(&mut self, seed_transfers: &[(u32, Incident)]) -> Vec<u64> {
+        let n = self.ledger.address_count();
+        let mut bits = vec![0u64; n.div_ceil(64)];
+        if self.config.force_full {
+            bits.fill(u64::MAX);
+            return bits;
+        }
+        let set = |bits: &mut Vec<u64>, a: u32| bits[a as usize / 64] |= 1 << (a % 64);
+        let get = |bits: &[u64], a: u32| bits[a as usize / 64] & (1 << (a % 64)) != 0;
+        for &a in self.seed_addresses.keys() {
+            set(&mut bits, a);
+        }
+        let from = self.ledger.senders();
+        let to = self.ledger.receivers();
+        let amounts = self.ledger.amounts();
+        let mut next_seed = 0usize;
+        let has_carries = self.plan.has_targets();
+        for i in 0..self.end {
+            let tx_seed = match seed_transfers.get(next_seed) {
+                Some(&(t, _)) if t as usize == i => {
+                    next_seed += 1;
+                    true
+                }
+                _ => false,
+            };
+            let (f, t) = (from[i].0, to[i].0);
+            if amounts[i] == 0 || f == t || get(&bits, t) {
+                continue;
+            }
+            // A mixer link or bridge match can carry taint to a receiver
+            // no transfer from a reached address leads to: its targets'
+            // receivers count as reached (a swap's receiver is its sender,
+            // reached already when it has taint to swap).
+            if tx_seed || (has_carries && self.plan.opens_reach(i)) {
+                if !matches!(self.roles[t as usize], Role::Fees | Role::Creations) {
+                    set(&mut bits, t);
+                }
+            } else if get(&bits, f) && self.role(t) == Role::Plain {
+                set(&mut bits, t);
+            }
+        }
+        bits
     }
 
     /// The address a purse belongs to.
@@ -516,12 +567,6 @@ impl<'a> Walk<'a> {
         });
         let mut gaps: Vec<Gap> = self.gaps.into_values().collect();
         gaps.sort_by_key(|g| (g.address, g.asset, g.stolen));
-        if self.untracked_gaps > 0 {
-            self.warnings.push(format!(
-                "{} transfer(s) from purses holding no taint sent more than the ledger shows the purse received; that value of unknown origin counts as clean and is not listed under gaps",
-                self.untracked_gaps
-            ));
-        }
         if self.end < ledger.transfer_count() {
             self.warnings.push(format!(
                 "{} transfer(s) after the time limit were ignored",
@@ -615,6 +660,8 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
     let amounts = ledger.amounts();
     let assets = ledger.transfer_assets();
     let seed_transfers = std::mem::take(&mut w.seed_transfers);
+    let reach = w.reach(&seed_transfers);
+    let reached = |a: u32| reach[a as usize / 64] & (1 << (a % 64)) != 0;
     let mut next_seed = 0usize;
     let order = std::mem::take(&mut w.plan.order);
     // Hoisted so that the common case (no conversions) costs two
@@ -630,7 +677,7 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
         let tx_seed = seed_at(&seed_transfers, &mut next_seed, i, reordered);
         let v = amounts[i];
         let (f, t) = (from[i].0, to[i].0);
-        if v == 0 || f == t {
+        if v == 0 || f == t || !(reached(f) || reached(t)) {
             continue;
         }
         let a = assets[i].0;
@@ -640,13 +687,9 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
         if (bs | br) & SPECIAL == 0 && tx_seed.is_none() && !(has_targets && w.plan.is_target(i)) {
             if let Some(nr) = br.checked_add(v).filter(|x| x & SPECIAL == 0) {
                 // Ordinary to ordinary: the common case.
-                w.bal[s as usize] = match bs.checked_sub(v) {
-                    Some(b) => b,
-                    None => {
-                        w.untracked_gaps += 1;
-                        0
-                    }
-                };
+                // An overdrawn ordinary purse: value of unknown origin,
+                // clean by rule, and not listed.
+                w.bal[s as usize] = bs.saturating_sub(v);
                 w.bal[r as usize] = nr;
                 continue;
             }
@@ -681,8 +724,6 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
                 push_part(&mut parts, Part::clean(d));
                 if book != NONE || seed_from != NONE {
                     w.record_gap(s, i, d, false);
-                } else {
-                    w.untracked_gaps += 1;
                 }
             }
         }
@@ -816,6 +857,8 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
     let amounts = ledger.amounts();
     let assets = ledger.transfer_assets();
     let seed_transfers = std::mem::take(&mut w.seed_transfers);
+    let reach = w.reach(&seed_transfers);
+    let reached = |a: u32| reach[a as usize / 64] & (1 << (a % 64)) != 0;
     let mut next_seed = 0usize;
     let mut carried_set: Vec<Incident> = Vec::new();
     let order = std::mem::take(&mut w.plan.order);
@@ -832,7 +875,7 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
         let tx_seed = seed_at(&seed_transfers, &mut next_seed, i, reordered);
         let v = amounts[i];
         let (f, t) = (from[i].0, to[i].0);
-        if v == 0 || f == t {
+        if v == 0 || f == t || !(reached(f) || reached(t)) {
             continue;
         }
         let a = assets[i].0;
@@ -841,13 +884,9 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
         let (bs, br) = (w.bal[s as usize], w.bal[r as usize]);
         if (bs | br) & SPECIAL == 0 && tx_seed.is_none() && !(has_targets && w.plan.is_target(i)) {
             if let Some(nr) = br.checked_add(v).filter(|x| x & SPECIAL == 0) {
-                w.bal[s as usize] = match bs.checked_sub(v) {
-                    Some(b) => b,
-                    None => {
-                        w.untracked_gaps += 1;
-                        0
-                    }
-                };
+                // An overdrawn ordinary purse: value of unknown origin,
+                // clean by rule, and not listed.
+                w.bal[s as usize] = bs.saturating_sub(v);
                 w.bal[r as usize] = nr;
                 continue;
             }
@@ -875,8 +914,6 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
                 m.hops = 0;
             } else if book != NONE || seed_from != NONE {
                 w.record_gap(s, i, d, false);
-            } else {
-                w.untracked_gaps += 1;
             }
         }
         let mut delivered = false;
