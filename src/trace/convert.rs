@@ -415,6 +415,11 @@ impl Plan {
         plan
     }
 
+    /// Whether there is no conversion at all.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.carries.is_empty()
+    }
+
     /// Whether any transfer is the target of a conversion.
     pub(crate) fn has_targets(&self) -> bool {
         !self.target_bits.is_empty()

@@ -651,7 +651,17 @@ fn seed_at(
 
 /// Runs a value-conserving model.
 pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
-    let mut w = Walk::new(ledger, config);
+    let w = Walk::new(ledger, config);
+    // Without conversions the walk compiles without their hooks.
+    if w.plan.is_empty() {
+        walk_book::<B, false>(w)
+    } else {
+        walk_book::<B, true>(w)
+    }
+}
+
+fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
+    let (ledger, config) = (w.ledger, w.config);
     let mut books: Vec<B> = Vec::new();
     let mut free: Vec<u32> = Vec::new();
     let mut parts: Vec<Part> = Vec::with_capacity(16);
@@ -666,8 +676,8 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
     let order = std::mem::take(&mut w.plan.order);
     // Hoisted so that the common case (no conversions) costs two
     // predictable branches per event.
-    let reordered = !order.is_empty();
-    let has_targets = w.plan.has_targets();
+    let reordered = CONV && !order.is_empty();
+    let has_targets = CONV && w.plan.has_targets();
     for k in 0..w.end {
         let i = if reordered {
             order.get(k).map_or(k, |&x| x as usize)
@@ -734,11 +744,15 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
         // Conversions: a source hands the sender's taint over, then a
         // target receives what its conversion carries.
         let mut handed: Amount = 0;
-        if let Some(c) = w.plan.source_of(i) {
+        if let Some(c) = if CONV { w.plan.source_of(i) } else { None } {
             handed = w.plan.capture(c, &mut parts);
             w.totals[a as usize].add_conversion(w.plan.kind(c), false, handed);
         }
-        if let Some((kind, x)) = w.plan.deliver(i, v, &mut parts) {
+        if let Some((kind, x)) = if CONV {
+            w.plan.deliver(i, v, &mut parts)
+        } else {
+            None
+        } {
             w.touch(a);
             w.totals[a as usize].add_conversion(kind, true, x);
         }
@@ -850,7 +864,16 @@ fn union_into(into: &mut Vec<Incident>, from: &[Incident]) {
 
 /// Runs the poison model.
 pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
-    let mut w = Walk::new(ledger, config);
+    let w = Walk::new(ledger, config);
+    if w.plan.is_empty() {
+        walk_poison::<false>(w)
+    } else {
+        walk_poison::<true>(w)
+    }
+}
+
+fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
+    let (ledger, config) = (w.ledger, w.config);
     let mut marks: Vec<Poisoned> = Vec::new();
     let from = ledger.senders();
     let to = ledger.receivers();
@@ -864,8 +887,8 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
     let order = std::mem::take(&mut w.plan.order);
     // Hoisted so that the common case (no conversions) costs two
     // predictable branches per event.
-    let reordered = !order.is_empty();
-    let has_targets = w.plan.has_targets();
+    let reordered = CONV && !order.is_empty();
+    let has_targets = CONV && w.plan.has_targets();
     for k in 0..w.end {
         let i = if reordered {
             order.get(k).map_or(k, |&x| x as usize)
@@ -927,13 +950,17 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
             carried = v;
             w.touch(a);
             // A conversion source hands the sender's incidents over.
-            if let Some(c) = w.plan.source_of(i) {
+            if let Some(c) = if CONV { w.plan.source_of(i) } else { None } {
                 w.plan.capture_incidents(c, &carried_set, v);
                 w.totals[a as usize].add_conversion(w.plan.kind(c), false, v);
                 carried_set.clear();
             }
         }
-        if let Some((kind, incs)) = w.plan.deliver_incidents(i, v) {
+        if let Some((kind, incs)) = if CONV {
+            w.plan.deliver_incidents(i, v)
+        } else {
+            None
+        } {
             w.touch(a);
             w.totals[a as usize].add_conversion(kind, true, v);
             union_into(&mut carried_set, &incs);
