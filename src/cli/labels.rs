@@ -13,8 +13,9 @@ use super::CliError;
 /// conflicting labels of one address are kept with their sources.
 #[derive(Debug, Clone, Default, Args)]
 pub struct LabelInputs {
-    /// Address labels: CSV `address,entity,category[,actor,source]` (or the
-    /// shared `attributed_addresses.csv` shape), or JSON.
+    /// Address labels, format by extension: CSV `address,entity,category[,actor,source]`
+    /// (or the shared `attributed_addresses.csv` shape), JSON, or a GraphSense
+    /// TagPack (`.yaml`).
     #[arg(long = "labels", value_name = "FILE")]
     pub labels: Vec<PathBuf>,
     /// A plain list of addresses, one per line, all of CATEGORY (e.g. an OFAC

@@ -7,7 +7,7 @@ use clap::Args;
 use fundtrace::amount::parse_base_units;
 use fundtrace::heuristics::bridge::{match_bridges, BridgeConfig, BridgeSpec};
 use fundtrace::heuristics::deposit::{find_deposit_addresses, DepositConfig};
-use fundtrace::labels::{self, registry, Category, LabelError, LabelSet, LoadOptions};
+use fundtrace::labels::{registry, Category, LabelSet};
 use fundtrace::mixer::{LinkConfig, LinkedAddresses};
 use fundtrace::report::trace::{TraceReport, TraceSummary};
 use fundtrace::report::write_json;
@@ -18,6 +18,7 @@ use fundtrace::trace::{
 use fundtrace::{Address, Ledger};
 
 use super::inputs::LedgerInputs;
+use super::labels::LabelInputs;
 use super::{with_output, CliError};
 
 /// The categories whose addresses stop taint unless `--stop-at` says otherwise.
@@ -49,17 +50,8 @@ pub struct TraceSetup {
     /// Also loads the registry's labels. Repeatable.
     #[arg(long = "incident", value_name = "NAME")]
     pub registry_incidents: Vec<String>,
-    /// Address labels: CSV `address,entity,category[,actor,source]`, JSON,
-    /// or a GraphSense TagPack (`.yaml`), chosen by extension. Repeatable.
-    #[arg(long = "labels", value_name = "FILE")]
-    pub labels: Vec<PathBuf>,
-    /// A GraphSense TagPack (YAML). Repeatable.
-    #[arg(long = "tagpack", value_name = "FILE")]
-    pub tagpacks: Vec<PathBuf>,
-    /// A plain list of addresses, one per line, all of CATEGORY (e.g. an OFAC
-    /// list: `--list ofac_eth.txt:sanctioned`).
-    #[arg(long = "list", value_name = "FILE:CATEGORY")]
-    pub lists: Vec<String>,
+    #[command(flatten)]
+    pub labels: LabelInputs,
     /// Categories whose addresses absorb taint (comma-separated).
     #[arg(long = "stop-at", value_name = "CATEGORIES", default_value = DEFAULT_STOP_AT, value_delimiter = ',')]
     pub stop_at: Vec<String>,
@@ -175,24 +167,7 @@ impl TraceSetup {
     /// Every label of `--labels`, `--list`, `--tagpack` and, with
     /// `--incident`, the built-in registry.
     pub fn label_set(&self) -> Result<LabelSet, CliError> {
-        let err = |e: LabelError| CliError::Input(e.to_string());
-        let mut set = LabelSet::new();
-        for path in &self.labels {
-            set.merge(labels::load_path(path, None, &LoadOptions::default()).map_err(err)?);
-        }
-        for spec in &self.lists {
-            let Some((file, cat)) = spec.rsplit_once(':') else {
-                return Err(CliError::Usage(format!(
-                    "--list {spec:?}: expected FILE:CATEGORY"
-                )));
-            };
-            let category = Category::parse(cat)
-                .map_err(|e| CliError::Usage(format!("--list {spec:?}: {e}")))?;
-            set.merge(labels::load_list(file, category).map_err(err)?);
-        }
-        for path in &self.tagpacks {
-            set.merge(labels::load_tagpack(path).map_err(err)?);
-        }
+        let mut set = self.labels.load()?;
         if !self.registry_incidents.is_empty() {
             set.merge(registry::labels());
         }
