@@ -644,6 +644,24 @@ mod tests {
     }
 
     #[test]
+    fn one_symbol_on_two_chains_gets_two_names() {
+        let mut b = LedgerBuilder::new();
+        let eth = b.chain("ethereum", "ETH");
+        let arb = b.chain("arbitrum", "ETH");
+        b.push(rec(eth, 1, 1, 0, 1, 2, 5)).unwrap();
+        let mut r = rec(arb, 2, 1, 0, 1, 2, 7);
+        r.time = 1001;
+        b.push(r).unwrap();
+        let l = b.build().unwrap();
+        let mut names: Vec<String> = (0..l.assets().len())
+            .map(|i| l.asset_name(AssetId::from_usize(i)))
+            .collect();
+        names.sort();
+        assert_eq!(names, vec!["ETH@arbitrum", "ETH@ethereum"]);
+        assert!(l.asset_by_name("ETH@arbitrum").is_some());
+    }
+
+    #[test]
     fn kinds_order_within_a_transaction() {
         let eth = ChainId(0);
         let mut fee = rec(eth, 1, 1, 0, 1, 2, 1);

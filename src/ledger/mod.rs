@@ -266,13 +266,27 @@ impl Ledger {
     }
 
     /// The name an asset is reported under: the native symbol (`ETH`) or the
-    /// token contract address.
+    /// token contract address. When two chains of the ledger would give the
+    /// same name (ETH on two chains, one contract address on two chains), the
+    /// chain is appended (`ETH@arbitrum`), so reports never add up different
+    /// assets under one key.
     #[must_use]
     pub fn asset_name(&self, id: AssetId) -> String {
-        let info = self.asset(id);
-        match &info.asset {
+        let base = |info: &AssetInfo| match &info.asset {
             Asset::Native => self.chains[info.chain.index()].native_symbol.clone(),
             Asset::Token(a) => a.to_string(),
+        };
+        let info = self.asset(id);
+        let name = base(info);
+        if self.chains.len() > 1
+            && self
+                .assets
+                .iter()
+                .any(|other| other.chain != info.chain && base(other) == name)
+        {
+            format!("{name}@{}", self.chains[info.chain.index()].name)
+        } else {
+            name
         }
     }
 
