@@ -30,22 +30,22 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Show what one address received and sent, per asset.
-    Inspect(inspect::InspectArgs),
-    /// Bitcoin address clusters (multi-input heuristic, CoinJoins skipped) with their evidence.
-    Cluster(cluster::ClusterArgs),
-    /// List the built-in registry of North Korea–linked incidents.
-    Incidents(incidents::IncidentsArgs),
-    /// Mixer pools: anonymity sets and candidate deposit↔withdrawal links.
-    Demix(demix::DemixArgs),
-    /// Temporal paths (earliest, fewest hops, widest) from seeds to targets.
-    Paths(paths::PathsArgs),
-    /// Temporal maximum flow from seeds to targets, with a minimum cut.
-    Flow(flow::FlowArgs),
     /// Trace stolen funds from seeds under one taint model.
     Trace(trace::TraceArgs),
     /// Trace the same seeds under every model, side by side.
     Compare(compare::CompareArgs),
+    /// Temporal paths (earliest, fewest hops, widest) from seeds to targets.
+    Paths(paths::PathsArgs),
+    /// Temporal maximum flow from seeds to targets, with a minimum cut.
+    Flow(flow::FlowArgs),
+    /// Show what one address received and sent, per asset.
+    Inspect(inspect::InspectArgs),
+    /// Bitcoin address clusters (multi-input heuristic, CoinJoins skipped) with their evidence.
+    Cluster(cluster::ClusterArgs),
+    /// Mixer pools: anonymity sets and candidate deposit↔withdrawal links.
+    Demix(demix::DemixArgs),
+    /// List the built-in registry of North Korea–linked incidents.
+    Incidents(incidents::IncidentsArgs),
 }
 
 /// Everything that can stop a command.
