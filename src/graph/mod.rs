@@ -241,36 +241,10 @@ impl<'l> TransferGraph<'l> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::{Address, Asset, LedgerBuilder, TransferKind, TransferRecord};
+    use crate::ledger::Address;
 
     pub(crate) fn ledger(edges: &[(u8, u8, u128, bool)]) -> Ledger {
-        let mut b = LedgerBuilder::new();
-        let eth = b.chain("ethereum", "ETH");
-        for (i, &(f, t, amount, token)) in edges.iter().enumerate() {
-            b.push(TransferRecord {
-                chain: eth,
-                tx_hash: [i as u8 + 1; 32],
-                block: i as u64,
-                time: 1000 + i as u64,
-                tx_position: 0,
-                kind: if token {
-                    TransferKind::Token
-                } else {
-                    TransferKind::Native
-                },
-                sub_index: 0,
-                from: Address::Evm([f; 20]),
-                to: Address::Evm([t; 20]),
-                asset: if token {
-                    Asset::Token(Address::Evm([0xee; 20]))
-                } else {
-                    Asset::Native
-                },
-                amount,
-            })
-            .unwrap();
-        }
-        b.build().unwrap()
+        crate::ledger::test_ledger(edges)
     }
 
     #[test]

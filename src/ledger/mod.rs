@@ -421,3 +421,40 @@ impl Ledger {
             + self.sub_index.capacity() * 4
     }
 }
+
+/// A small one-chain ledger for unit tests: one transfer per `(from, to,
+/// amount, token)` move, each in its own block, addresses `[n; 20]`, the
+/// token contract `[0xee; 20]`.
+#[cfg(test)]
+pub(crate) fn test_ledger(moves: &[(u8, u8, Amount, bool)]) -> Ledger {
+    let mut b = LedgerBuilder::new();
+    let eth = b.chain("ethereum", "ETH");
+    for (i, &(f, t, amount, token)) in moves.iter().enumerate() {
+        let pushed = b.push(TransferRecord {
+            chain: eth,
+            tx_hash: [i as u8 + 1; 32],
+            block: i as u64,
+            time: 1000 + i as u64,
+            tx_position: 0,
+            kind: if token {
+                TransferKind::Token
+            } else {
+                TransferKind::Native
+            },
+            sub_index: 0,
+            from: Address::Evm([f; 20]),
+            to: Address::Evm([t; 20]),
+            asset: if token {
+                Asset::Token(Address::Evm([0xee; 20]))
+            } else {
+                Asset::Native
+            },
+            amount,
+        });
+        assert!(pushed.is_ok(), "{pushed:?}");
+    }
+    match b.build() {
+        Ok(l) => l,
+        Err(e) => panic!("test ledger refused: {e}"),
+    }
+}

@@ -149,33 +149,11 @@ mod tests {
     use proptest::prelude::*;
 
     fn ledger(moves: &[(u8, u8, bool, u128)]) -> Ledger {
-        let mut b = LedgerBuilder::new();
-        let eth = b.chain("ethereum", "ETH");
-        for (i, &(f, t, token, amount)) in moves.iter().enumerate() {
-            b.push(TransferRecord {
-                chain: eth,
-                tx_hash: [i as u8; 32],
-                block: i as u64,
-                time: 1000 + i as u64,
-                tx_position: 0,
-                kind: if token {
-                    TransferKind::Token
-                } else {
-                    TransferKind::Native
-                },
-                sub_index: 0,
-                from: Address::Evm([f; 20]),
-                to: Address::Evm([t; 20]),
-                asset: if token {
-                    Asset::Token(Address::Evm([0xee; 20]))
-                } else {
-                    Asset::Native
-                },
-                amount,
-            })
-            .unwrap();
-        }
-        b.build().unwrap()
+        let moves: Vec<(u8, u8, u128, bool)> = moves
+            .iter()
+            .map(|&(f, t, token, v)| (f, t, v, token))
+            .collect();
+        crate::ledger::test_ledger(&moves)
     }
 
     proptest! {
