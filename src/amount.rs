@@ -66,14 +66,19 @@ pub fn parse_base_units(s: &str) -> Result<Amount, AmountError> {
         return u128::from_str_radix(if digits.is_empty() { "0" } else { digits }, 16)
             .map_err(|_| AmountError::NotDecimal);
     }
+    if !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(AmountError::NotDecimal);
+    }
+    // Nineteen digits at a time in u64 (they always fit), then one u128
+    // step per chunk: wei amounts have about twenty digits.
     let mut value: u128 = 0;
-    for b in s.bytes() {
-        if !b.is_ascii_digit() {
-            return Err(AmountError::NotDecimal);
-        }
+    for chunk in s.as_bytes().chunks(19) {
+        let part = chunk
+            .iter()
+            .fold(0u64, |acc, &d| acc * 10 + u64::from(d - b'0'));
         value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(u128::from(b - b'0')))
+            .checked_mul(10u128.pow(chunk.len() as u32))
+            .and_then(|v| v.checked_add(u128::from(part)))
             .ok_or(AmountError::Overflow)?;
     }
     Ok(value)
@@ -245,6 +250,17 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn base_units_agree_with_std(v in any::<u128>(), zeros in 0usize..25, extra in 0u8..3) {
+            let mut text = "0".repeat(zeros) + &v.to_string();
+            // Sometimes one digit more, which may overflow.
+            if extra > 0 {
+                text.push(char::from(b'0' + extra));
+            }
+            let expected = text.parse::<u128>().map_err(|_| AmountError::Overflow);
+            prop_assert_eq!(parse_base_units(&text), expected);
+        }
+
         #[test]
         fn format_then_parse_round_trips(v in any::<u128>(), d in 0u32..30) {
             prop_assert_eq!(parse_decimal_units(&format_units(v, d), d), Ok(v));
