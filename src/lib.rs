@@ -44,7 +44,7 @@ pub mod trace;
 pub use amount::Amount;
 pub use id::{AddressId, AssetId, ChainId, TransferId, TxIndex};
 pub use ledger::{
-    Address, Asset, Ledger, LedgerBuilder, LedgerError, Sink, Transfer, TransferKind,
+    Address, Asset, Ledger, LedgerBuilder, LedgerError, Movement, Sink, Transfer, TransferKind,
     TransferRecord,
 };
 

@@ -1,8 +1,11 @@
 //! Building a [`Ledger`]: interning, canonical ids, ordering, validation.
 
 use std::collections::hash_map::Entry;
+use std::hash::{BuildHasher, Hasher};
 
 use foldhash::HashMap;
+use hashbrown::hash_table::Entry as TxEntry;
+use hashbrown::HashTable;
 
 use thiserror::Error;
 
@@ -81,6 +84,26 @@ pub enum LedgerError {
     },
 }
 
+/// A transfer within a transaction already added with
+/// [`LedgerBuilder::add_transaction`] or
+/// [`add_transaction_loose`](LedgerBuilder::add_transaction_loose): what a
+/// [`TransferRecord`] says beyond its transaction's coordinates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Movement {
+    /// Kind of movement.
+    pub kind: TransferKind,
+    /// Log index (tokens), trace position (internal), 0 otherwise.
+    pub sub_index: u32,
+    /// Sender.
+    pub from: Address,
+    /// Receiver.
+    pub to: Address,
+    /// Asset on the transaction's chain.
+    pub asset: Asset,
+    /// Amount in base units.
+    pub amount: Amount,
+}
+
 /// What is known of a transaction; ingesters of formats that lack the time
 /// or the position (ethereum-etl `token_transfers`) leave them open, and they
 /// are filled from other records of the same transaction or block.
@@ -135,9 +158,18 @@ pub struct LedgerBuilder {
     /// The last block seen, so rows of one block skip the block-time map.
     last_block: Option<(ChainId, u64, u64)>,
     chains: Vec<ChainInfo>,
+    /// EVM addresses, by far the most common, in a map of their own with a
+    /// cheaper hash and smaller slots; other addresses share the id count.
+    evm_addresses: HashMap<EvmKey, u32>,
     addresses: HashMap<Address, u32>,
     assets: HashMap<AssetInfo, u32>,
-    tx_ids: HashMap<[u8; 32], u32>,
+    /// Transaction ids by hash. The table holds only ids (4 bytes a slot,
+    /// a fraction of a map keyed by the 32-byte hash) and the low half of
+    /// each id's hash, so growing the table never reads `tx_hashes` again.
+    tx_ids: HashTable<TxSlot>,
+    tx_hasher: foldhash::fast::RandomState,
+    /// The last asset interned: most rows of a file share one asset.
+    last_asset: Option<(AssetInfo, u32)>,
     tx_hashes: Vec<[u8; 32]>,
     tx_meta: Vec<TxMeta>,
     block_times: HashMap<(ChainId, u64), u64>,
@@ -216,10 +248,16 @@ impl LedgerBuilder {
         if let Some(t) = time {
             self.check_block(chain, block, t)?;
         }
-        let next = self.tx_hashes.len();
-        match self.tx_ids.entry(hash) {
-            Entry::Occupied(o) => {
-                let id = *o.get();
+        let key = TxSlot::placement(self.tx_key(&hash));
+        let tx_hashes = &self.tx_hashes;
+        let vacant = match self.tx_ids.entry(
+            key,
+            |slot| tx_hashes[slot.id as usize] == hash,
+            TxSlot::rehash,
+        ) {
+            TxEntry::Vacant(v) => v,
+            TxEntry::Occupied(o) => {
+                let id = o.get().id;
                 let seen = &mut self.tx_meta[id as usize];
                 let position_conflict =
                     matches!((seen.position, position), (Some(a), Some(b)) if a != b);
@@ -234,21 +272,31 @@ impl LedgerBuilder {
                 }
                 seen.time = seen.time.or(time);
                 seen.position = seen.position.or(position);
-                Ok(TxIndex(id))
+                return Ok(TxIndex(id));
             }
-            Entry::Vacant(v) => {
-                let id = checked_id(next, "transactions")?;
-                v.insert(id);
-                self.tx_hashes.push(hash);
-                self.tx_meta.push(TxMeta {
-                    chain,
-                    block,
-                    time,
-                    position,
-                });
-                Ok(TxIndex(id))
-            }
+        };
+        let id = checked_id(self.tx_hashes.len(), "transactions")?;
+        vacant.insert(TxSlot::new(id, key));
+        self.tx_hashes.push(hash);
+        self.tx_meta.push(TxMeta {
+            chain,
+            block,
+            time,
+            position,
+        });
+        Ok(TxIndex(id))
+    }
+
+    /// The seeded hash of a transaction hash (all 32 bytes, so crafted
+    /// hashes cannot collide on purpose).
+    fn tx_key(&self, hash: &[u8; 32]) -> u64 {
+        let mut h = self.tx_hasher.build_hasher();
+        for word in hash.chunks_exact(8) {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(word);
+            h.write_u64(u64::from_le_bytes(w));
         }
+        h.finish()
     }
 
     fn check_block(&mut self, chain: ChainId, block: u64, time: u64) -> Result<(), LedgerError> {
@@ -271,19 +319,37 @@ impl LedgerBuilder {
     }
 
     fn intern_address(&mut self, a: Address) -> Result<u32, LedgerError> {
-        let next = self.addresses.len();
-        match self.addresses.entry(a) {
+        let next = self.evm_addresses.len() + self.addresses.len();
+        let slot = match a {
+            Address::Evm(bytes) => self.evm_addresses.entry(EvmKey(bytes)),
+            other => {
+                return match self.addresses.entry(other) {
+                    Entry::Occupied(o) => Ok(*o.get()),
+                    Entry::Vacant(v) => Ok(*v.insert(checked_id(next, "addresses")?)),
+                }
+            }
+        };
+        match slot {
             Entry::Occupied(o) => Ok(*o.get()),
             Entry::Vacant(v) => Ok(*v.insert(checked_id(next, "addresses")?)),
         }
     }
 
     fn intern_asset(&mut self, a: AssetInfo) -> Result<u32, LedgerError> {
-        if let Some(&id) = self.assets.get(&a) {
-            return Ok(id);
+        if let Some((last, id)) = &self.last_asset {
+            if *last == a {
+                return Ok(*id);
+            }
         }
-        let id = checked_id(self.assets.len(), "assets")?;
-        self.assets.insert(a, id);
+        let id = match self.assets.get(&a) {
+            Some(&id) => id,
+            None => {
+                let id = checked_id(self.assets.len(), "assets")?;
+                self.assets.insert(a.clone(), id);
+                id
+            }
+        };
+        self.last_asset = Some((a, id));
         Ok(id)
     }
 
@@ -311,21 +377,60 @@ impl LedgerBuilder {
         position: Option<u32>,
     ) -> Result<(), LedgerError> {
         let tx = self.add_transaction_loose(r.chain, r.tx_hash, r.block, time, position)?;
+        self.push_in(
+            tx,
+            Movement {
+                kind: r.kind,
+                sub_index: r.sub_index,
+                from: r.from,
+                to: r.to,
+                asset: r.asset,
+                amount: r.amount,
+            },
+        )
+    }
+
+    /// Adds one transfer to a transaction already added (one hash lookup
+    /// fewer than [`push_loose`](Self::push_loose) when a record makes both).
+    ///
+    /// ```
+    /// use fundtrace::{Address, Asset, LedgerBuilder, Movement, TransferKind};
+    /// let mut b = LedgerBuilder::new();
+    /// let eth = b.chain("ethereum", "ETH");
+    /// let tx = b.add_transaction(eth, [7; 32], 1, 1_700_000_000, 0).unwrap();
+    /// b.push_in(tx, Movement {
+    ///     kind: TransferKind::Native, sub_index: 0,
+    ///     from: "0x1111111111111111111111111111111111111111".parse().unwrap(),
+    ///     to: "0x2222222222222222222222222222222222222222".parse().unwrap(),
+    ///     asset: Asset::Native, amount: 5,
+    /// }).unwrap();
+    /// assert_eq!(b.build().unwrap().transfer_count(), 1);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`LedgerError::TooLarge`] when the ledger is full.
+    ///
+    /// # Panics
+    ///
+    /// If `tx` was not returned by this builder.
+    pub fn push_in(&mut self, tx: TxIndex, m: Movement) -> Result<(), LedgerError> {
         checked_id(self.rows.len(), "transfers")?;
-        let from = self.intern_address(r.from)?;
-        let to = self.intern_address(r.to)?;
+        let chain = self.tx_meta[tx.0 as usize].chain;
+        let from = self.intern_address(m.from)?;
+        let to = self.intern_address(m.to)?;
         let asset = self.intern_asset(AssetInfo {
-            chain: r.chain,
-            asset: r.asset,
+            chain,
+            asset: m.asset,
         })?;
         self.rows.push(Row {
             tx: tx.0,
-            kind: r.kind,
-            sub_index: r.sub_index,
+            kind: m.kind,
+            sub_index: m.sub_index,
             from,
             to,
             asset,
-            amount: r.amount,
+            amount: m.amount,
         });
         Ok(())
     }
@@ -354,6 +459,7 @@ impl LedgerBuilder {
     pub fn build(self) -> Result<Ledger, LedgerError> {
         let LedgerBuilder {
             chains,
+            evm_addresses,
             addresses,
             assets,
             tx_hashes,
@@ -380,7 +486,11 @@ impl LedgerBuilder {
             chain_order.iter().map(|&i| chains[i].clone()).collect();
 
         // Addresses sorted by value.
-        let mut addr_list: Vec<(Address, u32)> = addresses.into_iter().collect();
+        let mut addr_list: Vec<(Address, u32)> = evm_addresses
+            .into_iter()
+            .map(|(k, id)| (Address::Evm(k.0), id))
+            .chain(addresses)
+            .collect();
         addr_list.sort_unstable();
         let mut addr_remap = vec![0u32; addr_list.len()];
         for (new, (_, old)) in addr_list.iter().enumerate() {
@@ -532,6 +642,62 @@ impl LedgerBuilder {
         debug_assert!(ledger.transfer_count() <= MAX_INDEX);
         let _ = TransferId::from_usize(ledger.transfer_count().saturating_sub(1));
         Ok(ledger)
+    }
+}
+
+/// An EVM address as a map key, hashed as three words rather than byte by
+/// byte.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+struct EvmKey([u8; 20]);
+
+impl std::hash::Hash for EvmKey {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        let b = &self.0;
+        let word = |i: usize| {
+            u64::from_le_bytes([
+                b[i],
+                b[i + 1],
+                b[i + 2],
+                b[i + 3],
+                b[i + 4],
+                b[i + 5],
+                b[i + 6],
+                b[i + 7],
+            ])
+        };
+        state.write_u64(word(0));
+        state.write_u64(word(8));
+        state.write_u32(u32::from_le_bytes([b[16], b[17], b[18], b[19]]));
+    }
+}
+
+/// A slot of the transaction table: an id and half of its key.
+#[derive(Copy, Clone, Debug)]
+struct TxSlot {
+    id: u32,
+    key_low: u32,
+}
+
+impl TxSlot {
+    /// The hash the table places a key by: a function of the low half
+    /// alone, so it can be recomputed from the slot when the table grows.
+    /// hashbrown takes the bucket from the low bits and a tag from the top
+    /// seven, so the half is spread over both (they stay independent up to
+    /// 2^25 buckets; beyond, tags only match more often).
+    fn placement(key: u64) -> u64 {
+        let k = key & u64::from(u32::MAX);
+        k | (k << 32)
+    }
+
+    fn new(id: u32, placement: u64) -> Self {
+        TxSlot {
+            id,
+            key_low: placement as u32,
+        }
+    }
+
+    fn rehash(&self) -> u64 {
+        Self::placement(u64::from(self.key_low))
     }
 }
 

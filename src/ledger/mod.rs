@@ -12,7 +12,7 @@ mod address;
 mod builder;
 
 pub use address::{parse_hash32, Address, AddressError, Asset, Sink};
-pub use builder::{LedgerBuilder, LedgerError, TransferRecord};
+pub use builder::{LedgerBuilder, LedgerError, Movement, TransferRecord};
 
 use serde::{Deserialize, Serialize};
 
