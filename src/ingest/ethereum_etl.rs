@@ -29,7 +29,7 @@ use super::records::{Context, Fields, Occurrences};
 use super::table::{for_each_record, opt, req, Field, Values};
 use super::time::parse_time;
 use super::{Encoding, IngestError};
-use crate::ledger::{Address, Asset, LedgerBuilder, Sink, TransferKind, TransferRecord};
+use crate::ledger::{Address, Asset, LedgerBuilder, Movement, Sink, TransferKind, TransferRecord};
 
 /// Chain name and native symbol of ethereum-etl data.
 pub const CHAIN: (&str, &str) = ("ethereum", "ETH");
@@ -83,9 +83,12 @@ pub(crate) fn read_transactions(
             },
         };
         let gas_used = v.get(8).map(|s| f.base_units(v.name(8), s)).transpose()?;
-        let price = match v.get(10) {
-            Some(s) => Some(f.base_units(v.name(10), s)?),
-            None => v.get(9).map(|s| f.base_units(v.name(9), s)).transpose()?,
+        // The price only matters with the gas used (exports without
+        // receipts have a gas price but no fee).
+        let price = match (gas_used, v.get(10)) {
+            (None, _) => None,
+            (Some(_), Some(s)) => Some(f.base_units(v.name(10), s)?),
+            (Some(_), None) => v.get(9).map(|s| f.base_units(v.name(9), s)).transpose()?,
         };
         let created = f.opt_evm_address(v.name(11), v.get(11).unwrap_or(""))?;
         let fee = match (gas_used, price) {
@@ -99,21 +102,9 @@ pub(crate) fn read_transactions(
             })?),
             _ => None,
         };
-        b.add_transaction_loose(chain, hash, block, Some(time), position)
+        let tx = b
+            .add_transaction_loose(chain, hash, block, Some(time), position)
             .map_err(|e| ctx.conflict(v.line, e))?;
-        let record = |kind, to: Address, amount| TransferRecord {
-            chain,
-            tx_hash: hash,
-            block,
-            time,
-            tx_position: 0,
-            kind,
-            sub_index: 0,
-            from: from.clone(),
-            to,
-            asset: Asset::Native,
-            amount,
-        };
         if failed {
             ctx.ignore("failed transaction (value not moved)");
         } else {
@@ -125,20 +116,28 @@ pub(crate) fn read_transactions(
                     Address::Sink(Sink::Creations)
                 }
             };
-            b.push_loose(
-                record(TransferKind::Native, to, value),
-                Some(time),
-                position,
-            )
-            .map_err(|e| ctx.conflict(v.line, e))?;
+            let movement = Movement {
+                kind: TransferKind::Native,
+                sub_index: 0,
+                from: from.clone(),
+                to,
+                asset: Asset::Native,
+                amount: value,
+            };
+            b.push_in(tx, movement)
+                .map_err(|e| ctx.conflict(v.line, e))?;
         }
         if let Some(fee) = fee.filter(|&x| x > 0) {
-            b.push_loose(
-                record(TransferKind::Fee, Address::Sink(Sink::Fees), fee),
-                Some(time),
-                position,
-            )
-            .map_err(|e| ctx.conflict(v.line, e))?;
+            let movement = Movement {
+                kind: TransferKind::Fee,
+                sub_index: 0,
+                from,
+                to: Address::Sink(Sink::Fees),
+                asset: Asset::Native,
+                amount: fee,
+            };
+            b.push_in(tx, movement)
+                .map_err(|e| ctx.conflict(v.line, e))?;
         }
         ctx.accepted();
         Ok(())

@@ -13,6 +13,7 @@
 //! | fundtrace JSON lines | [`Format::Fundtrace`] | one [`own::OwnRecord`] per line; round-trips exactly |
 
 pub mod bitcoin;
+mod csv_split;
 mod digest;
 pub mod ethereum_etl;
 pub mod etherscan;
@@ -274,7 +275,7 @@ pub fn read_from(
     input: impl Read,
     options: &mut IngestOptions<'_>,
 ) -> Result<(), IngestError> {
-    let mut reader = HashingReader::new(BufReader::with_capacity(1 << 20, input));
+    let mut reader = HashingReader::new(BufReader::with_capacity(table::READ_BUFFER, input));
     let mut ctx = records::Context::new(name.to_string(), options);
     match format {
         Format::EthTransactions => {

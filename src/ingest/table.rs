@@ -8,12 +8,16 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use super::csv_split::{CsvSplitter, SplitError, MAX_RECORD};
 use super::records::Context;
 use super::{Encoding, IngestError};
 
 /// Longest JSON line accepted; longer ones are an error rather than an
 /// allocation the input controls.
 const MAX_LINE: usize = 16 << 20;
+
+/// Buffer size of input readers.
+pub(crate) const READ_BUFFER: usize = 1 << 20;
 
 /// A field a reader asks for.
 #[derive(Copy, Clone, Debug)]
@@ -139,26 +143,22 @@ fn csv_records(
     ctx: &mut Context<'_, '_>,
     on_record: &mut impl FnMut(&Values<'_>, &mut Context<'_, '_>) -> Result<(), IngestError>,
 ) -> Result<u64, IngestError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .flexible(false)
-        .from_reader(input);
-    let headers = match reader.byte_headers() {
-        Ok(h) => h.clone(),
-        Err(e) => return Err(csv_error(ctx, e)),
+    // Twice the digest reader's buffer, so reads are whole buffers that
+    // bypass it instead of copying through it.
+    let mut reader = CsvSplitter::new(input, 2 * READ_BUFFER);
+    let header_names: Vec<String> = match reader.next_record() {
+        Ok(Some(h)) => h
+            .iter()
+            .map(|h| {
+                String::from_utf8_lossy(h)
+                    .trim()
+                    .trim_start_matches('\u{feff}')
+                    .to_string()
+            })
+            .collect(),
+        Ok(None) => return Err(ctx.file_error("empty file: expected a header line")),
+        Err(e) => return Err(split_error(ctx, e)),
     };
-    if headers.is_empty() || (headers.len() == 1 && headers[0].is_empty()) {
-        return Err(ctx.file_error("empty file: expected a header line"));
-    }
-    let header_names: Vec<String> = headers
-        .iter()
-        .map(|h| {
-            String::from_utf8_lossy(h)
-                .trim()
-                .trim_start_matches('\u{feff}')
-                .to_string()
-        })
-        .collect();
     let mut index = Vec::with_capacity(fields.len());
     for f in fields {
         let pos = header_names
@@ -173,55 +173,80 @@ fn csv_records(
         }
         index.push(pos);
     }
-    let mut record = csv::ByteRecord::new();
     let mut seen = 0u64;
+    // One allocation for every record's values (see `recycle`).
+    let mut spare: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(fields.len());
     loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {}
+        let record = match reader.next_record() {
+            Ok(Some(r)) => r,
+            Ok(None) => break,
             Err(e) => {
                 seen += 1;
-                let raw = e.position().map(|_| Vec::new()).unwrap_or_default();
-                let err = csv_error(ctx, e);
+                let err = split_error(ctx, e);
                 if matches!(err, IngestError::Io { .. }) {
                     return Err(err);
                 }
-                ctx.reject(err, &raw)?;
+                ctx.reject(err, b"")?;
                 continue;
             }
-        }
+        };
         seen += 1;
-        let line = record.position().map_or(0, |p| p.line());
-        let mut values = Vec::with_capacity(fields.len());
+        let line = record.line;
+        if record.len() != header_names.len() {
+            let err = ctx.record_error(
+                line,
+                format!(
+                    "record has {} fields, the header has {} (truncated or malformed line)",
+                    record.len(),
+                    header_names.len()
+                ),
+            );
+            let raw = record.iter().collect::<Vec<_>>().join(&b","[..]);
+            ctx.reject(err, &raw)?;
+            continue;
+        }
+        let mut values = recycle(std::mem::take(&mut spare));
+        // One UTF-8 check for the whole record is much cheaper than one per
+        // field; only when it fails are the wanted fields checked one by one
+        // (a bad byte in a column no reader uses is not an error).
+        let whole = std::str::from_utf8(record.as_slice()).ok();
         let mut bad = None;
         for (f, pos) in fields.iter().zip(&index) {
-            match pos.and_then(|p| record.get(p)) {
-                None => values.push(None),
-                Some(bytes) => match std::str::from_utf8(bytes) {
-                    Ok(s) => values.push(Some(Cow::Borrowed(s))),
-                    Err(_) => {
-                        bad = Some(ctx.field_error(
-                            line,
-                            f.name,
-                            &String::from_utf8_lossy(bytes),
-                            "invalid UTF-8",
-                        ));
-                        break;
-                    }
-                },
+            let Some(range) = pos.and_then(|p| record.range(p)) else {
+                values.push(None);
+                continue;
+            };
+            let text = match whole {
+                // Fields end at ASCII separators, so they are whole characters.
+                Some(all) => all.get(range).ok_or(&[][..]),
+                None => {
+                    let bytes = &record.as_slice()[range];
+                    std::str::from_utf8(bytes).map_err(|_| bytes)
+                }
+            };
+            match text {
+                Ok(s) => values.push(Some(Cow::Borrowed(s))),
+                Err(bytes) => {
+                    bad = Some(ctx.field_error(
+                        line,
+                        f.name,
+                        &String::from_utf8_lossy(bytes),
+                        "invalid UTF-8",
+                    ));
+                    break;
+                }
             }
         }
+        let values = Values {
+            line,
+            values,
+            fields,
+        };
         let result = match bad {
             Some(e) => Err(e),
-            None => on_record(
-                &Values {
-                    line,
-                    values,
-                    fields,
-                },
-                ctx,
-            ),
+            None => on_record(&values, ctx),
         };
+        spare = recycle(values.values);
         if let Err(e) = result {
             let raw = record.iter().collect::<Vec<_>>().join(&b","[..]);
             ctx.reject(e, &raw)?;
@@ -230,20 +255,22 @@ fn csv_records(
     Ok(seen)
 }
 
-fn csv_error(ctx: &Context<'_, '_>, e: csv::Error) -> IngestError {
-    let line = e.position().map_or(0, |p| p.line());
-    match e.into_kind() {
-        csv::ErrorKind::Io(source) => IngestError::Io {
+/// Empties a value buffer and hands its allocation on with a new lifetime
+/// (an in-place collect of no items reuses the buffer).
+fn recycle<'b>(mut values: Vec<Option<Cow<'_, str>>>) -> Vec<Option<Cow<'b, str>>> {
+    values.clear();
+    values.into_iter().map(|_| None).collect()
+}
+
+fn split_error(ctx: &Context<'_, '_>, e: SplitError) -> IngestError {
+    match e {
+        SplitError::Io(source) => IngestError::Io {
             path: ctx.path.clone(),
             source,
         },
-        csv::ErrorKind::UnequalLengths {
-            expected_len, len, ..
-        } => ctx.record_error(
-            line,
-            format!("record has {len} fields, the header has {expected_len} (truncated or malformed line)"),
-        ),
-        other => ctx.record_error(line, format!("malformed CSV: {other:?}")),
+        SplitError::TooLong { line } => {
+            ctx.record_error(line, format!("record longer than {} MiB", MAX_RECORD >> 20))
+        }
     }
 }
 
@@ -360,4 +387,21 @@ fn parse_json_values<'a>(
         }
     }
     Ok(values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recycling_keeps_the_allocation() {
+        let text = String::from("x");
+        let mut values: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(12);
+        values.push(Some(Cow::Borrowed(&text)));
+        let pointer = values.as_ptr() as usize;
+        let recycled: Vec<Option<Cow<'static, str>>> = recycle(values);
+        assert!(recycled.is_empty());
+        assert_eq!(recycled.capacity(), 12);
+        assert_eq!(recycled.as_ptr() as usize, pointer);
+    }
 }
