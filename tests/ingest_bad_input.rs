@@ -42,6 +42,14 @@ fn tx_csv(bad_row: &str) -> Vec<u8> {
     format!("{HEADER}\n{GOOD}\n{bad_row}\n{GOOD2}\n").into_bytes()
 }
 
+/// GOOD's transaction again, at another position and to another address.
+fn conflicting_row() -> String {
+    GOOD.replace(",17173049,0,", ",17173049,5,").replace(
+        "0x6b75d8af000000e20b7a7ddf000ba900b4009a80",
+        "0x9999999999999999999999999999999999999999",
+    )
+}
+
 fn cases() -> Vec<Case> {
     let csv = Encoding::Csv;
     let tx = Format::EthTransactions;
@@ -167,6 +175,27 @@ fn cases() -> Vec<Case> {
             lenient_records: 1,
         },
         Case {
+            name: "one hash in two places",
+            format: tx,
+            encoding: csv,
+            input: tx_csv(&conflicting_row()),
+            strict_error: &["input:3:", "is in block 17173049 position 0 and in block 17173049 position 5"],
+            lenient_reason: "conflicting transaction",
+            lenient_records: 2,
+        },
+        Case {
+            name: "bad hex, CRLF line ends",
+            format: tx,
+            encoding: csv,
+            input: String::from_utf8(tx_csv(&GOOD2.replacen("0xec7c", "0xzc7c", 1)))
+                .unwrap_or_default()
+                .replace('\n', "\r\n")
+                .into_bytes(),
+            strict_error: &["input:3:", "field `hash`", "invalid hex digit"],
+            lenient_reason: "hash: invalid hex digit",
+            lenient_records: 2,
+        },
+        Case {
             name: "missing key in JSON",
             format: Format::EthTransactions,
             encoding: Encoding::JsonLines,
@@ -217,6 +246,23 @@ fn lenient_mode_counts_and_reports_each_skip() {
             input.skipped
         );
     }
+}
+
+#[test]
+fn a_conflicting_record_is_left_out_whole() {
+    let ledger = read(
+        Format::EthTransactions,
+        Encoding::Csv,
+        &tx_csv(&conflicting_row()),
+        true,
+    )
+    .unwrap_or_else(|e| panic!("lenient mode failed: {e}"));
+    assert_eq!(ledger.transfer_count(), 2);
+    assert_eq!(ledger.tx_count(), 2);
+    let receiver: fundtrace::Address = "0x9999999999999999999999999999999999999999"
+        .parse()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(ledger.address_id(&receiver), None);
 }
 
 #[test]

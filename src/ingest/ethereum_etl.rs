@@ -66,6 +66,7 @@ pub(crate) fn read_transactions(
     let chain = b.chain(CHAIN.0, CHAIN.1);
     let fees_wanted = ctx.fees_wanted();
     for_each_record(input, encoding, TX_FIELDS, ctx, |v: &Values<'_>, ctx| {
+        b.at_line(v.line);
         let f = Fields { ctx, line: v.line };
         let hash = f.hash(v.name(0), v.req(0))?;
         let block: u64 = f.uint(v.name(1), v.req(1))?;
@@ -105,6 +106,15 @@ pub(crate) fn read_transactions(
         let tx = b
             .add_transaction_loose(chain, hash, block, Some(time), position)
             .map_err(|e| ctx.conflict(v.line, e))?;
+        // The fee is built first so that `from` is cloned only when there is one.
+        let fee = fee.filter(|&x| x > 0).map(|fee| Movement {
+            kind: TransferKind::Fee,
+            sub_index: 0,
+            from: from.clone(),
+            to: Address::Sink(Sink::Fees),
+            asset: Asset::Native,
+            amount: fee,
+        });
         if failed {
             ctx.ignore("failed transaction (value not moved)");
         } else {
@@ -119,7 +129,7 @@ pub(crate) fn read_transactions(
             let movement = Movement {
                 kind: TransferKind::Native,
                 sub_index: 0,
-                from: from.clone(),
+                from,
                 to,
                 asset: Asset::Native,
                 amount: value,
@@ -127,15 +137,7 @@ pub(crate) fn read_transactions(
             b.push_in(tx, movement)
                 .map_err(|e| ctx.conflict(v.line, e))?;
         }
-        if let Some(fee) = fee.filter(|&x| x > 0) {
-            let movement = Movement {
-                kind: TransferKind::Fee,
-                sub_index: 0,
-                from,
-                to: Address::Sink(Sink::Fees),
-                asset: Asset::Native,
-                amount: fee,
-            };
+        if let Some(movement) = fee {
             b.push_in(tx, movement)
                 .map_err(|e| ctx.conflict(v.line, e))?;
         }
@@ -168,6 +170,7 @@ pub(crate) fn read_token_transfers(
     // they stay distinct whatever the row order.
     let mut occurrences = Occurrences::new();
     for_each_record(input, encoding, TOKEN_FIELDS, ctx, |v: &Values<'_>, ctx| {
+        b.at_line(v.line);
         let f = Fields { ctx, line: v.line };
         let token = f.evm_address(v.name(0), v.req(0))?;
         let from = f.evm_address(v.name(1), v.req(1))?;
@@ -328,6 +331,7 @@ pub(crate) fn read_traces(
         rank += 1;
         let mut record = p.record;
         record.sub_index = rank;
+        b.at_line(p.line);
         b.push_loose(record, p.time, p.position)
             .map_err(|e| ctx.conflict(p.line, e))?;
     }

@@ -128,6 +128,7 @@ pub(crate) fn read(
     // transfers whatever the row order.
     let mut occurrences = Occurrences::new();
     for_each_record(input, Encoding::Csv, FIELDS, ctx, |v: &Values<'_>, ctx| {
+        b.at_line(v.line);
         let f = Fields { ctx, line: v.line };
         let hash = f.hash(v.name(0), v.req(0))?;
         let block: u64 = f.uint(v.name(1), v.req(1))?;

@@ -288,6 +288,17 @@ pub fn read_from(
         Format::Etherscan => etherscan::read(builder, &mut reader, &mut ctx)?,
         Format::Fundtrace => own::read(builder, &mut reader, &mut ctx)?,
     }
+    // Transactions are checked against earlier records when the builder
+    // settles; settle now, so contradictions are told with this file's name.
+    builder.settle()?;
+    for (line, source) in builder.take_conflicts() {
+        let err = IngestError::Conflict {
+            path: name.to_string(),
+            line,
+            source,
+        };
+        ctx.reject_late(err)?;
+    }
     // Read whatever a reader left unread so the digest covers every byte.
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| IngestError::Io {
         path: name.to_string(),

@@ -94,6 +94,7 @@ pub(crate) fn read(
         FIELDS,
         ctx,
         |v: &Values<'_>, ctx| {
+            b.at_line(v.line);
             let f = Fields { ctx, line: v.line };
             let chain_name = v.get(1).unwrap_or("ethereum");
             let symbol = v.get(2).unwrap_or(match chain_name {
