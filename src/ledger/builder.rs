@@ -132,7 +132,17 @@ struct Row {
     from: u32,
     to: u32,
     asset: u32,
-    amount: Amount,
+    /// The amount as (high, low) halves, which order as the `u128` does;
+    /// a `u128`'s 16-byte alignment would pad the row from 40 to 48 bytes.
+    amount: [u64; 2],
+}
+
+fn split_amount(a: Amount) -> [u64; 2] {
+    [(a >> 64) as u64, a as u64]
+}
+
+fn join_amount([high, low]: [u64; 2]) -> Amount {
+    (Amount::from(high) << 64) | Amount::from(low)
 }
 
 /// Collects transfers and transactions from any number of inputs and builds
@@ -570,7 +580,7 @@ impl LedgerBuilder {
             from,
             to,
             asset,
-            amount: m.amount,
+            amount: split_amount(m.amount),
         });
         Ok(())
     }
@@ -661,34 +671,32 @@ impl LedgerBuilder {
 
         // Resolve open times from the block table; open positions sort last
         // in their block (then by hash).
-        let mut resolved = Vec::with_capacity(tx_meta.len());
-        for (i, m) in tx_meta.iter().enumerate() {
-            let time = match m
-                .time
-                .or_else(|| block_times.get(&(m.chain, m.block)).copied())
-            {
-                Some(t) => t,
-                None => {
-                    return Err(LedgerError::UnknownTime {
-                        hash: hex::encode(tx_hashes[i]),
-                        block: m.block,
-                    })
-                }
-            };
-            resolved.push(ResolvedTx {
-                chain: m.chain,
-                block: m.block,
-                time,
-                position: m.position.unwrap_or(u32::MAX),
-            });
-        }
         let unknown_positions = tx_meta.iter().filter(|m| m.position.is_none()).count();
         if unknown_positions > 0 {
             warnings.push(format!(
                 "{unknown_positions} transaction(s) have no known position in their block; they are ordered after the others of the block, by hash"
             ));
         }
-        let tx_meta = resolved;
+        // Resolved in place (into the same vector) to spare a copy.
+        let tx_meta: Vec<ResolvedTx> = tx_meta
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let time = m
+                    .time
+                    .or_else(|| block_times.get(&(m.chain, m.block)).copied())
+                    .ok_or_else(|| LedgerError::UnknownTime {
+                        hash: hex::encode(tx_hashes[i]),
+                        block: m.block,
+                    })?;
+                Ok(ResolvedTx {
+                    chain: m.chain,
+                    block: m.block,
+                    time,
+                    position: m.position.unwrap_or(u32::MAX),
+                })
+            })
+            .collect::<Result<_, LedgerError>>()?;
 
         // Transactions in event order: time, chain, block, position, hash.
         let mut tx_order: Vec<u32> = (0..tx_hashes.len() as u32).collect();
@@ -708,19 +716,10 @@ impl LedgerBuilder {
             tx_remap[old as usize] = new as u32;
         }
 
-        // Blocks, sorted, and each transaction's block.
-        let mut blocks: Vec<BlockInfo> = tx_meta
-            .iter()
-            .map(|m| BlockInfo {
-                time: m.time,
-                chain: chain_remap[m.chain.index()],
-                number: m.block,
-            })
-            .collect();
-        blocks.sort_unstable();
-        blocks.dedup();
-        blocks.shrink_to_fit();
-        let mut tx_hash = Vec::with_capacity(tx_order.len());
+        // Blocks and each transaction's block. Transactions are in event
+        // order, which sorts by (time, chain, block) first, so the blocks
+        // come out sorted and each is met in one run.
+        let mut blocks: Vec<BlockInfo> = Vec::new();
         let mut tx_block = Vec::with_capacity(tx_order.len());
         let mut tx_position = Vec::with_capacity(tx_order.len());
         for &old in &tx_order {
@@ -730,13 +729,29 @@ impl LedgerBuilder {
                 chain: chain_remap[m.chain.index()],
                 number: m.block,
             };
-            // The block is present: it was collected from this very list.
-            let pos = blocks.binary_search(&b).unwrap_or(0);
-            tx_hash.push(tx_hashes[old as usize]);
-            tx_block.push(pos as u32);
+            if blocks.last() != Some(&b) {
+                blocks.push(b);
+            }
+            tx_block.push((blocks.len() - 1) as u32);
             tx_position.push(m.position);
         }
-        drop(tx_hashes);
+        blocks.shrink_to_fit();
+        // Exports are usually in event order already; then the hashes are
+        // kept where they are instead of copied.
+        let in_order = tx_order
+            .iter()
+            .enumerate()
+            .all(|(i, &old)| i == old as usize);
+        let tx_hash = if in_order {
+            let mut hashes = tx_hashes;
+            hashes.shrink_to_fit();
+            hashes
+        } else {
+            tx_order
+                .iter()
+                .map(|&old| tx_hashes[old as usize])
+                .collect()
+        };
 
         for r in &mut rows {
             r.tx = tx_remap[r.tx as usize];
@@ -775,7 +790,7 @@ impl LedgerBuilder {
             ledger.from.push(AddressId(r.from));
             ledger.to.push(AddressId(r.to));
             ledger.asset.push(AssetId(r.asset));
-            ledger.amount.push(r.amount);
+            ledger.amount.push(join_amount(r.amount));
             ledger.tx.push(TxIndex(r.tx));
             ledger.kind.push(r.kind);
             ledger.sub_index.push(r.sub_index);
