@@ -809,13 +809,13 @@ impl LedgerBuilder {
 
 /// How many transaction records wait to be settled together. Batches of
 /// 2^18 and 2^20 ran equally fast; the smaller needs less memory.
-const PENDING_TRANSACTIONS: usize = 1 << 18;
+const PENDING_TRANSACTIONS: usize = if cfg!(test) { 7 } else { 1 << 18 };
 
 /// The transaction of a row dropped when settling.
 const DROPPED: u32 = u32::MAX;
 
 /// How many EVM addresses wait to be interned together (28 bytes each).
-const PENDING_ADDRESSES: usize = 1 << 18;
+const PENDING_ADDRESSES: usize = if cfg!(test) { 5 } else { 1 << 18 };
 
 /// Which end of a row an address is.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -1035,6 +1035,76 @@ mod tests {
         assert_eq!(amounts, vec![5, 6, 8]);
         assert_eq!(l.address_id(&addr(8)), None);
         assert_eq!(l.address_id(&addr(9)), None);
+    }
+
+    proptest::proptest! {
+        /// Settling in batches gives what checking each record on arrival
+        /// gives: the first record of a hash fixes its block, later ones
+        /// fill in its position or, if they contradict it, are dropped.
+        #[test]
+        fn settling_in_batches_matches_checking_each_record(
+            records in proptest::collection::vec(
+                (0u8..6, 0u64..2, proptest::option::of(0u32..2), 1u8..5, 1u8..5),
+                0..60,
+            ),
+        ) {
+            let mut b = LedgerBuilder::new();
+            let eth = b.chain("ethereum", "ETH");
+            // The model: hash -> (block, position), and the lines dropped.
+            let mut seen: std::collections::HashMap<u8, (u64, Option<u32>)> =
+                std::collections::HashMap::new();
+            let mut dropped = Vec::new();
+            let mut kept = Vec::new();
+            for (line, &(tx, block, position, from, to)) in records.iter().enumerate() {
+                b.at_line(line as u64);
+                let mut r = rec(eth, tx, block, 0, from, to, line as Amount);
+                r.time = 1000;
+                b.push_loose(r, Some(1000), position).unwrap();
+                match seen.get_mut(&tx) {
+                    None => {
+                        seen.insert(tx, (block, position));
+                        kept.push(line as Amount);
+                    }
+                    Some((b0, p0)) => {
+                        let clash = matches!((*p0, position), (Some(a), Some(c)) if a != c);
+                        if *b0 != block || clash {
+                            dropped.push(line as u64);
+                        } else {
+                            *p0 = p0.or(position);
+                            kept.push(line as Amount);
+                        }
+                    }
+                }
+            }
+            b.settle().unwrap();
+            let lines: Vec<u64> = b.take_conflicts().into_iter().map(|(l, _)| l).collect();
+            proptest::prop_assert_eq!(lines, dropped);
+            let l = b.build().unwrap();
+            proptest::prop_assert_eq!(l.tx_count(), seen.len());
+            let mut amounts: Vec<Amount> = l.transfers().map(|t| t.amount).collect();
+            amounts.sort_unstable();
+            // Addresses of dropped records are not interned either.
+            let mut used: Vec<Address> = kept
+                .iter()
+                .flat_map(|&line| {
+                    let (_, _, _, from, to) = records[line as usize];
+                    [addr(from), addr(to)]
+                })
+                .collect();
+            used.sort();
+            used.dedup();
+            proptest::prop_assert_eq!(l.addresses(), &used[..]);
+            proptest::prop_assert_eq!(amounts, kept);
+            for t in l.transfers() {
+                let line = t.amount as usize;
+                let (_, _, _, from, to) = records[line];
+                proptest::prop_assert_eq!(l.address(t.from), &addr(from));
+                proptest::prop_assert_eq!(l.address(t.to), &addr(to));
+                let (block, position) = seen[&records[line].0];
+                proptest::prop_assert_eq!(l.tx_block(t.tx).number, block);
+                proptest::prop_assert_eq!(l.tx_position(t.tx), position.unwrap_or(u32::MAX));
+            }
+        }
     }
 
     #[test]
