@@ -184,6 +184,20 @@ fn cases() -> Vec<Case> {
             lenient_records: 2,
         },
         Case {
+            name: "one hash in two blocks, a row that adds value and fee",
+            format: Format::Etherscan,
+            encoding: csv,
+            input: format!(
+                "{etherscan_header},TxnFee(ETH)\n\
+                 0xeb107a40ba73a50c79a9f2026e902d758d1c5e5e211f7a7db1b294f88f118dd0,1,100,0xae2fc483527b8ef99eb5d9b44875f005ba1fae13,0x6b75d8af000000e20b7a7ddf000ba900b4009a80,,0,1.5,0.001\n\
+                 0xeb107a40ba73a50c79a9f2026e902d758d1c5e5e211f7a7db1b294f88f118dd0,2,200,0xae2fc483527b8ef99eb5d9b44875f005ba1fae13,0x6b75d8af000000e20b7a7ddf000ba900b4009a80,,0,1.5,0.001\n"
+            )
+            .into_bytes(),
+            strict_error: &["input:3:", "is in block 1 position", "and in block 2 position"],
+            lenient_reason: "conflicting transaction",
+            lenient_records: 1,
+        },
+        Case {
             name: "bad hex, CRLF line ends",
             format: tx,
             encoding: csv,

@@ -291,7 +291,11 @@ pub fn read_from(
     // Transactions are checked against earlier records when the builder
     // settles; settle now, so contradictions are told with this file's name.
     builder.settle()?;
-    for (line, source) in builder.take_conflicts() {
+    let mut conflicts = builder.take_conflicts();
+    // A record that added its transaction more than once (an Etherscan row
+    // with a value in and out) is one skip, not several.
+    conflicts.dedup_by_key(|(line, _)| *line);
+    for (line, source) in conflicts {
         let err = IngestError::Conflict {
             path: name.to_string(),
             line,
