@@ -176,9 +176,9 @@ pub struct LedgerBuilder {
     /// [`LedgerBuilder::intern_pending`]).
     pending: Vec<PendingAddress>,
     assets: HashMap<AssetInfo, u32>,
-    /// Transaction ids by hash. The table holds only ids (4 bytes a slot,
-    /// a fraction of a map keyed by the 32-byte hash) and the low half of
-    /// each id's hash, so growing the table never reads `tx_hashes` again.
+    /// Transaction ids by hash. A slot is 8 bytes, an id and the low half of
+    /// its key (a map keyed by the 32-byte hash would take 36), and the
+    /// table grows from the slots alone, never reading `tx_hashes` again.
     tx_ids: HashTable<TxSlot>,
     tx_hasher: foldhash::fast::RandomState,
     /// The last asset interned: most rows of a file share one asset.
