@@ -313,7 +313,8 @@ impl LedgerBuilder {
     /// faster than doing it as each record arrives: the parser's streaming
     /// reads and writes keep evicting the tables, every record then paid
     /// for cache misses, and its later loads stalled behind those stores.
-    /// Settling in batches took the parse of 1M generated transactions
+    /// Settling in batches, together with the parser moving addresses
+    /// instead of cloning them, took the parse of 1M generated transactions
     /// from 1.25 s to 0.9 s (`cargo run --release --example ingest_profile`).
     ///
     /// A record whose transaction contradicts an earlier record of the same
