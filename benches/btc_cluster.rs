@@ -3,10 +3,11 @@
 //! transactions.
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
-use fundtrace::btc::{
-    cluster, trace, BlockHash, InputRecord, OutPoint, OutputRecord, ScriptType, TxRecord, Txid,
-    UtxoLedger, UtxoPolicy, UtxoSeed,
+use fundtrace::heuristics::cluster::cluster;
+use fundtrace::ledger::utxo::{
+    BlockHash, InputRecord, OutPoint, OutputRecord, ScriptType, TxRecord, Txid, UtxoLedger,
 };
+use fundtrace::trace::utxo::{trace, UtxoPolicy, UtxoSeed};
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use fundtrace::btc::{decode_blocks, read_maybe_bzip2};
+use fundtrace::ingest::bitcoin::{decode_blocks, read_maybe_bzip2};
 
 fn data(rel: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

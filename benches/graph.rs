@@ -2,8 +2,8 @@
 //! (`FUNDTRACE_BENCH_SIZES=100000,1000000,10000000` to choose sizes).
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use fundtrace::gen::{generate, GenConfig};
 use fundtrace::graph::{EdgeFilter, NeighborGraph, ReachIndex, TransferGraph};
+use fundtrace::synth::{generate, GenConfig};
 
 fn sizes(default: &[usize]) -> Vec<usize> {
     match std::env::var("FUNDTRACE_BENCH_SIZES") {

@@ -8,8 +8,8 @@
 //! (comma-separated transfer counts; default `100000,1000000`).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use fundtrace::gen::{write_transactions_csv, GenConfig};
 use fundtrace::ingest::{read_from, Encoding, Format, IngestOptions};
+use fundtrace::synth::{write_transactions_csv, GenConfig};
 use fundtrace::LedgerBuilder;
 
 fn sizes() -> Vec<usize> {

@@ -4,9 +4,9 @@
 //! `FUNDTRACE_BENCH_SIZES=1000000,10000000` for more.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion};
-use fundtrace::gen::{generate, GenConfig, Generated};
 use fundtrace::graph::{EdgeFilter, NeighborGraph, ReachIndex, TransferGraph};
 use fundtrace::paths::{FlowLimits, FlowQuery, PathKind, PathQuery, SearchLimits, Strategy};
+use fundtrace::synth::{generate, GenConfig, Generated};
 use fundtrace::{AddressId, Ledger};
 
 fn sizes(default: &[usize]) -> Vec<usize> {

@@ -1,5 +1,5 @@
 //! Criterion benches: a full trace under each model on generated ledgers
-//! with five thefts (`fundtrace::gen`), exits at the exchanges and the mixer
+//! with five thefts (`fundtrace::synth`), exits at the exchanges and the mixer
 //! (`trace/N/MODEL`); and haircut and FIFO with no exits at all
 //! (`trace-no-exits/N/MODEL`), where taint spreads through the whole
 //! ledger and no event can be skipped.
@@ -23,7 +23,7 @@ use std::io::Write;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use fundtrace::gen::{generate, write_transactions_csv, GenConfig, Generated};
+use fundtrace::synth::{generate, write_transactions_csv, GenConfig, Generated};
 use fundtrace::trace::{trace, ExitInfo, Model, Seed, SeedTarget, TraceConfig};
 use fundtrace::Address;
 

@@ -8,9 +8,9 @@
 use std::io::Write;
 use std::time::Instant;
 
-use fundtrace::gen::{generate, GenConfig};
 use fundtrace::graph::{EdgeFilter, NeighborGraph, ReachIndex, TransferGraph};
 use fundtrace::paths::{FlowLimits, FlowQuery, PathQuery, Strategy};
+use fundtrace::synth::{generate, GenConfig};
 use fundtrace::AddressId;
 
 fn median_ms(runs: usize, mut f: impl FnMut()) -> f64 {

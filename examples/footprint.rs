@@ -10,9 +10,9 @@
 
 use std::time::Instant;
 
-use fundtrace::gen::{write_transactions_csv, GenConfig};
 use fundtrace::graph::TransferGraph;
 use fundtrace::ingest::{load, Format, IngestOptions, Source};
+use fundtrace::synth::{write_transactions_csv, GenConfig};
 
 fn rss_bytes() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

@@ -5,7 +5,7 @@ fn main() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
-    let cfg = fundtrace::gen::GenConfig {
+    let cfg = fundtrace::synth::GenConfig {
         transfers: n,
         ..Default::default()
     };
@@ -14,7 +14,7 @@ fn main() {
         Ok(bytes) => bytes,
         Err(_) => {
             let mut csv = Vec::new();
-            if let Err(e) = fundtrace::gen::write_transactions_csv(&cfg, &mut csv) {
+            if let Err(e) = fundtrace::synth::write_transactions_csv(&cfg, &mut csv) {
                 eprintln!("error: {e}");
                 std::process::exit(1);
             }

@@ -201,6 +201,45 @@ pub fn mul_div_floor(a: Amount, b: Amount, c: Amount) -> Amount {
     u128::try_from(q).unwrap_or(u128::MAX)
 }
 
+/// Splits `amount` over `weights` in proportion: `floor(w_i·amount/Σw)` each,
+/// then the satoshi the floors leave one each to the largest remainders
+/// (ties to the lower index). The floors leave fewer satoshi than there are
+/// non-zero weights, so the parts add up to `amount` exactly whenever some
+/// weight is non-zero (all parts are 0 otherwise).
+pub(crate) fn largest_remainder_split(weights: &[Amount], amount: Amount) -> Vec<Amount> {
+    let total: Amount = weights.iter().sum();
+    if total == 0 {
+        return vec![0; weights.len()];
+    }
+    let t = U256::from(amount);
+    let v = U256::from(total);
+    let mut shares: Vec<Amount> = weights
+        .iter()
+        .map(|&w| u128::try_from(U256::from(w) * t / v).unwrap_or(u128::MAX))
+        .collect();
+    let given: Amount = shares.iter().sum();
+    let mut left = amount.saturating_sub(given);
+    if left > 0 {
+        let mut order: Vec<(U256, usize)> = weights
+            .iter()
+            .zip(&shares)
+            .enumerate()
+            .map(|(j, (&w, &s))| (U256::from(w) * t - U256::from(s) * v, j))
+            .collect();
+        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (_, j) in order {
+            if left == 0 {
+                break;
+            }
+            if weights[j] > 0 {
+                shares[j] += 1;
+                left -= 1;
+            }
+        }
+    }
+    shares
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -69,6 +69,22 @@ index_newtype!(
     ChainId
 );
 
+index_newtype!(
+    /// A transaction of a [`crate::ledger::utxo::UtxoLedger`], numbered in event order.
+    /// Its own type, so a UTXO transaction cannot be used where an account
+    /// ledger's [`TxIndex`] is expected.
+    UtxoTxId
+);
+index_newtype!(
+    /// An address of a [`crate::ledger::utxo::UtxoLedger`], numbered in first-appearance order.
+    UtxoAddressId
+);
+index_newtype!(
+    /// An output of a [`crate::ledger::utxo::UtxoLedger`], numbered in event order
+    /// (transaction order, then output index).
+    OutputId
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,17 +28,15 @@
 //! ```
 
 pub mod amount;
-pub mod btc;
-pub mod gen;
 pub mod graph;
 pub mod heuristics;
 pub mod id;
 pub mod ingest;
 pub mod labels;
 pub mod ledger;
-pub mod mixer;
 pub mod paths;
 pub mod report;
+pub mod synth;
 pub mod trace;
 
 pub use amount::Amount;

@@ -8,11 +8,10 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::PathBuf;
 
-use fundtrace::btc::{
-    block_records, cluster, load_blocks, read_maybe_bzip2, script_address, InputSource, Network,
-    OutPoint, Txid, UtxoLedger,
-};
-use fundtrace::TxIndex;
+use fundtrace::heuristics::cluster::cluster;
+use fundtrace::ingest::bitcoin::{block_records, load_blocks, read_maybe_bzip2};
+use fundtrace::ledger::utxo::UtxoTxId;
+use fundtrace::ledger::utxo::{script_address, InputSource, Network, OutPoint, Txid, UtxoLedger};
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -129,7 +128,7 @@ fn fees_add_up_to_the_coinbase_claim() {
     // spent outputs outside this block are stated by the store; the rest
     // are resolved inside the block
     let inside = (0..l.tx_count())
-        .flat_map(|t| l.inputs_of(TxIndex::from_usize(t)))
+        .flat_map(|t| l.inputs_of(UtxoTxId::from_usize(t)))
         .filter(|i| matches!(i.source, InputSource::Output(_)))
         .count();
     assert_eq!(l.unresolved().len() + inside, 732);
@@ -138,9 +137,9 @@ fn fees_add_up_to_the_coinbase_claim() {
     assert!(l.warnings().is_empty(), "{:?}", l.warnings());
     eprintln!("block 277647: {inside} inputs spend outputs of the same block");
     let fees: u128 = (1..l.tx_count())
-        .map(|t| l.fee(TxIndex::from_usize(t)).expect("every fee known"))
+        .map(|t| l.fee(UtxoTxId::from_usize(t)).expect("every fee known"))
         .sum();
-    let coinbase_out = l.output_value_of(TxIndex(0));
+    let coinbase_out = l.output_value_of(UtxoTxId(0));
     assert_eq!(coinbase_out, 2_504_737_355);
     assert_eq!(fees, coinbase_out - 2_500_000_000);
 }
@@ -165,7 +164,7 @@ fn multi_input_transactions_cluster_with_explanations() {
     }
     // the largest cluster and the chain linking its first and last address
     let biggest = (0..c.cluster_count() as u32)
-        .map(fundtrace::btc::ClusterId)
+        .map(fundtrace::heuristics::cluster::ClusterId)
         .max_by_key(|&k| (c.members(k).len(), std::cmp::Reverse(k)))
         .unwrap();
     let m = c.members(biggest);

@@ -5,9 +5,8 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::PathBuf;
 
-use fundtrace::btc::{
-    genesis_block, load_blocks, script_address, script_type, Block, Network, Transaction,
-};
+use fundtrace::ingest::bitcoin::{genesis_block, load_blocks, Block, Transaction};
+use fundtrace::ledger::utxo::{script_address, script_type, Network};
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -218,7 +217,7 @@ fn core_tx_invalid_vectors_decode_or_error_without_panic() {
 
 #[test]
 fn shuffled_blocks_are_put_back_in_chain_order() {
-    use fundtrace::btc::order_chain;
+    use fundtrace::ingest::bitcoin::order_chain;
     let mut bs = blocks("bitcoin_raw/btcd/database__testdata__blocks1-256.bz2");
     bs.insert(0, genesis_block());
     let expected: Vec<_> = bs.iter().map(Block::block_hash).collect();

@@ -3,9 +3,8 @@
 //! (The same properties as the cargo-fuzz targets under `fuzz/`, runnable on
 //! stable Rust.)
 
-use fundtrace::btc::{
-    decode_blocks, genesis_block, script_address, script_type, Block, Network, Transaction,
-};
+use fundtrace::ingest::bitcoin::{decode_blocks, genesis_block, Block, Transaction};
+use fundtrace::ledger::utxo::{script_address, script_type, Network};
 use proptest::prelude::*;
 
 const BLOCK170_TX: &str = "0100000001c997a5e56e104102fa209c6a852dd90660a20b2d9c352423edce25857fcd3704000000004847304402204e45e16932b8af514961a1d3a1a25fdf3f4f7732e9d624c6c61548ab5fb8cd410220181522ec8eca07de4860a4acdd12909d831cc56cbbac4622082221a8768d1d0901ffffffff0200ca9a3b00000000434104ae1a62fe09c5f51b13905f07f06b99a2f7159b2225f374cd378d71302fa28414e7aab37397f554a7df5f142c21c1b7303b8a0626f1baded5c72a704f7e6cd84cac00286bee0000000043410411db93e1dcdb8a016b49840f8c53bc1eb68a382e97b1482ecad7b148a6909a5cb2e0eaddfb84ccf9744464f82e160bfa9b8b64f9d4c03f999b8643f656b412a3ac00000000";
@@ -117,9 +116,9 @@ proptest! {
         etl in mutated_text(sample("block_with_transactions/expected_transactions.json")),
         core in mutated_text(sample("block_1/rpc_response_getblock_00000000839a8e6886ab5951d76f411475428afc90947ee320161bbf18eb6048_2.json")),
     ) {
-        let _ = fundtrace::btc::load_etl_transactions(etl.as_bytes(), Network::Mainnet);
-        let _ = fundtrace::btc::load_core_blocks_json(core.as_bytes());
-        let _ = fundtrace::btc::load_core_records_json(core.as_bytes(), Network::Mainnet);
-        let _ = fundtrace::btc::load_records_jsonl(etl.as_bytes());
+        let _ = fundtrace::ingest::bitcoin::load_etl_transactions(etl.as_bytes(), Network::Mainnet);
+        let _ = fundtrace::ingest::bitcoin::load_core_blocks_json(core.as_bytes());
+        let _ = fundtrace::ingest::bitcoin::load_core_records_json(core.as_bytes(), Network::Mainnet);
+        let _ = fundtrace::ingest::bitcoin::load_records_jsonl(etl.as_bytes());
     }
 }

@@ -4,10 +4,11 @@
 use std::fs::File;
 use std::path::PathBuf;
 
-use fundtrace::btc::{
-    block_records, genesis_block, load_blocks, load_core_blocks_json, load_etl_transactions, Block,
-    Network, TxRecord, UtxoLedger,
+use fundtrace::ingest::bitcoin::{
+    block_records, genesis_block, load_blocks, load_core_blocks_json, load_etl_transactions,
+    utxo_ledger_from_blocks, Block,
 };
+use fundtrace::ledger::utxo::{Network, TxRecord, UtxoLedger};
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -97,13 +98,15 @@ fn blocks_50000_to_50002_node_json_and_etl_agree() {
     assert_eq!(plain(etl("block_with_transactions")), raw);
     assert_eq!(plain(etl("stream_50001_50002")), raw);
     let path = etl_dir("block_with_transactions/rpc_response_getblock_000000001c920d495e1eeef2452b6d1c6c229a919b28196c103ecffebabee141_2.json");
-    let core_records =
-        fundtrace::btc::load_core_records_json(File::open(path).unwrap(), Network::Mainnet)
-            .unwrap();
+    let core_records = fundtrace::ingest::bitcoin::load_core_records_json(
+        File::open(path).unwrap(),
+        Network::Mainnet,
+    )
+    .unwrap();
     assert_eq!(core_records, raw[..3].to_vec());
 
     // the same UTXO ledger from either source
-    let from_raw = UtxoLedger::from_blocks(&[b0, b1, b2], 50_000).unwrap();
+    let from_raw = utxo_ledger_from_blocks(&[b0, b1, b2], 50_000).unwrap();
     let mut etl_all = etl("block_without_transactions");
     etl_all.extend(etl("block_with_transactions"));
     let from_etl = UtxoLedger::from_records(etl_all);
@@ -124,7 +127,7 @@ fn a_tampered_txid_is_refused() {
 
 #[test]
 fn own_json_lines_format_round_trips_exactly() {
-    use fundtrace::btc::load_records_jsonl;
+    use fundtrace::ingest::bitcoin::load_records_jsonl;
     let btcd = load_blocks(
         File::open(data("bitcoin_raw/btcd/database__testdata__blocks1-256.bz2")).unwrap(),
     )

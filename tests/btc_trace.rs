@@ -4,10 +4,12 @@ use std::collections::{BTreeSet, HashMap};
 use std::fs::File;
 use std::path::PathBuf;
 
-use fundtrace::btc::{
-    genesis_block, load_blocks, start_height, trace, InputSource, UtxoLedger, UtxoPolicy, UtxoSeed,
+use fundtrace::ingest::bitcoin::{
+    genesis_block, load_blocks, start_height, utxo_ledger_from_blocks,
 };
-use fundtrace::TxIndex;
+use fundtrace::ledger::utxo::UtxoTxId;
+use fundtrace::ledger::utxo::{InputSource, UtxoLedger};
+use fundtrace::trace::utxo::{trace, UtxoPolicy, UtxoSeed};
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -24,7 +26,7 @@ fn ledger_0_255() -> UtxoLedger {
     let mut blocks = vec![genesis_block()];
     blocks.extend(btcd);
     assert_eq!(start_height(&blocks), Some(0));
-    UtxoLedger::from_blocks(&blocks, 0).unwrap()
+    utxo_ledger_from_blocks(&blocks, 0).unwrap()
 }
 
 const BLOCK9_COINBASE: &str = "0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0";
@@ -35,8 +37,8 @@ fn ledger_resolves_every_input_and_matches_the_csv() {
     assert_eq!(l.tx_count(), 263);
     assert_eq!(l.output_count(), 268);
     assert!(l.unresolved().is_empty());
-    let non_coinbase: Vec<TxIndex> = (0..l.tx_count())
-        .map(TxIndex::from_usize)
+    let non_coinbase: Vec<UtxoTxId> = (0..l.tx_count())
+        .map(UtxoTxId::from_usize)
         .filter(|&t| !l.tx(t).coinbase)
         .collect();
     assert_eq!(non_coinbase.len(), 7);
@@ -131,7 +133,7 @@ fn an_address_seed_and_an_unknown_seed() {
 
 #[test]
 fn satoshis_payments_of_2009_form_a_peel_chain() {
-    use fundtrace::btc::{peel_chains, PeelOptions};
+    use fundtrace::heuristics::peel::{peel_chains, PeelOptions};
     let l = ledger_0_255();
     let chains = peel_chains(&l, PeelOptions::default());
     assert_eq!(chains.len(), 1);
@@ -154,14 +156,14 @@ fn satoshis_payments_of_2009_form_a_peel_chain() {
 fn clustering_blocks_0_255_merges_nothing() {
     // every transaction of the range has a single input
     let l = ledger_0_255();
-    let c = fundtrace::btc::cluster(&l);
+    let c = fundtrace::heuristics::cluster::cluster(&l);
     assert!(c.merges().is_empty());
     assert_eq!(c.cluster_count(), l.address_count());
 }
 
 #[test]
 fn exits_dust_and_end_height() {
-    use fundtrace::btc::{trace_with, UtxoTraceOptions};
+    use fundtrace::trace::utxo::{trace_with, UtxoTraceOptions};
     let l = ledger_0_255();
     let seeds = [BLOCK9_COINBASE.parse::<UtxoSeed>().unwrap()];
     let mut o = UtxoTraceOptions::new(UtxoPolicy::Haircut);
@@ -185,7 +187,7 @@ fn exits_dust_and_end_height() {
 
 #[test]
 fn two_incidents_are_kept_apart() {
-    use fundtrace::btc::{trace_incidents, Incident, UtxoTraceOptions};
+    use fundtrace::trace::utxo::{trace_incidents, Incident, UtxoTraceOptions};
     let l = ledger_0_255();
     let incidents = vec![
         Incident {
@@ -211,7 +213,7 @@ fn two_incidents_are_kept_apart() {
 
 #[test]
 fn a_hop_limit_stops_taint_where_it_is_held() {
-    use fundtrace::btc::{trace_with, UtxoTraceOptions};
+    use fundtrace::trace::utxo::{trace_with, UtxoTraceOptions};
     let l = ledger_0_255();
     let seeds = [BLOCK9_COINBASE.parse::<UtxoSeed>().unwrap()];
     for policy in UtxoPolicy::ALL {
@@ -241,7 +243,7 @@ fn a_hop_limit_stops_taint_where_it_is_held() {
 
 #[test]
 fn the_address_level_view_builds_an_account_ledger() {
-    use fundtrace::btc::transfer_records;
+    use fundtrace::ledger::utxo::transfer_records;
     use fundtrace::{Address, LedgerBuilder};
     let l = ledger_0_255();
     let mut b = LedgerBuilder::new();
@@ -268,7 +270,7 @@ fn the_address_level_view_builds_an_account_ledger() {
 
 #[test]
 fn ledger_from_shuffled_blocks_in_one_call() {
-    use fundtrace::btc::ledger_from_blocks;
+    use fundtrace::ingest::bitcoin::ledger_from_blocks;
     let mut blocks = load_blocks(
         File::open(data("bitcoin_raw/btcd/database__testdata__blocks1-256.bz2")).unwrap(),
     )

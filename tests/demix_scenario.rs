@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use fundtrace::heuristics::bridge::{match_bridges, BridgeConfig, BridgeSpec};
 use fundtrace::heuristics::deposit::{find_deposit_addresses, DepositConfig};
+use fundtrace::heuristics::mixer::{LinkConfig, LinkedAddresses};
 use fundtrace::labels::registry;
-use fundtrace::mixer::{LinkConfig, LinkedAddresses};
 use fundtrace::report::trace::TraceReport;
 use fundtrace::trace::links::{find_mixer_links, registry_pools};
 use fundtrace::trace::{trace, ConversionKind, ExitInfo, Model, Seed, TraceConfig};

@@ -1,7 +1,7 @@
 //! The label and pool-event parsers return errors, never panic, on any input.
 
+use fundtrace::heuristics::mixer::PoolEvents;
 use fundtrace::labels::{self, Category, LoadOptions};
-use fundtrace::mixer::PoolEvents;
 use proptest::prelude::*;
 
 const CSV: &str = "chain,address,entity,category,attribution_source,source_file\nETH,0x098b716b8aaf21512996dc57eb0615e2383e2f96,Lazarus Group,dprk_lazarus,\"OFAC SDN\",x.csv\n";

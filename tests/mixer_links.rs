@@ -1,7 +1,7 @@
 //! Demixing heuristics on constructed deposits and withdrawals: for each,
 //! a case that must link and a case that must not.
 
-use fundtrace::mixer::{
+use fundtrace::heuristics::mixer::{
     link, DepositTx, Hash32, Heuristic, Link, LinkConfig, LinkedAddresses, WithdrawalTx,
 };
 use fundtrace::Address;

@@ -1,9 +1,9 @@
 //! Tornado Cash pool events on the real 100 ETH pool (../shared/data/tornado_cash_events/).
 
-use fundtrace::labels::registry;
-use fundtrace::mixer::{
+use fundtrace::heuristics::mixer::{
     self, anonymity_sets, AnonymityStats, PoolEvents, DEPOSIT_TOPIC, WITHDRAWAL_TOPIC,
 };
+use fundtrace::labels::registry;
 use fundtrace::Address;
 use sha3::{Digest, Keccak256};
 

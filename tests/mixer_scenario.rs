@@ -3,9 +3,11 @@
 //! multi-denomination heuristic links the two legs. Background users make
 //! single-denomination deposits and withdrawals that must stay unlinked.
 
+use fundtrace::heuristics::mixer::{
+    link, pool_txs_from_ledger, Heuristic, LinkConfig, LinkedAddresses,
+};
 use fundtrace::labels::{registry, Category};
 use fundtrace::ledger::{Asset, LedgerBuilder, TransferKind, TransferRecord};
-use fundtrace::mixer::{link, pool_txs_from_ledger, Heuristic, LinkConfig, LinkedAddresses};
 use fundtrace::Address;
 
 const ETH: u128 = 1_000_000_000_000_000_000;
@@ -215,7 +217,7 @@ fn two_denominations_in_and_out_are_linked() {
             "{l:?}"
         );
     }
-    let report = fundtrace::mixer::demix(
+    let report = fundtrace::heuristics::mixer::demix(
         &[],
         &deposits,
         &withdrawals,

@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use fundtrace::gen::{generate, GenConfig};
 use fundtrace::graph::TransferGraph;
 use fundtrace::paths::{FlowLimits, FlowQuery, PathQuery};
+use fundtrace::synth::{generate, GenConfig};
 use fundtrace::AddressId;
 
 #[test]

@@ -2,7 +2,7 @@
 //! re-serializes to the bytes it came from.
 #![no_main]
 
-use fundtrace::btc::{decode_blocks, Block};
+use fundtrace::ingest::bitcoin::{decode_blocks, Block};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

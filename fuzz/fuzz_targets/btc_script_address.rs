@@ -1,7 +1,7 @@
 //! Classifying any output script and rendering its address never panics.
 #![no_main]
 
-use fundtrace::btc::{script_address, script_type, Network};
+use fundtrace::ledger::utxo::{script_address, script_type, Network};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -2,7 +2,7 @@
 //! the same bytes and decodes again to the same transaction.
 #![no_main]
 
-use fundtrace::btc::Transaction;
+use fundtrace::ingest::bitcoin::Transaction;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use fundtrace::btc::cluster;
+use fundtrace::heuristics::cluster::cluster;
 use fundtrace::report::write_json;
 use serde::Serialize;
 
@@ -35,7 +35,7 @@ struct Explanation<'a> {
     a: &'a str,
     b: &'a str,
     same_cluster: bool,
-    merges: Vec<fundtrace::btc::MergeEvidence>,
+    merges: Vec<fundtrace::heuristics::cluster::MergeEvidence>,
 }
 
 /// Runs `cluster`.

@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
-use fundtrace::labels::registry;
-use fundtrace::mixer::{
+use fundtrace::heuristics::mixer::{
     self, demix, link_inputs_from_events, pool_txs_from_ledger, DepositTx, LinkConfig,
     LinkedAddresses, PoolEvents, WithdrawalTx,
 };
+use fundtrace::labels::registry;
 use fundtrace::report::write_json;
 use fundtrace::{Address, Asset};
 

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use fundtrace::btc::{Network, UtxoLedger};
 use fundtrace::ingest::bitcoin::{self, BtcFormat};
 use fundtrace::ingest::{self, Format, IngestOptions, Source};
+use fundtrace::ledger::utxo::{Network, UtxoLedger};
 use fundtrace::{Address, Ledger, LedgerBuilder};
 
 use super::CliError;

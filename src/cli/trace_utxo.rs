@@ -4,10 +4,10 @@
 use std::collections::BTreeMap;
 
 use fundtrace::amount::parse_base_units;
-use fundtrace::btc::{trace_with, UtxoPolicy, UtxoSeed, UtxoTraceOptions};
 use fundtrace::report::trace::TraceSummary;
 use fundtrace::report::trace_utxo::{utxo_trace_report, UtxoTraceRequest};
 use fundtrace::report::write_json;
+use fundtrace::trace::utxo::{trace_with, UtxoPolicy, UtxoSeed, UtxoTraceOptions};
 
 use super::trace::TraceSetup;
 use super::{with_output, CliError};

@@ -5,4 +5,8 @@
 //! evidence (transactions, amounts, a confidence) with every result.
 
 pub mod bridge;
+pub mod cluster;
+pub mod coinjoin;
 pub mod deposit;
+pub mod mixer;
+pub mod peel;

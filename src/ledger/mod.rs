@@ -10,6 +10,7 @@
 
 mod address;
 mod builder;
+pub mod utxo;
 
 pub use address::{parse_hash32, Address, AddressError, Asset, Sink};
 pub use builder::{LedgerBuilder, LedgerError, Movement, TransferRecord};

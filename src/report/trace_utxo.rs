@@ -17,8 +17,9 @@ use super::trace::{
 };
 use super::InputDigest;
 use crate::amount::Amount;
-use crate::btc::{InputSource, UtxoLedger, UtxoSeed, UtxoTraceOptions, UtxoTraceResult};
-use crate::id::TxIndex;
+use crate::id::UtxoTxId;
+use crate::ledger::utxo::{InputSource, UtxoLedger};
+use crate::trace::utxo::{UtxoSeed, UtxoTraceOptions, UtxoTraceResult};
 use crate::trace::ExitInfo;
 use crate::Ledger;
 
@@ -141,7 +142,7 @@ pub fn utxo_trace_report(
             .cmp(&a.amount)
             .then_with(|| a.address.cmp(&b.address))
     });
-    let input_addresses = |tx: TxIndex| -> String {
+    let input_addresses = |tx: UtxoTxId| -> String {
         let set: BTreeSet<&str> = utxo
             .inputs_of(tx)
             .iter()
@@ -152,7 +153,7 @@ pub fn utxo_trace_report(
             .collect();
         set.into_iter().collect::<Vec<_>>().join(",")
     };
-    let mut flows: Vec<(TxIndex, u32, FlowEntry)> = result
+    let mut flows: Vec<(UtxoTxId, u32, FlowEntry)> = result
         .outputs
         .iter()
         .filter(|o| o.taint > 0)

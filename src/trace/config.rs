@@ -310,15 +310,15 @@ impl TraceConfig {
         self
     }
 
-    /// The mixer links of [`crate::mixer::link`] as conversions: each link's
+    /// The mixer links of [`crate::heuristics::mixer::link`] as conversions: each link's
     /// deposit transaction's transfers into `deposit_pool(link)` hand their
     /// taint to the withdrawal's transfers out of the pool. Adds to the
     /// conversions already given.
     #[must_use]
     pub fn with_mixer_links(
         self,
-        links: &[crate::mixer::Link],
-        deposit_pool: impl Fn(&crate::mixer::Link) -> Address,
+        links: &[crate::heuristics::mixer::Link],
+        deposit_pool: impl Fn(&crate::heuristics::mixer::Link) -> Address,
     ) -> Self {
         let mut carries = self.carries.clone();
         carries.extend(

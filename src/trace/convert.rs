@@ -125,7 +125,7 @@ impl Carry {
     /// targets. `deposit_pool` differs from `link.pool` only for
     /// multi-denomination links.
     #[must_use]
-    pub fn mixer_link(link: &crate::mixer::Link, deposit_pool: &Address) -> Carry {
+    pub fn mixer_link(link: &crate::heuristics::mixer::Link, deposit_pool: &Address) -> Carry {
         Carry {
             kind: ConversionKind::MixerLink,
             source: Leg {

@@ -1,5 +1,5 @@
 //! Mixer links for a trace: a pool's deposits and withdrawals found in the
-//! ledger, linked by the heuristics of [`crate::mixer::link`], reduced to
+//! ledger, linked by the heuristics of [`crate::heuristics::mixer::link`], reduced to
 //! at most one link per withdrawal and per deposit, and turned into
 //! conversions ([`Carry::mixer_link`]).
 //!
@@ -15,12 +15,12 @@ use serde::Serialize;
 use super::convert::{Carry, ConversionKind};
 use super::result::TraceResult;
 use crate::amount::Amount;
+use crate::heuristics::mixer::{
+    link, pool_txs_from_ledger, DepositTx, Hash32, Link, LinkConfig, LinkedAddresses, WithdrawalTx,
+};
 use crate::id::AssetId;
 use crate::labels::registry;
 use crate::ledger::{Address, Asset, Ledger};
-use crate::mixer::{
-    link, pool_txs_from_ledger, DepositTx, Hash32, Link, LinkConfig, LinkedAddresses, WithdrawalTx,
-};
 
 /// One pool: its contract, asset and denomination (base units).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -93,7 +93,7 @@ pub struct MixerLinks {
 /// # Complexity
 ///
 /// One pass over the ledger per pool plus the linking of
-/// [`crate::mixer::link`].
+/// [`crate::heuristics::mixer::link`].
 #[must_use]
 pub fn find_mixer_links(
     ledger: &Ledger,

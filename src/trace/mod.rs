@@ -100,6 +100,7 @@ mod exits;
 pub mod links;
 mod result;
 mod seed;
+pub mod utxo;
 
 pub use config::{ExitInfo, Model, TraceConfig, TraceConfigError, UnknownModel};
 pub use convert::{Carry, ConversionFlow, ConversionKind, Leg};

@@ -17,7 +17,7 @@
 //! documented confidence.
 //!
 //! ```
-//! use fundtrace::mixer::{anonymity_sets, PoolEvents};
+//! use fundtrace::heuristics::mixer::{anonymity_sets, PoolEvents};
 //! let deposits = r#"[{"timestamp":"1577309522","commitment":"0x04b0b397af86289595530ea0a5d34e4edc64429a2cd207e51b146d4480a2b0dc","blockNumber":9162622,"transactionHash":"0x6448bf9837b8ef7d9bff2ae929b12cfdfb4170454a2bd3f6ff573317885367f1","leafIndex":0}]"#;
 //! let withdrawals = r#"[{"to":"0xCd8a042745f205Fa9924029b5dd62A9d808e694E","fee":"0","blockNumber":9176937,"nullifierHash":"0x2bfe47beed36867edf71c76a69ab76df30d98fdd59b6963fab5a04b3fc89439f","transactionHash":"0xdda03ebdd34aac2628ba687bc2cac6e2418307fec4b3ed7547a710d0d696b016"}]"#;
 //! let events = PoolEvents::from_cache_json(deposits, "d.json", withdrawals, "w.json").unwrap();
@@ -27,8 +27,8 @@
 
 mod anonymity;
 mod events;
-mod ledger;
 mod link;
+mod observed;
 
 pub use anonymity::{
     anonymity_sets, pool_summary, AnonymitySet, AnonymityStats, PoolSummary, ProvenSpend,
@@ -37,8 +37,8 @@ pub use events::{
     load_cache, load_logs_csv, Deposit, EventCheck, Hash32, MixerError, PoolEvents, Withdrawal,
     DEPOSIT_TOPIC, WITHDRAWAL_TOPIC,
 };
-pub use ledger::{link_inputs_from_events, pool_txs_from_ledger, PoolTxs};
 pub use link::{link, DepositTx, Heuristic, Link, LinkConfig, LinkedAddresses, WithdrawalTx};
+pub use observed::{link_inputs_from_events, pool_txs_from_ledger, PoolTxs};
 
 use serde::{Deserialize, Serialize};
 

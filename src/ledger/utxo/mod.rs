@@ -1,34 +1,32 @@
 //! The UTXO ledger: transactions in event order with every input resolved
 //! to the output it spends (value, address), fees, and the inputs that
-//! could not be resolved.
+//! could not be resolved; and the chain's own values: transaction and
+//! block hashes ([`Txid`], [`BlockHash`]), [`OutPoint`]s, addresses derived
+//! from output scripts ([`script_address`]), and the address-level view of
+//! the ledger as account-style transfers ([`transfer_records`]).
+//!
+//! The UTXO ledger has its own id types ([`UtxoTxId`], [`UtxoAddressId`],
+//! [`OutputId`]) so its ids cannot be mixed up with the account
+//! [`crate::Ledger`]'s. Input formats build it from [`TxRecord`]s
+//! (`crate::ingest::bitcoin`).
 
-use std::collections::HashMap;
+mod hash;
+mod outpoint;
+mod script;
+mod transfers;
 
-use super::fasthash::{FastMap, FastSet};
+pub use hash::{
+    genesis_hash, sha256d, BlockHash, HashParseError, MerkleRoot, Txid, Wtxid, GENESIS_HASH,
+};
+pub use outpoint::{OutPoint, OutPointParseError};
+pub use script::{hash160, script_address, script_type, Network, ScriptType};
+pub use transfers::{transfer_records, unresolved_address};
 
+use foldhash::{HashMap as FastMap, HashSet as FastSet};
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
-use super::block::{genesis_hash, Block};
-use super::hash::{BlockHash, Txid};
-use super::script::{script_address, script_type, Network, ScriptType};
-use super::tx::OutPoint;
 use crate::amount::Amount;
-use crate::id::{AddressId, TxIndex};
-
-/// An output of a [`UtxoLedger`], numbered in event order (transaction
-/// order, then output index).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct OutputId(pub u32);
-
-impl OutputId {
-    /// The id as a slice index.
-    #[must_use]
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
+pub use crate::id::{OutputId, UtxoAddressId, UtxoTxId};
 
 /// One output as an input format gives it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -86,239 +84,6 @@ pub struct TxRecord {
     pub outputs: Vec<OutputRecord>,
 }
 
-/// The transaction records of one decoded block at `height`.
-#[must_use]
-pub fn block_records(block: &Block, height: u64, network: Network) -> Vec<TxRecord> {
-    let block_hash = block.block_hash();
-    block
-        .transactions()
-        .iter()
-        .zip(block.txids())
-        .enumerate()
-        .map(|(pos, (tx, txid))| {
-            let coinbase = tx.is_coinbase();
-            TxRecord {
-                txid: *txid,
-                block_hash,
-                height,
-                position: u32::try_from(pos).unwrap_or(u32::MAX),
-                time: u64::from(block.header.time),
-                coinbase,
-                inputs: if coinbase {
-                    Vec::new()
-                } else {
-                    tx.inputs
-                        .iter()
-                        .map(|i| InputRecord {
-                            prevout: i.previous_output,
-                            value: None,
-                            address: None,
-                        })
-                        .collect()
-                },
-                outputs: tx
-                    .outputs
-                    .iter()
-                    .map(|o| OutputRecord::from_script(o.value, &o.script_pubkey, network))
-                    .collect(),
-            }
-        })
-        .collect()
-}
-
-/// Blocks that do not form one chain.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum ChainError {
-    /// Block `index` does not build on block `index - 1`.
-    #[error("block {index} ({hash}) has previous hash {prev}, expected {expected}")]
-    Broken {
-        /// Position in the list.
-        index: usize,
-        /// Its hash.
-        hash: String,
-        /// Its previous-block field.
-        prev: String,
-        /// The hash of the block before it in the list.
-        expected: String,
-    },
-    /// The blocks do not descend from one first block: there is a gap.
-    #[error("blocks form {roots} separate chains (first blocks {first} and {second}); a block is missing between them")]
-    Gap {
-        /// Number of blocks whose parent is missing.
-        roots: usize,
-        /// One of them.
-        first: String,
-        /// Another.
-        second: String,
-    },
-    /// No blocks.
-    #[error("no blocks")]
-    Empty,
-    /// The height of the first block is not in the data and was not given.
-    #[error("the height of block {hash} is unknown: it is not the genesis block, its parent is not genesis and its coinbase has no BIP34 height; give the start height")]
-    UnknownHeight {
-        /// The first block's hash.
-        hash: String,
-    },
-}
-
-/// What [`ledger_from_blocks`] found about the blocks.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChainSummary {
-    /// Height of the first block.
-    pub first_height: u64,
-    /// Blocks in the chain used.
-    pub blocks: usize,
-    /// Hash of the last block.
-    pub tip: BlockHash,
-    /// Blocks left out as stale (side branches).
-    pub stale: Vec<BlockHash>,
-}
-
-/// Builds a ledger from blocks in any order (as block files hold them):
-/// puts them in chain order ([`order_chain`]), takes the first height from
-/// `start_height` or else from the data ([`start_height`]), and resolves
-/// every input.
-///
-/// # Errors
-///
-/// [`ChainError`] when the blocks have a gap, are empty, or their height is
-/// unknown.
-///
-/// # Example
-///
-/// ```
-/// use fundtrace::btc::{genesis_block, ledger_from_blocks};
-/// let (ledger, summary) = ledger_from_blocks(vec![genesis_block()], None).unwrap();
-/// assert_eq!((summary.first_height, ledger.tx_count()), (0, 1));
-/// ```
-pub fn ledger_from_blocks(
-    blocks: Vec<Block>,
-    start: Option<u64>,
-) -> Result<(UtxoLedger, ChainSummary), ChainError> {
-    let chain = order_chain(blocks)?;
-    let first = chain.blocks.first().ok_or(ChainError::Empty)?;
-    let first_height = match start.or_else(|| start_height(&chain.blocks)) {
-        Some(h) => h,
-        None => {
-            return Err(ChainError::UnknownHeight {
-                hash: first.block_hash().to_string(),
-            })
-        }
-    };
-    let tip = chain
-        .blocks
-        .last()
-        .map(Block::block_hash)
-        .unwrap_or_default();
-    let ledger = UtxoLedger::from_blocks(&chain.blocks, first_height)?;
-    Ok((
-        ledger,
-        ChainSummary {
-            first_height,
-            blocks: chain.blocks.len(),
-            tip,
-            stale: chain.stale,
-        },
-    ))
-}
-
-/// Blocks put in chain order by [`order_chain`].
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct OrderedChain {
-    /// The blocks of the longest chain, first to last.
-    pub blocks: Vec<Block>,
-    /// Blocks on side branches (stale blocks), left out, by hash.
-    pub stale: Vec<BlockHash>,
-}
-
-/// Orders blocks into one chain by their previous-block links, as block
-/// files need (nodes write blocks in the order they arrive, not by height).
-/// Duplicates are dropped. Where the blocks fork, the longest branch is kept
-/// (ties: the branch whose next block hash is smaller) and the others are
-/// reported as stale.
-///
-/// # Errors
-///
-/// [`ChainError::Gap`] when the blocks descend from more than one first
-/// block, [`ChainError::Empty`] for no blocks.
-pub fn order_chain(blocks: Vec<Block>) -> Result<OrderedChain, ChainError> {
-    let mut by_hash: HashMap<BlockHash, usize> = HashMap::new();
-    let mut unique: Vec<Block> = Vec::with_capacity(blocks.len());
-    for b in blocks {
-        let h = b.block_hash();
-        if let std::collections::hash_map::Entry::Vacant(e) = by_hash.entry(h) {
-            e.insert(unique.len());
-            unique.push(b);
-        }
-    }
-    let n = unique.len();
-    let hashes: Vec<BlockHash> = unique.iter().map(Block::block_hash).collect();
-    let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
-    let mut roots = Vec::new();
-    for (i, b) in unique.iter().enumerate() {
-        match by_hash.get(&b.header.prev_blockhash) {
-            Some(&p) => children[p].push(i),
-            None => roots.push(i),
-        }
-    }
-    roots.sort_by_key(|&i| hashes[i]);
-    match roots.len() {
-        0 => return Err(ChainError::Empty),
-        1 => {}
-        k => {
-            return Err(ChainError::Gap {
-                roots: k,
-                first: hashes[roots[0]].to_string(),
-                second: hashes[roots[1]].to_string(),
-            })
-        }
-    }
-    // depth of the longest branch below each block, children before parents
-    let mut order = Vec::with_capacity(n);
-    let mut stack = vec![roots[0]];
-    while let Some(i) = stack.pop() {
-        order.push(i);
-        stack.extend(children[i].iter().copied());
-    }
-    let mut depth = vec![0usize; n];
-    for &i in order.iter().rev() {
-        depth[i] = 1 + children[i].iter().map(|&c| depth[c]).max().unwrap_or(0);
-    }
-    let mut main = vec![false; n];
-    let mut chain = Vec::new();
-    let mut at = Some(roots[0]);
-    while let Some(i) = at {
-        main[i] = true;
-        chain.push(i);
-        at = children[i]
-            .iter()
-            .copied()
-            .max_by(|&a, &b| depth[a].cmp(&depth[b]).then(hashes[b].cmp(&hashes[a])));
-    }
-    let mut stale: Vec<BlockHash> = (0..n).filter(|&i| !main[i]).map(|i| hashes[i]).collect();
-    stale.sort();
-    let mut slots: Vec<Option<Block>> = unique.into_iter().map(Some).collect();
-    let blocks = chain.iter().filter_map(|&i| slots[i].take()).collect();
-    Ok(OrderedChain { blocks, stale })
-}
-
-/// The height of the first of `blocks`, when the data says it: 0 for the
-/// genesis block, 1 for a block on top of it, else the BIP34 height in the
-/// coinbase (blocks since 2013).
-#[must_use]
-pub fn start_height(blocks: &[Block]) -> Option<u64> {
-    let first = blocks.first()?;
-    if first.block_hash() == genesis_hash() {
-        return Some(0);
-    }
-    if first.header.prev_blockhash == genesis_hash() {
-        return Some(1);
-    }
-    first.bip34_height()
-}
-
 /// Where the value of an input comes from.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -330,7 +95,7 @@ pub enum InputSource {
         /// Spent value.
         value: u64,
         /// Spent address, if stated.
-        address: Option<AddressId>,
+        address: Option<UtxoAddressId>,
     },
     /// Unknown: the spent output is neither in the ledger nor stated.
     Unresolved,
@@ -352,7 +117,7 @@ pub enum UnresolvedReason {
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnresolvedInput {
     /// The spending transaction.
-    pub tx: TxIndex,
+    pub tx: UtxoTxId,
     /// Input position in it.
     pub vin: u32,
     /// The outpoint it names.
@@ -388,15 +153,15 @@ pub struct TxInfo {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct OutputInfo {
     /// The creating transaction.
-    pub tx: TxIndex,
+    pub tx: UtxoTxId,
     /// Output index in it.
     pub vout: u32,
     /// Value in satoshi.
     pub value: u64,
     /// Address; `None` for unspendable data outputs.
-    pub address: Option<AddressId>,
+    pub address: Option<UtxoAddressId>,
     /// The transaction that spends it, if in the ledger.
-    pub spent_by: Option<TxIndex>,
+    pub spent_by: Option<UtxoTxId>,
 }
 
 /// An input of a [`UtxoLedger`] transaction.
@@ -426,8 +191,8 @@ pub struct UtxoLedger {
     inputs: Vec<InputInfo>,
     outputs: Vec<OutputInfo>,
     addresses: Vec<Box<str>>,
-    address_index: HashMap<Box<str>, AddressId>,
-    txid_index: FastMap<Txid, TxIndex>,
+    address_index: std::collections::HashMap<Box<str>, UtxoAddressId>,
+    txid_index: FastMap<Txid, UtxoTxId>,
     unresolved: Vec<UnresolvedInput>,
     warnings: Vec<String>,
 }
@@ -437,45 +202,6 @@ fn id_u32(n: usize) -> u32 {
 }
 
 impl UtxoLedger {
-    /// Builds the ledger from blocks given in chain order, the first at
-    /// height `first_height` (see [`start_height`]).
-    ///
-    /// # Errors
-    ///
-    /// [`ChainError`] when a block does not build on the one before it.
-    ///
-    /// # Example
-    ///
-    /// ```
-    /// use fundtrace::btc::{genesis_block, UtxoLedger};
-    /// let ledger = UtxoLedger::from_blocks(&[genesis_block()], 0).unwrap();
-    /// assert_eq!(ledger.tx_count(), 1);
-    /// let coinbase = fundtrace::TxIndex(0);
-    /// let out = ledger.outputs_of(coinbase).next().unwrap();
-    /// let addr = ledger.output(out).address.unwrap();
-    /// assert_eq!(ledger.address(addr), "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");
-    /// ```
-    pub fn from_blocks(blocks: &[Block], first_height: u64) -> Result<Self, ChainError> {
-        let mut records = Vec::new();
-        let mut prev: Option<BlockHash> = None;
-        for (i, b) in blocks.iter().enumerate() {
-            let hash = b.block_hash();
-            if let Some(p) = prev {
-                if b.header.prev_blockhash != p {
-                    return Err(ChainError::Broken {
-                        index: i,
-                        hash: hash.to_string(),
-                        prev: b.header.prev_blockhash.to_string(),
-                        expected: p.to_string(),
-                    });
-                }
-            }
-            prev = Some(hash);
-            records.extend(block_records(b, first_height + i as u64, Network::Mainnet));
-        }
-        Ok(Self::from_records(records))
-    }
-
     /// Builds the ledger from transaction records in any order; they are
     /// sorted into event order and exact duplicates dropped.
     #[must_use]
@@ -495,7 +221,7 @@ impl UtxoLedger {
         spent.reserve(n_in);
         let genesis = genesis_hash();
         for rec in records {
-            let tx = TxIndex::from_usize(l.txs.len());
+            let tx = UtxoTxId::from_usize(l.txs.len());
             let first_input = id_u32(l.inputs.len());
             let first_output = id_u32(l.outputs.len());
             for (vin, input) in rec.inputs.iter().enumerate() {
@@ -594,11 +320,11 @@ impl UtxoLedger {
         }
     }
 
-    fn intern(&mut self, a: &str) -> AddressId {
+    fn intern(&mut self, a: &str) -> UtxoAddressId {
         if let Some(&id) = self.address_index.get(a) {
             return id;
         }
-        let id = AddressId::from_usize(self.addresses.len());
+        let id = UtxoAddressId::from_usize(self.addresses.len());
         self.addresses.push(a.into());
         self.address_index.insert(a.into(), id);
         id
@@ -630,7 +356,7 @@ impl UtxoLedger {
 
     /// A transaction's data.
     #[must_use]
-    pub fn tx(&self, tx: TxIndex) -> &TxInfo {
+    pub fn tx(&self, tx: UtxoTxId) -> &TxInfo {
         &self.txs[tx.index()]
     }
 
@@ -642,13 +368,13 @@ impl UtxoLedger {
 
     /// The transaction with this txid (the latest, for BIP30 duplicates).
     #[must_use]
-    pub fn tx_by_txid(&self, txid: &Txid) -> Option<TxIndex> {
+    pub fn tx_by_txid(&self, txid: &Txid) -> Option<UtxoTxId> {
         self.txid_index.get(txid).copied()
     }
 
     /// The inputs of a transaction.
     #[must_use]
-    pub fn inputs_of(&self, tx: TxIndex) -> &[InputInfo] {
+    pub fn inputs_of(&self, tx: UtxoTxId) -> &[InputInfo] {
         let start = self.txs[tx.index()].first_input as usize;
         let end = self
             .txs
@@ -659,7 +385,7 @@ impl UtxoLedger {
 
     /// The output ids of a transaction.
     #[must_use]
-    pub fn outputs_of(&self, tx: TxIndex) -> impl ExactSizeIterator<Item = OutputId> + Clone {
+    pub fn outputs_of(&self, tx: UtxoTxId) -> impl ExactSizeIterator<Item = OutputId> + Clone {
         let start = self.txs[tx.index()].first_output;
         let end = self
             .txs
@@ -683,13 +409,13 @@ impl UtxoLedger {
 
     /// An interned address.
     #[must_use]
-    pub fn address(&self, id: AddressId) -> &str {
+    pub fn address(&self, id: UtxoAddressId) -> &str {
         &self.addresses[id.index()]
     }
 
     /// The id of an address, if it occurs.
     #[must_use]
-    pub fn address_id(&self, address: &str) -> Option<AddressId> {
+    pub fn address_id(&self, address: &str) -> Option<UtxoAddressId> {
         self.address_index.get(address).copied()
     }
 
@@ -705,7 +431,7 @@ impl UtxoLedger {
 
     /// The address an input spends from, if known.
     #[must_use]
-    pub fn input_address(&self, input: &InputInfo) -> Option<AddressId> {
+    pub fn input_address(&self, input: &InputInfo) -> Option<UtxoAddressId> {
         match input.source {
             InputSource::Output(o) => self.outputs[o.index()].address,
             InputSource::External { address, .. } => address,
@@ -715,7 +441,7 @@ impl UtxoLedger {
 
     /// Sum of the input values, if every input is known (0 for a coinbase).
     #[must_use]
-    pub fn input_value_of(&self, tx: TxIndex) -> Option<Amount> {
+    pub fn input_value_of(&self, tx: UtxoTxId) -> Option<Amount> {
         self.inputs_of(tx)
             .iter()
             .map(|i| self.input_value(i).map(Amount::from))
@@ -724,7 +450,7 @@ impl UtxoLedger {
 
     /// Sum of the output values.
     #[must_use]
-    pub fn output_value_of(&self, tx: TxIndex) -> Amount {
+    pub fn output_value_of(&self, tx: UtxoTxId) -> Amount {
         self.outputs_of(tx)
             .map(|o| Amount::from(self.outputs[o.index()].value))
             .sum()
@@ -733,7 +459,7 @@ impl UtxoLedger {
     /// The fee (inputs − outputs): `None` for a coinbase, when an input is
     /// unresolved, or when the outputs exceed the inputs.
     #[must_use]
-    pub fn fee(&self, tx: TxIndex) -> Option<Amount> {
+    pub fn fee(&self, tx: UtxoTxId) -> Option<Amount> {
         if self.txs[tx.index()].coinbase {
             return None;
         }
@@ -810,68 +536,6 @@ mod tests {
     }
 
     #[test]
-    fn order_chain_sorts_and_drops_stale_branches() {
-        use crate::btc::block::{genesis_block, BlockHeader};
-        use crate::btc::tx::{Transaction, TxIn, TxOut};
-        let g = genesis_block();
-        let child = |prev: &Block, nonce: u32| {
-            let cb = Transaction {
-                version: 1,
-                inputs: vec![TxIn {
-                    previous_output: OutPoint::NULL,
-                    script_sig: nonce.to_le_bytes().to_vec(),
-                    sequence: u32::MAX,
-                    witness: vec![],
-                }],
-                outputs: vec![TxOut {
-                    value: 1,
-                    script_pubkey: vec![0x51],
-                }],
-                lock_time: 0,
-            };
-            let mut b = Block::new(
-                BlockHeader {
-                    prev_blockhash: prev.block_hash(),
-                    nonce,
-                    ..BlockHeader::default()
-                },
-                vec![cb],
-            );
-            b.header.merkle_root = b.compute_merkle_root();
-            b
-        };
-        let b1 = child(&g, 1);
-        let b2 = child(&b1, 2);
-        let b2x = child(&b1, 3); // stale sibling
-        let b3 = child(&b2, 4);
-        let shuffled = vec![
-            b3.clone(),
-            b2x.clone(),
-            g.clone(),
-            b2.clone(),
-            b1.clone(),
-            b1.clone(),
-        ];
-        let c = order_chain(shuffled).unwrap();
-        let hashes: Vec<BlockHash> = c.blocks.iter().map(Block::block_hash).collect();
-        assert_eq!(
-            hashes,
-            vec![
-                g.block_hash(),
-                b1.block_hash(),
-                b2.block_hash(),
-                b3.block_hash()
-            ]
-        );
-        assert_eq!(c.stale, vec![b2x.block_hash()]);
-        assert!(matches!(
-            order_chain(vec![g, b2]),
-            Err(ChainError::Gap { roots: 2, .. })
-        ));
-        assert_eq!(order_chain(vec![]), Err(ChainError::Empty));
-    }
-
-    #[test]
     fn duplicate_txids_resolve_to_the_latest_and_op_return_is_unspendable() {
         // BIP30: a coinbase txid repeated at a later height replaces the
         // earlier outputs, which can no longer be spent
@@ -912,16 +576,16 @@ mod tests {
         let l = UtxoLedger::from_records(recs);
         let l2 = UtxoLedger::from_records(rev);
         assert_eq!(l.txs(), l2.txs());
-        assert_eq!(l.address(AddressId(0)), "a");
-        assert_eq!(l.address(AddressId(1)), "b");
-        let t1 = TxIndex(1);
+        assert_eq!(l.address(UtxoAddressId(0)), "a");
+        assert_eq!(l.address(UtxoAddressId(1)), "b");
+        let t1 = UtxoTxId(1);
         assert_eq!(l.fee(t1), Some(0));
-        assert_eq!(l.fee(TxIndex(0)), None);
+        assert_eq!(l.fee(UtxoTxId(0)), None);
         // tx 3 spends a known output and an unknown one
-        assert_eq!(l.fee(TxIndex(2)), None);
+        assert_eq!(l.fee(UtxoTxId(2)), None);
         assert_eq!(l.unresolved().len(), 2);
         assert_eq!(l.unresolved()[0].reason, UnresolvedReason::NotInLedger);
         assert_eq!(l.unresolved()[1].reason, UnresolvedReason::AlreadySpent);
-        assert_eq!(l.output(OutputId(1)).spent_by, Some(TxIndex(2)));
+        assert_eq!(l.output(OutputId(1)).spent_by, Some(UtxoTxId(2)));
     }
 }

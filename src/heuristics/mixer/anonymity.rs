@@ -220,7 +220,7 @@ pub fn pool_summary(events: &PoolEvents, proven: &[ProvenSpend]) -> PoolSummary 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::mixer::{Deposit, Withdrawal};
+    use crate::heuristics::mixer::{Deposit, Withdrawal};
 
     fn h(n: u8) -> Hash32 {
         Hash32([n; 32])

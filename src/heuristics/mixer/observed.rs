@@ -261,7 +261,7 @@ mod tests {
         // The same transactions as pool events, joined with the ledger.
         let events = PoolEvents {
             pool: Some(pool.clone()),
-            deposits: vec![crate::mixer::Deposit {
+            deposits: vec![crate::heuristics::mixer::Deposit {
                 tx: Hash32([1; 32]),
                 block: 100,
                 log_index: None,
@@ -270,7 +270,7 @@ mod tests {
                 leaf_index: 0,
             }],
             withdrawals: vec![
-                crate::mixer::Withdrawal {
+                crate::heuristics::mixer::Withdrawal {
                     tx: Hash32([2; 32]),
                     block: 200,
                     log_index: None,
@@ -280,7 +280,7 @@ mod tests {
                     nullifier_hash: Hash32([8; 32]),
                     fee: ETH / 10,
                 },
-                crate::mixer::Withdrawal {
+                crate::heuristics::mixer::Withdrawal {
                     tx: Hash32([7; 32]),
                     block: 300,
                     log_index: None,

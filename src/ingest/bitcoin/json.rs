@@ -16,10 +16,10 @@ use thiserror::Error;
 
 use super::block::{Block, BlockHeader};
 use super::decode::DecodeError;
-use super::hash::{BlockHash, MerkleRoot, Txid};
-use super::ledger::{InputRecord, OutputRecord, TxRecord};
-use super::script::Network;
-use super::tx::{OutPoint, Transaction, TxIn, TxOut};
+use super::tx::{Transaction, TxIn, TxOut};
+use crate::ledger::utxo::Network;
+use crate::ledger::utxo::{BlockHash, MerkleRoot, OutPoint, Txid};
+use crate::ledger::utxo::{InputRecord, OutputRecord, TxRecord};
 
 /// Why a JSON input was refused. `line` is 1-based within the input.
 #[derive(Debug, Error)]
@@ -295,7 +295,7 @@ pub fn load_core_records_json<R: Read>(
 ) -> Result<Vec<TxRecord>, JsonError> {
     let mut out = Vec::new();
     for (height, block, prevouts) in core_blocks(reader)? {
-        let mut records = super::ledger::block_records(&block, height, network);
+        let mut records = super::chain::block_records(&block, height, network);
         for (r, stated) in records.iter_mut().zip(prevouts) {
             if r.coinbase {
                 continue;
@@ -303,7 +303,7 @@ pub fn load_core_records_json<R: Read>(
             for (input, p) in r.inputs.iter_mut().zip(stated) {
                 if let Some((value, script)) = p {
                     input.value = Some(value);
-                    input.address = super::script::script_address(&script, network);
+                    input.address = crate::ledger::utxo::script_address(&script, network);
                 }
             }
         }
@@ -602,7 +602,7 @@ mod tests {
         // block 170 as a one-transaction-plus-coinbase getblock reply is long;
         // use the genesis block and add a fake prevout to its coinbase input,
         // which the records ignore, then check the field is parsed.
-        let g = crate::btc::block::genesis_block();
+        let g = crate::ingest::bitcoin::genesis_block();
         let tx = &g.transactions()[0];
         let json = format!(
             r#"{{"hash":"{}","height":0,"version":1,"merkleroot":"{}","time":{},"bits":"{:08x}","nonce":{},

@@ -1,14 +1,10 @@
 //! Transactions: consensus decoding (legacy and segwit) and byte-exact
 //! re-serialization.
 
-use std::fmt;
-use std::str::FromStr;
-
 use sha2::{Digest, Sha256};
-use thiserror::Error;
 
 use super::decode::{write_compact_size, write_var_bytes, DecodeError, Reader};
-use super::hash::{sha256d, HashParseError, Txid, Wtxid};
+use crate::ledger::utxo::{sha256d, OutPoint, Txid, Wtxid};
 
 /// Smallest possible encoded input: outpoint (36), empty script (1), sequence (4).
 const MIN_INPUT_SIZE: usize = 41;
@@ -16,79 +12,6 @@ const MIN_INPUT_SIZE: usize = 41;
 const MIN_OUTPUT_SIZE: usize = 9;
 /// Smallest possible encoded transaction: version, two counts, lock time.
 pub(crate) const MIN_TX_SIZE: usize = 10;
-
-/// A reference to one output of a transaction: `txid:vout`.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
-pub struct OutPoint {
-    /// The transaction holding the output.
-    pub txid: Txid,
-    /// The output's position in it.
-    pub vout: u32,
-}
-
-impl OutPoint {
-    /// The outpoint a coinbase input names (all-zero txid, index `0xffffffff`).
-    pub const NULL: OutPoint = OutPoint {
-        txid: Txid([0; 32]),
-        vout: u32::MAX,
-    };
-
-    /// Whether this is the null outpoint of a coinbase input.
-    #[must_use]
-    pub fn is_null(&self) -> bool {
-        *self == Self::NULL
-    }
-}
-
-impl fmt::Display for OutPoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}", self.txid, self.vout)
-    }
-}
-
-/// Why an outpoint string (`txid:vout`) was refused.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[non_exhaustive]
-pub enum OutPointParseError {
-    /// No `:` separator.
-    #[error("expected txid:vout, found {0:?}")]
-    MissingColon(String),
-    /// The txid part is not 64 hex digits.
-    #[error("bad txid in outpoint")]
-    Txid(#[from] HashParseError),
-    /// The index is not a `u32`.
-    #[error("bad output index {0:?}")]
-    Vout(String),
-}
-
-impl FromStr for OutPoint {
-    type Err = OutPointParseError;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (txid, vout) = s
-            .split_once(':')
-            .ok_or_else(|| OutPointParseError::MissingColon(s.to_string()))?;
-        Ok(OutPoint {
-            txid: txid.parse()?,
-            vout: vout
-                .parse()
-                .map_err(|_| OutPointParseError::Vout(vout.to_string()))?,
-        })
-    }
-}
-
-impl serde::Serialize for OutPoint {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for OutPoint {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
 
 /// A transaction input.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -117,7 +40,7 @@ pub struct TxOut {
 /// A Bitcoin transaction.
 ///
 /// ```
-/// use fundtrace::btc::Transaction;
+/// use fundtrace::ingest::bitcoin::Transaction;
 /// // The first person-to-person transaction (block 170).
 /// let hex = "0100000001c997a5e56e104102fa209c6a852dd90660a20b2d9c352423edce25857fcd3704000000004847304402204e45e16932b8af514961a1d3a1a25fdf3f4f7732e9d624c6c61548ab5fb8cd410220181522ec8eca07de4860a4acdd12909d831cc56cbbac4622082221a8768d1d0901ffffffff0200ca9a3b00000000434104ae1a62fe09c5f51b13905f07f06b99a2f7159b2225f374cd378d71302fa28414e7aab37397f554a7df5f142c21c1b7303b8a0626f1baded5c72a704f7e6cd84cac00286bee0000000043410411db93e1dcdb8a016b49840f8c53bc1eb68a382e97b1482ecad7b148a6909a5cb2e0eaddfb84ccf9744464f82e160bfa9b8b64f9d4c03f999b8643f656b412a3ac00000000";
 /// let tx = Transaction::from_hex(hex).unwrap();

@@ -19,7 +19,7 @@
 //!   every hop, the rest onward) and ends in the mixer or at an exchange.
 //!
 //! ```
-//! use fundtrace::gen::{generate, GenConfig};
+//! use fundtrace::synth::{generate, GenConfig};
 //! let g = generate(&GenConfig { transfers: 2_000, ..GenConfig::default() });
 //! assert_eq!(g.ledger.transfer_count(), 2_000);
 //! assert_eq!(g.thefts.len(), 5);

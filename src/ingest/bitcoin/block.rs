@@ -3,8 +3,8 @@
 use std::io::Read;
 
 use super::decode::{write_compact_size, DecodeError, Reader};
-use super::hash::{sha256d, BlockHash, MerkleRoot, Txid};
 use super::tx::{decode_tx, Transaction, MIN_TX_SIZE};
+use crate::ledger::utxo::{sha256d, BlockHash, MerkleRoot, Txid};
 
 /// The largest serialized block consensus allows (4 MWU of weight can hold
 /// at most 4,000,000 bytes); longer records are refused before reading.
@@ -24,19 +24,6 @@ pub const KNOWN_MAGICS: [[u8; 4]; 5] = [
 /// start with it, but many samples (btcd's test data among them) start at
 /// block 1; prepend this to build a ledger from height 0.
 const GENESIS_HEX: &str = "0100000000000000000000000000000000000000000000000000000000000000000000003ba3edfd7a7b12b27ac72c3e67768f617fc81bc3888a51323a9fb8aa4b1e5e4a29ab5f49ffff001d1dac2b7c0101000000010000000000000000000000000000000000000000000000000000000000000000ffffffff4d04ffff001d0104455468652054696d65732030332f4a616e2f32303039204368616e63656c6c6f72206f6e206272696e6b206f66207365636f6e64206261696c6f757420666f722062616e6b73ffffffff0100f2052a01000000434104678afdb0fe5548271967f1a67130b7105cd6a828e03909a67962e0ea1f61deb649f6bc3f4cef38c4f35504e51ec112de5c384df7ba0b8d578a4c702b6bf11d5fac00000000";
-
-/// The hash of the mainnet genesis block.
-pub const GENESIS_HASH: &str = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f";
-
-/// The mainnet genesis block hash as a value.
-#[must_use]
-pub fn genesis_hash() -> BlockHash {
-    let mut b = [0u8; 32];
-    // GENESIS_HASH is 64 valid hex digits
-    let _ = hex::decode_to_slice(GENESIS_HASH, &mut b);
-    b.reverse();
-    BlockHash(b)
-}
 
 /// The 80-byte block header.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
@@ -454,7 +441,7 @@ pub fn decode_blocks_lenient(data: &[u8]) -> (Vec<Block>, Vec<DecodeError>) {
 ///
 /// ```no_run
 /// let file = std::fs::File::open("blk00000.dat")?;
-/// let blocks = fundtrace::btc::load_blocks(file)?;
+/// let blocks = fundtrace::ingest::bitcoin::load_blocks(file)?;
 /// println!("{} blocks", blocks.len());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -516,6 +503,7 @@ pub fn read_maybe_bzip2_limited<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ledger::utxo::{genesis_hash, GENESIS_HASH};
 
     #[test]
     fn genesis_decodes_and_hashes() {

@@ -172,7 +172,7 @@ fn segwit_address(network: Network, version: u8, program: &[u8]) -> Option<Strin
 /// sample ledgers do); scripts with no address form show as `script:<hex>`.
 ///
 /// ```
-/// use fundtrace::btc::{script_address, Network};
+/// use fundtrace::ledger::utxo::{script_address, Network};
 /// let p2wpkh = hex::decode("0014751e76e8199196d454941c45d1b3a323f1433bd6").unwrap();
 /// assert_eq!(
 ///     script_address(&p2wpkh, Network::Mainnet).as_deref(),

@@ -3,10 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::hash::Txid;
-use super::ledger::{InputSource, OutputId, UtxoLedger};
 use crate::amount::Amount;
-use crate::id::TxIndex;
+use crate::id::UtxoTxId;
+use crate::ledger::utxo::Txid;
+use crate::ledger::utxo::{InputSource, OutputId, UtxoLedger};
 
 /// Options for [`peel_chains`].
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -25,7 +25,7 @@ impl Default for PeelOptions {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PeelChain {
     /// The hops in order.
-    pub txs: Vec<TxIndex>,
+    pub txs: Vec<UtxoTxId>,
     /// Their txids (evidence).
     pub txids: Vec<Txid>,
     /// Number of hops.
@@ -42,7 +42,7 @@ pub struct PeelChain {
 
 /// A hop: one input, two outputs with addresses, the smaller one strictly
 /// smaller. Returns (peel, rest).
-fn hop(ledger: &UtxoLedger, tx: TxIndex) -> Option<(OutputId, OutputId)> {
+fn hop(ledger: &UtxoLedger, tx: UtxoTxId) -> Option<(OutputId, OutputId)> {
     if ledger.tx(tx).coinbase || ledger.inputs_of(tx).len() != 1 {
         return None;
     }
@@ -74,7 +74,7 @@ fn hop(ledger: &UtxoLedger, tx: TxIndex) -> Option<(OutputId, OutputId)> {
 pub fn peel_chains(ledger: &UtxoLedger, options: PeelOptions) -> Vec<PeelChain> {
     let mut chains = Vec::new();
     for t in 0..ledger.tx_count() {
-        let tx = TxIndex::from_usize(t);
+        let tx = UtxoTxId::from_usize(t);
         let Some(first) = hop(ledger, tx) else {
             continue;
         };
@@ -121,10 +121,10 @@ pub fn peel_chains(ledger: &UtxoLedger, options: PeelOptions) -> Vec<PeelChain> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::btc::ledger::TxRecord;
+    use crate::ledger::utxo::TxRecord;
 
     fn rec(id: u8, inputs: &[(u8, u32)], outs: &[(u64, &str)]) -> TxRecord {
-        crate::btc::ledger::test_record(id, u64::from(id), 0, 0, inputs, outs)
+        crate::ledger::utxo::test_record(id, u64::from(id), 0, 0, inputs, outs)
     }
 
     #[test]

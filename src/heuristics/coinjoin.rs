@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
-use super::ledger::UtxoLedger;
-use crate::id::TxIndex;
+use crate::id::UtxoTxId;
+use crate::ledger::utxo::UtxoLedger;
 
 /// One input or output as the detectors see it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub struct TxShape {
 impl TxShape {
     /// The shape of a ledger transaction.
     #[must_use]
-    pub fn from_ledger(ledger: &UtxoLedger, tx: TxIndex) -> Self {
+    pub fn from_ledger(ledger: &UtxoLedger, tx: UtxoTxId) -> Self {
         TxShape {
             inputs: ledger
                 .inputs_of(tx)
@@ -304,7 +304,7 @@ fn generic(shape: &TxShape) -> Option<CoinJoinVerdict> {
 /// # Example
 ///
 /// ```
-/// use fundtrace::btc::{detect_coinjoin, CoinJoinKind, TxShape};
+/// use fundtrace::heuristics::coinjoin::{detect_coinjoin, CoinJoinKind, TxShape};
 /// let tx = TxShape::new(
 ///     &[(60, "a"), (70, "b"), (55, "c")],
 ///     &[(50, "x"), (50, "y"), (50, "z"), (10, "a2"), (20, "b2")],
@@ -326,9 +326,11 @@ pub fn detect_coinjoin(shape: &TxShape) -> Option<CoinJoinVerdict> {
 /// Every transaction of the ledger detected as a CoinJoin, in event order,
 /// with its txid and verdict.
 #[must_use]
-pub fn coinjoins(ledger: &UtxoLedger) -> Vec<(TxIndex, super::hash::Txid, CoinJoinVerdict)> {
+pub fn coinjoins(
+    ledger: &UtxoLedger,
+) -> Vec<(UtxoTxId, crate::ledger::utxo::Txid, CoinJoinVerdict)> {
     (0..ledger.tx_count())
-        .map(TxIndex::from_usize)
+        .map(UtxoTxId::from_usize)
         .filter(|&t| ledger.outputs_of(t).len() >= 3 && ledger.inputs_of(t).len() >= 2)
         .filter_map(|t| {
             detect_coinjoin(&TxShape::from_ledger(ledger, t)).map(|v| (t, ledger.tx(t).txid, v))

@@ -1,8 +1,9 @@
 //! Bitcoin inputs: raw blocks or `blk*.dat` record streams (optionally
 //! bzip2-compressed), Bitcoin Core `getblock <hash> 2` JSON and bitcoin-etl
-//! `transactions.json`. The decoders live in [`crate::btc`]; this file opens
-//! the files, keeps their digests, puts blocks in chain order and builds the
-//! [`UtxoLedger`].
+//! `transactions.json`: consensus decoding of blocks and transactions
+//! (`decode`, `tx`, `block`), the JSON formats (`json`), blocks put in chain
+//! order and turned into a [`UtxoLedger`] (`chain`); this file opens the
+//! files and keeps their digests.
 //!
 //! Raw blocks do not carry their height: it is counted from the genesis
 //! block when the first block is the genesis block or builds on it, and
@@ -12,11 +13,30 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{HashingReader, IngestError};
-use crate::btc::{
-    block_records, load_core_records_json, load_etl_transactions, order_chain, read_maybe_bzip2,
-    start_height, Block, Network, TxRecord, UtxoLedger,
+mod block;
+mod chain;
+mod decode;
+mod json;
+mod tx;
+
+pub use block::{
+    decode_blocks, decode_blocks_lenient, genesis_block, load_blocks, merkle_root,
+    read_maybe_bzip2, read_maybe_bzip2_limited, BlkRecords, Block, BlockHeader, KNOWN_MAGICS,
+    MAX_BLOCK_SIZE, MAX_INPUT_BYTES,
 };
+pub use chain::{
+    block_records, ledger_from_blocks, order_chain, start_height, utxo_ledger_from_blocks,
+    ChainError, ChainSummary, OrderedChain,
+};
+pub use decode::DecodeError;
+pub use json::{
+    load_core_blocks_json, load_core_records_json, load_etl_transactions,
+    load_etl_transactions_lenient, load_records_jsonl, JsonError,
+};
+pub use tx::{Transaction, TxIn, TxOut};
+
+use super::{HashingReader, IngestError};
+use crate::ledger::utxo::{Network, TxRecord, UtxoLedger};
 use crate::ledger::InputFile;
 
 /// What a Bitcoin input file holds.
@@ -80,7 +100,10 @@ pub fn load_utxo(
         match format {
             BtcFormat::Blocks => {
                 let data = read_maybe_bzip2(&raw[..]).map_err(|e| file_error(path, e))?;
-                blocks.extend(crate::btc::decode_blocks(&data).map_err(|e| file_error(path, e))?);
+                blocks.extend(
+                    crate::ingest::bitcoin::decode_blocks(&data)
+                        .map_err(|e| file_error(path, e))?,
+                );
             }
             BtcFormat::Json => {
                 let text_start = raw.iter().find(|b| !b.is_ascii_whitespace()).copied();
@@ -138,7 +161,7 @@ fn looks_like_etl(raw: &[u8]) -> bool {
     text.contains("\"inputs\"") && !text.contains("\"tx\"")
 }
 
-/// Adds the address-level view of a UTXO ledger ([`crate::btc::transfer_records`],
+/// Adds the address-level view of a UTXO ledger ([`crate::ledger::utxo::transfer_records`],
 /// chain `bitcoin`) and the digests of its files to `builder`, so the graph,
 /// path and inspection tools run on Bitcoin.
 ///
@@ -150,7 +173,7 @@ pub fn add_address_view(
     load: &BtcLoad,
 ) -> Result<(), IngestError> {
     let chain = builder.chain("bitcoin", "BTC");
-    for r in crate::btc::transfer_records(&load.ledger, chain) {
+    for r in crate::ledger::utxo::transfer_records(&load.ledger, chain) {
         builder.push(r)?;
     }
     for input in &load.inputs {

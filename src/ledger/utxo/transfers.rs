@@ -9,11 +9,11 @@
 //! should use [`trace`](super::trace()), which works on outputs; this view is
 //! for graph questions (paths, flows, neighbourhoods).
 
-use super::hash::Txid;
-use super::ledger::UtxoLedger;
-use super::taint::largest_remainder_split;
+use super::Txid;
+use super::UtxoLedger;
+use crate::amount::largest_remainder_split;
 use crate::amount::Amount;
-use crate::id::{ChainId, TxIndex};
+use crate::id::{ChainId, UtxoTxId};
 use crate::ledger::{Address, Asset, Sink, TransferKind, TransferRecord};
 
 /// The pseudo-address that stands for value a transaction spends from
@@ -31,9 +31,10 @@ pub fn unresolved_address(txid: &Txid) -> Address {
 /// # Example
 ///
 /// ```
-/// use fundtrace::btc::{genesis_block, transfer_records, UtxoLedger};
+/// use fundtrace::ingest::bitcoin::genesis_block;
+/// use fundtrace::ledger::utxo::{transfer_records, UtxoLedger};
 /// use fundtrace::LedgerBuilder;
-/// let utxo = UtxoLedger::from_blocks(&[genesis_block()], 0).unwrap();
+/// let utxo = utxo_ledger_from_blocks(&[genesis_block()], 0).unwrap();
 /// let mut b = LedgerBuilder::new();
 /// let chain = b.chain("bitcoin", "BTC");
 /// for r in transfer_records(&utxo, chain) {
@@ -46,7 +47,7 @@ pub fn unresolved_address(txid: &Txid) -> Address {
 pub fn transfer_records(ledger: &UtxoLedger, chain: ChainId) -> Vec<TransferRecord> {
     let mut out = Vec::new();
     for t in 0..ledger.tx_count() {
-        let tx = TxIndex::from_usize(t);
+        let tx = UtxoTxId::from_usize(t);
         let info = ledger.tx(tx);
         let record = |from: Address, to: Address, amount: Amount, kind, sub_index| TransferRecord {
             chain,
@@ -130,10 +131,10 @@ pub fn transfer_records(ledger: &UtxoLedger, chain: ChainId) -> Vec<TransferReco
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::btc::hash::BlockHash;
-    use crate::btc::ledger::{InputRecord, OutputRecord, TxRecord};
-    use crate::btc::script::ScriptType;
-    use crate::btc::tx::OutPoint;
+    use crate::ledger::utxo::BlockHash;
+    use crate::ledger::utxo::OutPoint;
+    use crate::ledger::utxo::ScriptType;
+    use crate::ledger::utxo::{InputRecord, OutputRecord, TxRecord};
     use crate::LedgerBuilder;
 
     #[test]

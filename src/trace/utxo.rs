@@ -49,12 +49,12 @@ use ethnum::U256;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use super::fasthash::{FastMap, FastSet};
-use super::hash::Txid;
-use super::ledger::{InputSource, OutputId, UtxoLedger};
-use super::tx::{OutPoint, OutPointParseError};
 use crate::amount::{mul_div_floor, Amount};
-use crate::id::TxIndex;
+use crate::id::UtxoTxId;
+use crate::ledger::utxo::Txid;
+use crate::ledger::utxo::{InputSource, OutputId, UtxoLedger};
+use crate::ledger::utxo::{OutPoint, OutPointParseError};
+use foldhash::{HashMap as FastMap, HashSet as FastSet};
 
 /// A per-transaction UTXO taint policy.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -184,7 +184,7 @@ pub struct PolicySplit {
 /// tainted; outputs 4, 1, 5):
 ///
 /// ```
-/// use fundtrace::btc::{apply_policy, UtxoPolicy};
+/// use fundtrace::trace::utxo::{apply_policy, UtxoPolicy};
 /// let inputs = [(30, 30), (50, 0), (20, 20)];
 /// let outputs = [40, 10, 50];
 /// assert_eq!(apply_policy(UtxoPolicy::Fifo, &inputs, &outputs).outputs, vec![30, 0, 20]);
@@ -379,45 +379,6 @@ fn tiho_class(values: &[Amount], used: &[Amount], t: Amount) -> Vec<Amount> {
     shares
 }
 
-/// Splits `amount` over `weights` in proportion: `floor(w_i·amount/Σw)` each,
-/// then the satoshi the floors leave one each to the largest remainders
-/// (ties to the lower index). The floors leave fewer satoshi than there are
-/// non-zero weights, so the parts add up to `amount` exactly whenever some
-/// weight is non-zero (all parts are 0 otherwise).
-pub(crate) fn largest_remainder_split(weights: &[Amount], amount: Amount) -> Vec<Amount> {
-    let total: Amount = weights.iter().sum();
-    if total == 0 {
-        return vec![0; weights.len()];
-    }
-    let t = U256::from(amount);
-    let v = U256::from(total);
-    let mut shares: Vec<Amount> = weights
-        .iter()
-        .map(|&w| u128::try_from(U256::from(w) * t / v).unwrap_or(u128::MAX))
-        .collect();
-    let given: Amount = shares.iter().sum();
-    let mut left = amount.saturating_sub(given);
-    if left > 0 {
-        let mut order: Vec<(U256, usize)> = weights
-            .iter()
-            .zip(&shares)
-            .enumerate()
-            .map(|(j, (&w, &s))| (U256::from(w) * t - U256::from(s) * v, j))
-            .collect();
-        order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        for (_, j) in order {
-            if left == 0 {
-                break;
-            }
-            if weights[j] > 0 {
-                shares[j] += 1;
-                left -= 1;
-            }
-        }
-    }
-    shares
-}
-
 fn take_in_order(stream: &[Lot], values: &[Amount]) -> Vec<Vec<Lot>> {
     let mut out = Vec::with_capacity(values.len());
     let mut i = 0;
@@ -517,7 +478,7 @@ pub struct TaintedOutput {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReachedTx {
     /// Its index in the ledger.
-    pub tx: TxIndex,
+    pub tx: UtxoTxId,
     /// Its txid (evidence).
     pub txid: Txid,
     /// Its block height.
@@ -702,8 +663,10 @@ struct OutTaint {
 /// # Example
 ///
 /// ```
-/// use fundtrace::btc::{genesis_block, trace, UtxoLedger, UtxoPolicy};
-/// let ledger = UtxoLedger::from_blocks(&[genesis_block()], 0).unwrap();
+/// use fundtrace::ingest::bitcoin::genesis_block;
+/// use fundtrace::ledger::utxo::UtxoLedger;
+/// use fundtrace::trace::utxo::{trace, UtxoPolicy};
+/// let ledger = utxo_ledger_from_blocks(&[genesis_block()], 0).unwrap();
 /// let seeds = ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa".parse().unwrap()];
 /// let r = trace(&ledger, &seeds, UtxoPolicy::Haircut);
 /// assert_eq!(r.held, 5_000_000_000);
@@ -722,7 +685,7 @@ pub fn trace_with(
     options: &UtxoTraceOptions,
 ) -> UtxoTraceResult {
     let policy = options.policy;
-    let exit_ids: FastSet<crate::id::AddressId> = options
+    let exit_ids: FastSet<crate::id::UtxoAddressId> = options
         .exits
         .iter()
         .filter_map(|a| ledger.address_id(a))
@@ -733,7 +696,7 @@ pub fn trace_with(
     // flags record which seeds matched something.
     let mut seed_outputs: FastMap<OutputId, usize> = FastMap::default();
     let mut seed_outpoints: FastMap<OutPoint, usize> = FastMap::default();
-    let mut seed_addresses: FastMap<crate::id::AddressId, (u64, usize)> = FastMap::default();
+    let mut seed_addresses: FastMap<crate::id::UtxoAddressId, (u64, usize)> = FastMap::default();
     let mut hit_seed = vec![false; seeds.len()];
     for (k, s) in seeds.iter().enumerate() {
         match s {
@@ -776,7 +739,7 @@ pub fn trace_with(
         if options.until_height.is_some_and(|h| info.height > h) {
             break;
         }
-        let tx = TxIndex::from_usize(t);
+        let tx = UtxoTxId::from_usize(t);
         let outs = ledger.outputs_of(tx);
         let mut taint_in: Amount = 0;
         stream.clear();
@@ -999,7 +962,7 @@ pub fn trace_with(
         addresses: addresses
             .into_iter()
             .map(|(a, (received, held))| AddressTaint {
-                address: ledger.address(crate::id::AddressId(a)).to_string(),
+                address: ledger.address(crate::id::UtxoAddressId(a)).to_string(),
                 received,
                 held,
             })
@@ -1013,8 +976,8 @@ pub fn trace_with(
         stopped_at: stopped_at
             .into_iter()
             .map(|(a, v)| {
-                let addr =
-                    (a != u32::MAX).then(|| ledger.address(crate::id::AddressId(a)).to_string());
+                let addr = (a != u32::MAX)
+                    .then(|| ledger.address(crate::id::UtxoAddressId(a)).to_string());
                 (addr, v)
             })
             .collect(),
@@ -1024,6 +987,7 @@ pub fn trace_with(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::amount::largest_remainder_split;
     use proptest::prelude::*;
 
     /// DESIGN §6: inputs 3 tainted, 5 clean, 2 tainted (scaled by `k`).
@@ -1104,9 +1068,9 @@ mod tests {
 
     #[test]
     fn burns_fees_and_history_gaps_are_accounted() {
-        use crate::btc::hash::BlockHash;
-        use crate::btc::ledger::{InputRecord, OutputRecord, TxRecord};
-        use crate::btc::script::ScriptType;
+        use crate::ledger::utxo::BlockHash;
+        use crate::ledger::utxo::ScriptType;
+        use crate::ledger::utxo::{InputRecord, OutputRecord, TxRecord};
         let out = |v: u64, a: Option<&str>| OutputRecord {
             value: v,
             address: a.map(Into::into),

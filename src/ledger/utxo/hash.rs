@@ -111,6 +111,19 @@ hash_newtype!(
     MerkleRoot
 );
 
+/// The hash of the mainnet genesis block.
+pub const GENESIS_HASH: &str = "000000000019d6689c085ae165831e934ff763ae46a2a6c172b3f1b60a8ce26f";
+
+/// The mainnet genesis block hash as a value.
+#[must_use]
+pub fn genesis_hash() -> BlockHash {
+    let mut b = [0u8; 32];
+    // GENESIS_HASH is 64 valid hex digits
+    let _ = hex::decode_to_slice(GENESIS_HASH, &mut b);
+    b.reverse();
+    BlockHash(b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,9 @@ use std::collections::VecDeque;
 use serde::{Deserialize, Serialize};
 
 use super::coinjoin::{detect_coinjoin, CoinJoinVerdict, TxShape};
-use super::hash::Txid;
-use super::ledger::UtxoLedger;
-use crate::id::{AddressId, TxIndex};
+use crate::id::{UtxoAddressId, UtxoTxId};
+use crate::ledger::utxo::Txid;
+use crate::ledger::utxo::UtxoLedger;
 
 /// A clustering heuristic.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -25,15 +25,15 @@ pub enum Heuristic {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Merge {
     /// The transaction.
-    pub tx: TxIndex,
+    pub tx: UtxoTxId,
     /// Its txid (evidence).
     pub txid: Txid,
     /// The heuristic that applied.
     pub heuristic: Heuristic,
     /// One address the transaction links.
-    pub a: AddressId,
+    pub a: UtxoAddressId,
     /// The other address.
-    pub b: AddressId,
+    pub b: UtxoAddressId,
 }
 
 /// A cluster, numbered by the order of its smallest address id (so ids are
@@ -62,11 +62,11 @@ impl Default for ClusterOptions {
 pub struct Clustering {
     cluster_of: Vec<ClusterId>,
     members_start: Vec<u32>,
-    members: Vec<AddressId>,
+    members: Vec<UtxoAddressId>,
     merges: Vec<Merge>,
     adj_start: Vec<u32>,
-    adj: Vec<(AddressId, u32)>,
-    skipped: Vec<(TxIndex, CoinJoinVerdict)>,
+    adj: Vec<(UtxoAddressId, u32)>,
+    skipped: Vec<(UtxoTxId, CoinJoinVerdict)>,
 }
 
 struct UnionFind {
@@ -102,7 +102,7 @@ impl UnionFind {
 
 /// Every CoinJoin rule needs at least three outputs, two of them of equal
 /// value: a cheap test before the detectors build a transaction's shape.
-fn may_be_coinjoin(ledger: &UtxoLedger, tx: TxIndex) -> bool {
+fn may_be_coinjoin(ledger: &UtxoLedger, tx: UtxoTxId) -> bool {
     let outs = ledger.outputs_of(tx);
     if outs.len() < 3 {
         return false;
@@ -122,8 +122,10 @@ fn may_be_coinjoin(ledger: &UtxoLedger, tx: TxIndex) -> bool {
 /// # Example
 ///
 /// ```
-/// use fundtrace::btc::{cluster, genesis_block, UtxoLedger};
-/// let ledger = UtxoLedger::from_blocks(&[genesis_block()], 0).unwrap();
+/// use fundtrace::heuristics::cluster::cluster;
+/// use fundtrace::ingest::bitcoin::genesis_block;
+/// use fundtrace::ledger::utxo::UtxoLedger;
+/// let ledger = utxo_ledger_from_blocks(&[genesis_block()], 0).unwrap();
 /// let c = cluster(&ledger);
 /// assert_eq!(c.cluster_count(), 1);
 /// assert!(c.merges().is_empty());
@@ -144,7 +146,7 @@ pub fn cluster_with(ledger: &UtxoLedger, options: ClusterOptions) -> Clustering 
     let mut merges = Vec::new();
     let mut skipped = Vec::new();
     for t in 0..ledger.tx_count() {
-        let tx = TxIndex::from_usize(t);
+        let tx = UtxoTxId::from_usize(t);
         let inputs = ledger.inputs_of(tx);
         if inputs.len() < 2 {
             continue;
@@ -199,10 +201,10 @@ pub fn cluster_with(ledger: &UtxoLedger, options: ClusterOptions) -> Clustering 
         members_start[i + 1] += members_start[i];
     }
     let mut fill = members_start.clone();
-    let mut members = vec![AddressId(0); n];
+    let mut members = vec![UtxoAddressId(0); n];
     for (a, c) in cluster_of.iter().enumerate() {
         let slot = &mut fill[c.0 as usize];
-        members[*slot as usize] = AddressId::from_usize(a);
+        members[*slot as usize] = UtxoAddressId::from_usize(a);
         *slot += 1;
     }
     // Merge-forest adjacency (CSR) for explain.
@@ -215,7 +217,7 @@ pub fn cluster_with(ledger: &UtxoLedger, options: ClusterOptions) -> Clustering 
         adj_start[i + 1] += adj_start[i];
     }
     let mut fill = adj_start.clone();
-    let mut adj = vec![(AddressId(0), 0u32); 2 * merges.len()];
+    let mut adj = vec![(UtxoAddressId(0), 0u32); 2 * merges.len()];
     for (i, m) in merges.iter().enumerate() {
         let i = i as u32;
         adj[fill[m.a.index()] as usize] = (m.b, i);
@@ -243,13 +245,13 @@ impl Clustering {
 
     /// The cluster of an address.
     #[must_use]
-    pub fn cluster_of(&self, a: AddressId) -> ClusterId {
+    pub fn cluster_of(&self, a: UtxoAddressId) -> ClusterId {
         self.cluster_of[a.index()]
     }
 
     /// The addresses of a cluster, in id order.
     #[must_use]
-    pub fn members(&self, c: ClusterId) -> &[AddressId] {
+    pub fn members(&self, c: ClusterId) -> &[UtxoAddressId] {
         let s = self.members_start[c.0 as usize] as usize;
         let e = self.members_start[c.0 as usize + 1] as usize;
         &self.members[s..e]
@@ -263,7 +265,7 @@ impl Clustering {
 
     /// Multi-input transactions skipped as CoinJoins, with their verdicts.
     #[must_use]
-    pub fn skipped_coinjoins(&self) -> &[(TxIndex, CoinJoinVerdict)] {
+    pub fn skipped_coinjoins(&self) -> &[(UtxoTxId, CoinJoinVerdict)] {
         &self.skipped
     }
 
@@ -276,7 +278,7 @@ impl Clustering {
     /// Breadth-first search over the merge forest of the cluster: linear in
     /// its size. The chain is the unique path in that forest.
     #[must_use]
-    pub fn explain(&self, a: AddressId, b: AddressId) -> Option<Vec<Merge>> {
+    pub fn explain(&self, a: UtxoAddressId, b: UtxoAddressId) -> Option<Vec<Merge>> {
         if a == b {
             return Some(Vec::new());
         }
@@ -284,7 +286,7 @@ impl Clustering {
             return None;
         }
         // BFS from a; `via[x]` = (previous address, merge index)
-        let mut via: std::collections::HashMap<AddressId, (AddressId, u32)> =
+        let mut via: std::collections::HashMap<UtxoAddressId, (UtxoAddressId, u32)> =
             std::collections::HashMap::new();
         let mut queue = VecDeque::from([a]);
         while let Some(x) = queue.pop_front() {
@@ -437,10 +439,10 @@ impl Clustering {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::btc::ledger::TxRecord;
+    use crate::ledger::utxo::TxRecord;
 
     fn rec(id: u8, pos: u32, inputs: &[(u8, u32)], outs: &[(u64, &str)]) -> TxRecord {
-        crate::btc::ledger::test_record(id, 1, pos, 0, inputs, outs)
+        crate::ledger::utxo::test_record(id, 1, pos, 0, inputs, outs)
     }
 
     #[test]
@@ -471,7 +473,7 @@ mod tests {
         assert_eq!(txids, vec![Txid([2; 32]), Txid([3; 32]), Txid([4; 32])]);
         assert_eq!(c.explain(id("a"), id("a")), Some(vec![]));
         // stable ids: clusters numbered by their smallest address
-        assert_eq!(c.cluster_of(AddressId(0)), ClusterId(0));
+        assert_eq!(c.cluster_of(UtxoAddressId(0)), ClusterId(0));
         assert_eq!(
             c.members(ClusterId(0)),
             &[id("a"), id("b"), id("c"), id("d")]
@@ -503,7 +505,7 @@ mod tests {
         let c = cluster(&l);
         assert!(c.merges().is_empty());
         assert_eq!(c.skipped_coinjoins().len(), 1);
-        let found = crate::btc::coinjoins(&l);
+        let found = crate::heuristics::coinjoin::coinjoins(&l);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].1, Txid([2; 32]));
         assert_eq!(c.report(&l, 2).skipped_coinjoins[0].verdict, found[0].2);
