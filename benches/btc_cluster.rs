@@ -7,7 +7,8 @@ use fundtrace::heuristics::cluster::cluster;
 use fundtrace::ledger::utxo::{
     BlockHash, InputRecord, OutPoint, OutputRecord, ScriptType, TxRecord, Txid, UtxoLedger,
 };
-use fundtrace::trace::utxo::{trace, UtxoPolicy, UtxoSeed};
+use fundtrace::trace::utxo::trace;
+use fundtrace::trace::{Model, SeedTarget};
 
 /// xorshift64*: deterministic, no dependency.
 struct Rng(u64);
@@ -107,12 +108,12 @@ fn bench_cluster(c: &mut Criterion) {
         )
     });
     g.bench_function("cluster", |b| b.iter(|| cluster(black_box(&ledger))));
-    let seeds = [UtxoSeed::Outpoint(OutPoint {
+    let seeds = [SeedTarget::Output(OutPoint {
         txid: txid(0),
         vout: 0,
     })];
-    for p in [UtxoPolicy::Haircut, UtxoPolicy::Fifo] {
-        let r = trace(&ledger, &seeds, p);
+    for p in [Model::Haircut, Model::Fifo] {
+        let r = trace(&ledger, &seeds, p).expect("a UTXO model");
         eprintln!(
             "{p}: {} transactions reached, {} tainted outputs",
             r.reached.len(),
@@ -120,10 +121,10 @@ fn bench_cluster(c: &mut Criterion) {
         );
     }
     g.bench_function("trace_haircut", |b| {
-        b.iter(|| trace(black_box(&ledger), &seeds, UtxoPolicy::Haircut))
+        b.iter(|| trace(black_box(&ledger), &seeds, Model::Haircut).expect("a UTXO model"))
     });
     g.bench_function("trace_fifo", |b| {
-        b.iter(|| trace(black_box(&ledger), &seeds, UtxoPolicy::Fifo))
+        b.iter(|| trace(black_box(&ledger), &seeds, Model::Fifo).expect("a UTXO model"))
     });
     g.finish();
 }

@@ -150,7 +150,7 @@ fn bench_models(c: &mut Criterion) {
             group.measurement_time(Duration::from_secs(if n >= 5_000_000 { 20 } else { 5 }));
         }
         group.throughput(criterion::Throughput::Elements(n as u64));
-        for model in Model::ALL {
+        for model in Model::ACCOUNT {
             let cfg = config(&g, model);
             group.bench_with_input(BenchmarkId::from_parameter(model.name()), &cfg, |b, cfg| {
                 b.iter(|| black_box(trace(black_box(&g.ledger), cfg)));

@@ -1,17 +1,17 @@
 //! The README's main job through the library API: trace the Ronin
 //! exploiter's funds in the shipped sample, with its labels, under every
-//! model, and print where the stolen ether is held or left.
+//! account model, and print where the stolen ether is held or left.
 //!
 //! `cargo run --release --example trace_ronin`
 
-use fundtrace::ingest::{load, Format, IngestOptions, Source};
-use fundtrace::labels::{self, Category, LoadOptions};
-use fundtrace::report::trace::TraceReport;
-use fundtrace::trace::{exits_from_labels, trace, Model, Seed, TraceConfig, DEFAULT_STOP_AT};
+use fundtrace::ingest::{load_dataset, Format, IngestOptions, Source};
+use fundtrace::investigation::Investigation;
+use fundtrace::labels::{self, LoadOptions};
+use fundtrace::trace::Model;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = env!("CARGO_MANIFEST_DIR");
-    let ledger = load(
+    let data = load_dataset(
         &[Source::new(
             Format::EthTransactions,
             format!("{root}/examples/data/ronin/transactions.csv"),
@@ -23,20 +23,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         None,
         &LoadOptions::default(),
     )?;
-    let stop_at: &[Category] = &DEFAULT_STOP_AT;
-    let exits = exits_from_labels(&labels, stop_at);
-    let seed = Seed::parse("ronin-2022", "0x098b716b8aaf21512996dc57eb0615e2383e2f96")?;
-    for model in [
-        Model::Poison,
-        Model::Haircut,
-        Model::Fifo,
-        Model::Lifo,
-        Model::TaintFirst,
-        Model::CleanFirst,
-    ] {
-        let config = TraceConfig::new(model, vec![seed.clone()])?.with_exits(exits.clone());
-        let result = trace(&ledger, &config);
-        let report = TraceReport::new(&ledger, &config, &result);
+    let investigation = Investigation::new()
+        .seed_of("ronin-2022", "0x098b716b8aaf21512996dc57eb0615e2383e2f96")?
+        .labels(labels);
+    for model in Model::ACCOUNT {
+        let report = investigation.clone().model(model).trace(&data)?;
         let eth = |m: &std::collections::BTreeMap<String, u128>| m.get("ETH").copied().unwrap_or(0);
         println!(
             "{:<12} stolen {:>26} wei  held {:>26}  exited {:>26}  top holder {}",

@@ -9,7 +9,8 @@ use fundtrace::ingest::bitcoin::{
 };
 use fundtrace::ledger::utxo::UtxoTxId;
 use fundtrace::ledger::utxo::{InputSource, UtxoLedger};
-use fundtrace::trace::utxo::{trace, UtxoPolicy, UtxoSeed};
+use fundtrace::trace::utxo::trace;
+use fundtrace::trace::{Model, Seed, SeedTarget};
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -85,9 +86,9 @@ fn block9_coinbase_taint_reaches_exactly_the_seven_transactions() {
         .filter(|t| !t.coinbase)
         .map(|t| t.txid.to_string())
         .collect();
-    let seed: UtxoSeed = BLOCK9_COINBASE.parse().unwrap();
-    for policy in UtxoPolicy::ALL {
-        let r = trace(&l, std::slice::from_ref(&seed), policy);
+    let seed: SeedTarget = BLOCK9_COINBASE.parse().unwrap();
+    for policy in Model::UTXO {
+        let r = trace(&l, std::slice::from_ref(&seed), policy).unwrap();
         let reached: BTreeSet<String> = r.reached.iter().map(|t| t.txid.to_string()).collect();
         assert_eq!(reached, non_coinbase, "{policy}");
         assert!(r.reached.iter().all(|t| !l.tx(t.tx).coinbase));
@@ -116,14 +117,14 @@ fn block9_coinbase_taint_reaches_exactly_the_seven_transactions() {
 #[test]
 fn an_address_seed_and_an_unknown_seed() {
     let l = ledger_0_255();
-    let seeds: Vec<UtxoSeed> = [
+    let seeds: Vec<SeedTarget> = [
         "12cbQLTFMXRnSzktFkuoG3eHoMeFtpTu3S",
         "1BitcoinEaterAddressDontSendf59kuE",
     ]
     .iter()
     .map(|s| s.parse().unwrap())
     .collect();
-    let r = trace(&l, &seeds, UtxoPolicy::Fifo);
+    let r = trace(&l, &seeds, Model::Fifo).unwrap();
     assert_eq!(r.unmatched_seeds, vec![seeds[1].clone()]);
     assert_eq!(r.reached.len(), 7);
     // the 40 BTC change of block 170 returns to the seed: only new value counts
@@ -165,8 +166,8 @@ fn clustering_blocks_0_255_merges_nothing() {
 fn exits_dust_and_end_height() {
     use fundtrace::trace::utxo::{trace_with, UtxoTraceOptions};
     let l = ledger_0_255();
-    let seeds = [BLOCK9_COINBASE.parse::<UtxoSeed>().unwrap()];
-    let mut o = UtxoTraceOptions::new(UtxoPolicy::Haircut);
+    let seeds = [BLOCK9_COINBASE.parse::<SeedTarget>().unwrap()];
+    let mut o = UtxoTraceOptions::new(Model::Haircut).unwrap();
     o.exits = vec!["1Q2TWHE3GMdB6BZKafqwxXtWAWgFt5Jvm3".to_string()];
     o.dust = 150_000_000;
     let r = trace_with(&l, &seeds, &o);
@@ -187,23 +188,17 @@ fn exits_dust_and_end_height() {
 
 #[test]
 fn two_incidents_are_kept_apart() {
-    use fundtrace::trace::utxo::{trace_incidents, Incident, UtxoTraceOptions};
+    use fundtrace::trace::utxo::{trace_incidents, UtxoTraceOptions};
     let l = ledger_0_255();
     let incidents = vec![
-        Incident {
-            name: "block9".into(),
-            seeds: vec![BLOCK9_COINBASE.parse().unwrap()],
-        },
-        Incident {
-            name: "block1".into(),
-            seeds: vec![
-                "0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098:0"
-                    .parse()
-                    .unwrap(),
-            ],
-        },
+        Seed::parse("block9", BLOCK9_COINBASE).unwrap(),
+        Seed::parse(
+            "block1",
+            "0e3e2357e806b6cdb1f70b54c3a3a17b6714ee1f0e68bebb44a74b1efd512098:0",
+        )
+        .unwrap(),
     ];
-    let r = trace_incidents(&l, &incidents, &UtxoTraceOptions::new(UtxoPolicy::Fifo));
+    let r = trace_incidents(&l, &incidents, &UtxoTraceOptions::new(Model::Fifo).unwrap());
     assert_eq!(r[0].incident, "block9");
     assert_eq!(r[0].result.reached.len(), 7);
     assert_eq!(r[1].result.reached.len(), 0);
@@ -215,9 +210,9 @@ fn two_incidents_are_kept_apart() {
 fn a_hop_limit_stops_taint_where_it_is_held() {
     use fundtrace::trace::utxo::{trace_with, UtxoTraceOptions};
     let l = ledger_0_255();
-    let seeds = [BLOCK9_COINBASE.parse::<UtxoSeed>().unwrap()];
-    for policy in UtxoPolicy::ALL {
-        let mut o = UtxoTraceOptions::new(policy);
+    let seeds = [BLOCK9_COINBASE.parse::<SeedTarget>().unwrap()];
+    for policy in Model::UTXO {
+        let mut o = UtxoTraceOptions::new(policy).unwrap();
         o.max_hops = Some(2);
         let r = trace_with(&l, &seeds, &o);
         // block 170 is hop 1, block 181 hop 2; block 182 would be hop 3
@@ -287,6 +282,6 @@ fn ledger_from_shuffled_blocks_in_one_call() {
         s.tip.to_string(),
         "00000000d0a75c861fabf9ff7b92022f60e4afeed9331fe5aa073d8e4706fe3c"
     );
-    let r = trace(&l, &[BLOCK9_COINBASE.parse().unwrap()], UtxoPolicy::Tiho);
+    let r = trace(&l, &[BLOCK9_COINBASE.parse().unwrap()], Model::Tiho).unwrap();
     assert_eq!(r.reached.len(), 7);
 }

@@ -389,13 +389,13 @@ fn stolen_eth_is_followed_through_mixer_swap_bridge_and_exchange() {
     for d in &inferred {
         exits.insert(d.address.clone(), d.exit_info());
     }
-    let mut carries = mixer.carries();
-    carries.extend(bridges.iter().map(|m| m.carry(&ledger)));
+    let mut carries = mixer.conversions();
+    carries.extend(bridges.iter().map(|m| m.conversion(&ledger)));
 
     let eth = ledger.asset_by_name("ETH").unwrap();
     let ua = ledger.asset_by_name(&a(0xaa).to_string()).unwrap();
     let ub = ledger.asset_by_name(&a(0xbb).to_string()).unwrap();
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let config = TraceConfig::new(model, seed())
             .unwrap()
             .with_exits(exits.clone())
@@ -774,11 +774,11 @@ fn a_memo_recipient_no_transfer_reaches_gets_the_bridged_taint() {
         &LinkedAddresses::new(),
         &LinkConfig::default(),
     );
-    let mut carries = mixer.carries();
-    carries.extend(m.iter().map(|x| x.carry(&ledger)));
+    let mut carries = mixer.conversions();
+    carries.extend(m.iter().map(|x| x.conversion(&ledger)));
     let ub = ledger.asset_by_name(&a(0xbb).to_string()).unwrap();
     let other = ledger.address_id(&a(0x43)).unwrap();
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let config = TraceConfig::new(model, seed())
             .unwrap()
             .with_exits(labelled_exits())

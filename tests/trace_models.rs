@@ -124,7 +124,7 @@ fn history_gap_at_seed_is_stolen_elsewhere_clean_and_taken_last() {
     // nowhere: clean, taken after its lots).
     let l = ledger(&[(2, 1, 4), (1, 3, 10), (3, 4, 12)]);
     let s = Seed::parse("x", &format!("{}@1002", addr(1))).unwrap();
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let r = run(&l, model, vec![s.clone()]);
         let t = r.totals_of(fundtrace::AssetId(0));
         assert_eq!((t.stolen, t.gaps), (6, 6), "{model}");
@@ -225,7 +225,7 @@ fn dust_is_handed_over_clean_and_counted() {
 fn max_hops_keeps_taint_with_its_holder() {
     // 1 (seed) → 3 → 4 → 5, all 7.
     let l = ledger(&[(1, 3, 7), (3, 4, 7), (4, 5, 7)]);
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let config = TraceConfig::new(model, vec![seed("x", 1)])
             .unwrap()
             .with_max_hops(Some(2));
@@ -258,7 +258,7 @@ fn self_transfers_zero_amounts_and_fees() {
     creation.kind = TransferKind::Native;
     b.push(creation).unwrap();
     let l = b.build().unwrap();
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let r = run(&l, model, vec![seed("x", 1)]);
         let t = r.totals_of(fundtrace::AssetId(0));
         assert_eq!((t.stolen, t.fees, t.creations), (10, 1, 2), "{model}");
@@ -276,7 +276,7 @@ fn theft_transaction_seeds_what_it_delivers() {
     let l = ledger(&[(5, 2, 10), (2, 1, 10), (1, 3, 4)]);
     let theft_tx = l.tx_hash_hex(l.transfer(TransferId(1)).tx);
     let s = Seed::parse("x", &format!("tx:{theft_tx}")).unwrap();
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let r = run(&l, model, vec![s.clone()]);
         assert_eq!(r.totals_of(fundtrace::AssetId(0)).stolen, 10, "{model}");
         assert_eq!(part(&r, 1), 0);
@@ -292,7 +292,7 @@ fn value_between_two_seeds_is_not_counted_twice_and_keeps_its_incident() {
     // Seed 1 (incident a) sends 10 to seed 3 (incident b), which also gets
     // 5 clean from 2; 3 sends 15 to 4.
     let l = ledger(&[(1, 3, 10), (2, 3, 5), (3, 4, 15)]);
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let r = run(&l, model, vec![seed("a", 1), seed("b", 3)]);
         assert_eq!(r.totals_of(fundtrace::AssetId(0)).stolen, 15, "{model}");
         let h = r
@@ -343,7 +343,7 @@ fn balances_beyond_2_pow_127_stay_exact() {
     let q = 1u128 << 126;
     // 3 receives 2·2^126 clean and 2^126 stolen (balance 3·2^126), sends it all.
     let l = ledger(&[(2, 3, q), (2, 3, q), (1, 3, q), (3, 4, 3 * q)]);
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let r = run(&l, model, vec![seed("x", 1)]);
         let want = if model == Model::Poison { 3 * q } else { q };
         assert_eq!(part(&r, 4), want, "{model}");

@@ -153,7 +153,7 @@ proptest! {
     #[test]
     fn value_is_conserved_to_the_base_unit(moves in moves(), s in setup(true)) {
         let l = build(&records(&moves));
-        for model in Model::ALL {
+        for model in Model::ACCOUNT {
             let r = trace(&l, &config(model, &s));
             if model.conserves_value() {
                 for (asset, t) in &r.totals {
@@ -179,7 +179,7 @@ proptest! {
         shuffled.sort_by_key(|(k, _)| *k);
         let shuffled: Vec<TransferRecord> = shuffled.into_iter().map(|(_, r)| r).collect();
         let (a, b) = (build(&recs), build(&shuffled));
-        for model in Model::ALL {
+        for model in Model::ACCOUNT {
             let c = config(model, &s);
             let ra = serde_json::to_string(&TraceReport::new(&a, &c, &trace(&a, &c))).unwrap();
             let rb = serde_json::to_string(&TraceReport::new(&b, &c, &trace(&b, &c))).unwrap();
@@ -191,7 +191,7 @@ proptest! {
     fn poison_holds_at_least_what_any_model_holds(moves in moves(), s in setup(false)) {
         let l = build(&records(&moves));
         let poison = trace(&l, &config(Model::Poison, &s));
-        for model in Model::ALL {
+        for model in Model::ACCOUNT {
             let r = trace(&l, &config(model, &s));
             for h in &r.holders {
                 let p = poison.held_by(h.address, h.asset);
@@ -236,7 +236,7 @@ fn a_seed_sending_in_a_theft_transaction_counts_once() {
         max_hops: None,
         until: None,
     };
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let r = trace(&l, &config(model, &s));
         assert_eq!(r.flows.len(), 1);
         assert_eq!(r.flows[0].tainted, 1, "{model}");

@@ -41,7 +41,7 @@ fn ronin_exploiter_sends_75143_74635_eth_to_four_lazarus_addresses_under_every_m
         .iter()
         .map(|s| l.address_id(&a(s)).unwrap())
         .collect();
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let config =
             TraceConfig::new(model, vec![Seed::parse("ronin", RONIN_EXPLOITER).unwrap()]).unwrap();
         let r = trace(&l, &config);
@@ -81,7 +81,7 @@ fn bybit_exploiter_forty_transfers_of_10000_eth_are_forty_flows() {
     let seed = l.address_id(&a(BYBIT_EXPLOITER)).unwrap();
     let eth = l.asset_by_name("ETH").unwrap();
     const TEN_THOUSAND_ETH: Amount = 10_000_000_000_000_000_000_000;
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let config =
             TraceConfig::new(model, vec![Seed::parse("bybit", BYBIT_EXPLOITER).unwrap()]).unwrap();
         let r = trace(&l, &config);

@@ -146,7 +146,7 @@ fn token_for_eth_with_the_ether_first() {
     ]);
     let eth = l.asset_by_name("ETH").unwrap();
     let a = l.address_id(&addr(A)).unwrap();
-    for model in Model::ALL {
+    for model in Model::ACCOUNT {
         let r = trace(&l, &config(model));
         assert_eq!(r.totals_of(eth).swapped_in, 5, "{model}");
         assert_eq!(r.held_by(a, eth), 5, "{model}");
@@ -226,7 +226,7 @@ mod props {
         ) {
             let l = random_ledger(&rows);
             let seeds = vec![Seed::parse("x", &addr(1).to_string()).unwrap()];
-            for model in Model::ALL {
+            for model in Model::ACCOUNT {
                 let c = TraceConfig::new(model, seeds.clone()).unwrap().with_swaps(true);
                 let r = trace(&l, &c);
                 if model.conserves_value() {
@@ -250,7 +250,7 @@ mod props {
             let seeds = vec![Seed::parse("x", &addr(1).to_string()).unwrap()];
             let cfg = |m| TraceConfig::new(m, seeds.clone()).unwrap().with_swaps(true);
             let poison = trace(&l, &cfg(Model::Poison));
-            for model in Model::ALL {
+            for model in Model::ACCOUNT {
                 let r = trace(&l, &cfg(model));
                 for h in &r.holders {
                     prop_assert!(
@@ -270,11 +270,11 @@ mod props {
             pairs in prop::collection::vec((0u8..9, 0u8..9, any::<bool>(), 0u8..100), 0..6),
             swaps in any::<bool>(),
         ) {
-            use fundtrace::trace::{Carry, Leg};
+            use fundtrace::trace::{Conversion, Leg};
             let l = random_ledger(&rows);
-            let carries: Vec<Carry> = pairs
+            let carries: Vec<Conversion> = pairs
                 .iter()
-                .map(|&(s, t, bridge, conf)| Carry {
+                .map(|&(s, t, bridge, conf)| Conversion {
                     kind: if bridge { ConversionKind::Bridge } else { ConversionKind::MixerLink },
                     source: Leg { tx: [s + 1; 32], from: None, to: None },
                     target: Leg { tx: [t + 1; 32], from: None, to: None },
@@ -285,7 +285,7 @@ mod props {
             let mut reversed = carries.clone();
             reversed.reverse();
             let seeds = vec![Seed::parse("x", &addr(1).to_string()).unwrap()];
-            for model in Model::ALL {
+            for model in Model::ACCOUNT {
                 let base = TraceConfig::new(model, seeds.clone()).unwrap().with_swaps(swaps);
                 let r = trace(&l, &base.clone().with_conversions(carries.clone()));
                 prop_assert_eq!(&r, &trace(&l, &base.with_conversions(reversed.clone())));
@@ -303,9 +303,9 @@ mod props {
 /// transactions are not in the ledger, is left out with a warning.
 #[test]
 fn impossible_conversions_are_warned_about() {
-    use fundtrace::trace::{Carry, Leg};
+    use fundtrace::trace::{Conversion, Leg};
     let l = eth_for_token();
-    let carry = |s: u8, t: u8| Carry {
+    let carry = |s: u8, t: u8| Conversion {
         kind: ConversionKind::MixerLink,
         source: Leg {
             tx: [s; 32],

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use clap::Args;
 use fundtrace::heuristics::cluster::cluster;
 use fundtrace::report::write_json;
-use serde::Serialize;
 
 use super::inputs::LedgerInputs;
 use super::{with_output, CliError};
@@ -30,36 +29,19 @@ pub struct ClusterArgs {
     out: Option<PathBuf>,
 }
 
-#[derive(Serialize)]
-struct Explanation<'a> {
-    a: &'a str,
-    b: &'a str,
-    same_cluster: bool,
-    merges: Vec<fundtrace::heuristics::cluster::MergeEvidence>,
-}
-
 /// Runs `cluster`.
 pub fn run(args: &ClusterArgs) -> Result<(), CliError> {
-    if !args.inputs.has_btc() {
+    let loaded = args.inputs.load()?;
+    let Some(utxo) = loaded.utxo.as_ref() else {
         return Err(CliError::Usage(
             "cluster works on Bitcoin inputs: give --btc-blocks or --btc-json".into(),
         ));
-    }
-    let loaded = args.inputs.load_all()?;
-    let Some(utxo) = loaded.utxo.as_ref() else {
-        return Err(CliError::Usage("no Bitcoin input".into()));
     };
     let clustering = cluster(utxo);
     if let [a, b] = args.explain.as_slice() {
-        let merges = clustering
-            .explain_addresses(utxo, a, b)
+        let explanation = clustering
+            .explanation(utxo, a, b)
             .map_err(|e| CliError::Usage(format!("--explain: {e}")))?;
-        let explanation = Explanation {
-            a,
-            b,
-            same_cluster: merges.is_some(),
-            merges: merges.unwrap_or_default(),
-        };
         return with_output(args.out.as_ref(), |w| {
             if args.json {
                 return write_json(&explanation, w);

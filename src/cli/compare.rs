@@ -1,9 +1,8 @@
 //! `fundtrace compare`: the same seeds under every model, side by side.
 
 use clap::Args;
-use fundtrace::report::trace::{ComparisonReport, ComparisonSummary};
+use fundtrace::report::trace::ComparisonSummary;
 use fundtrace::report::write_json;
-use fundtrace::trace::{trace_all, Model};
 
 use super::trace::TraceSetup;
 use super::{with_output, CliError};
@@ -18,11 +17,9 @@ pub struct CompareArgs {
 /// Runs `compare`.
 pub fn run(args: &CompareArgs) -> Result<(), CliError> {
     let setup = &args.setup;
-    let config = setup.config(Model::Haircut)?;
-    let ledger = setup.inputs.load()?;
-    let (config, _) = setup.enrich(&ledger, config)?;
-    let results = trace_all(&ledger, &config);
-    let report = ComparisonReport::new(&ledger, &config, &results);
+    let investigation = setup.investigation()?;
+    let data = setup.inputs.load()?;
+    let report = investigation.compare(&data)?;
     with_output(setup.out.as_ref(), |w| {
         if setup.json {
             write_json(&report, w)

@@ -1,17 +1,12 @@
 //! `fundtrace demix`: mixer pools, anonymity sets and candidate
 //! deposit↔withdrawal links.
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Args;
-use fundtrace::heuristics::mixer::{
-    self, demix, link_inputs_from_events, pool_txs_from_ledger, DepositTx, LinkConfig,
-    LinkedAddresses, PoolEvents, WithdrawalTx,
-};
-use fundtrace::labels::registry;
+use fundtrace::heuristics::mixer::{demix_pools, load_event_files, DemixError, LinkConfig};
 use fundtrace::report::write_json;
-use fundtrace::{Address, Asset};
+use fundtrace::Address;
 
 use super::inputs::LedgerInputs;
 use super::{with_output, CliError};
@@ -27,10 +22,10 @@ pub struct DemixArgs {
     #[arg(long = "pool-events", value_name = "FILE")]
     pool_events: Vec<PathBuf>,
     /// Pool contract address (repeatable).
-    #[arg(long = "pool", value_name = "ADDR", required = true)]
-    pools: Vec<String>,
+    #[arg(long = "pool", value_name = "ADDR", required = true, value_parser = parse_pool)]
+    pools: Vec<Address>,
     /// Timing heuristic window, seconds.
-    #[arg(long, default_value_t = 3_600)]
+    #[arg(long, default_value_t = LinkConfig::default().timing_window)]
     timing_window: u64,
     /// Print JSON.
     #[arg(long)]
@@ -40,127 +35,43 @@ pub struct DemixArgs {
     out: Option<PathBuf>,
 }
 
-fn mixer_error(e: mixer::MixerError) -> CliError {
+fn parse_pool(s: &str) -> Result<Address, String> {
+    Address::parse_evm(s).map_err(|e| e.to_string())
+}
+
+fn demix_error(e: DemixError) -> CliError {
     CliError::Input(e.to_string())
-}
-
-/// The `<asset>_<amount>` part of a cache file name, and whether it holds deposits.
-fn cache_key(path: &Path) -> Option<(bool, String)> {
-    let name = path.file_name()?.to_str()?;
-    let stem = name.strip_suffix(".zip").unwrap_or(name);
-    let stem = stem.strip_suffix(".json")?;
-    if let Some(k) = stem.strip_prefix("deposits_") {
-        Some((true, k.to_ascii_lowercase()))
-    } else {
-        stem.strip_prefix("withdrawals_")
-            .map(|k| (false, k.to_ascii_lowercase()))
-    }
-}
-
-/// The pool a cache key (`eth_100`) names, among the pools given.
-fn pool_for_key(key: &str, pools: &[Address]) -> Result<Address, CliError> {
-    let by_registry = pools.iter().find(|p| {
-        registry::tornado_pool(p)
-            .is_some_and(|t| format!("{}_{}", t.asset, t.denomination).eq_ignore_ascii_case(key))
-    });
-    match (by_registry, pools) {
-        (Some(p), _) => Ok(p.clone()),
-        (None, [only]) => Ok(only.clone()),
-        _ => Err(CliError::Usage(format!(
-            "cannot tell which --pool the event files `*_{key}.json` belong to; give that pool alone"
-        ))),
-    }
 }
 
 /// Runs `demix`.
 pub fn run(args: &DemixArgs) -> Result<(), CliError> {
-    let pools: Vec<Address> = args
-        .pools
-        .iter()
-        .map(|p| Address::parse_evm(p).map_err(|e| CliError::Usage(format!("--pool {p:?}: {e}"))))
-        .collect::<Result<_, _>>()?;
-    // Pair deposit and withdrawal caches by name; decode logs files per pool.
-    let mut caches: BTreeMap<String, (Option<&PathBuf>, Option<&PathBuf>)> = BTreeMap::new();
-    let mut events: Vec<PoolEvents> = Vec::new();
-    for f in &args.pool_events {
-        match cache_key(f) {
-            Some((true, k)) => caches.entry(k).or_default().0 = Some(f),
-            Some((false, k)) => caches.entry(k).or_default().1 = Some(f),
-            None => {
-                for pool in &pools {
-                    events.push(mixer::load_logs_csv(f, pool).map_err(mixer_error)?);
-                }
-            }
-        }
-    }
-    for (key, pair) in &caches {
-        let (Some(d), Some(w)) = pair else {
-            return Err(CliError::Usage(format!(
-                "event cache `{key}` needs both deposits_{key}.json and withdrawals_{key}.json"
-            )));
-        };
-        let mut e = mixer::load_cache(d, w).map_err(mixer_error)?;
-        e.pool = Some(pool_for_key(key, &pools)?);
-        events.push(e);
-    }
-    let has_ledger = !args.inputs.sources().is_empty();
-    let (mut deposits, mut withdrawals): (Vec<DepositTx>, Vec<WithdrawalTx>) =
-        (Vec::new(), Vec::new());
-    let mut unmatched = 0;
-    if has_ledger {
-        let ledger = args.inputs.load()?;
-        for pool in &pools {
-            let txs = match events.iter().find(|e| e.pool.as_ref() == Some(pool)) {
-                Some(e) => link_inputs_from_events(e, pool, &ledger),
-                None => {
-                    let Some(t) = registry::tornado_pool(pool) else {
-                        return Err(CliError::Usage(format!(
-                            "pool {pool} is not a known Tornado Cash pool and has no --pool-events: its denomination is unknown"
-                        )));
-                    };
-                    let asset_name = if t.asset.eq_ignore_ascii_case("ETH") {
-                        "ETH".to_string()
-                    } else {
-                        // Token pools move the token; find it among the ledger's assets by symbol is not
-                        // possible, so only native pools are read from transfers.
-                        return Err(CliError::Usage(format!(
-                            "pool {pool} ({}) is a token pool: give its --pool-events",
-                            t.display_name()
-                        )));
-                    };
-                    let Some(asset) = ledger.asset_by_name(&asset_name) else {
-                        continue;
-                    };
-                    debug_assert_eq!(ledger.asset(asset).asset, Asset::Native);
-                    pool_txs_from_ledger(&ledger, pool, asset, t.denomination_base_units)
-                }
-            };
-            unmatched += txs.unmatched;
-            deposits.extend(txs.deposits);
-            withdrawals.extend(txs.withdrawals);
-        }
-    } else if events.is_empty() {
-        return Err(CliError::Usage(
-            "nothing to demix: give --pool-events files or ledger inputs".into(),
-        ));
-    }
-    if unmatched > 0 {
-        eprintln!("warning: {unmatched} pool event(s) have no transaction in the ledger and were left out of linking");
-    }
+    let events = load_event_files(&args.pool_events, &args.pools).map_err(demix_error)?;
+    let data = if args.inputs.is_empty() {
+        None
+    } else {
+        Some(args.inputs.load()?)
+    };
     let config = LinkConfig {
         timing_window: args.timing_window,
         ..LinkConfig::default()
     };
-    let report = demix(
+    let demixed = demix_pools(
+        &args.pools,
         &events,
-        &deposits,
-        &withdrawals,
-        &LinkedAddresses::new(),
+        data.as_ref().map(|d| &d.ledger),
         &config,
-    );
+    )
+    .map_err(demix_error)?;
+    if demixed.unmatched > 0 {
+        eprintln!(
+            "warning: {} pool event(s) have no transaction in the ledger and were left out of linking",
+            demixed.unmatched
+        );
+    }
+    let report = &demixed.report;
     with_output(args.out.as_ref(), |w| {
         if args.json {
-            return write_json(&report, w);
+            return write_json(report, w);
         }
         for p in &report.pools {
             writeln!(

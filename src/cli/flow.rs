@@ -46,7 +46,7 @@ pub fn run(args: &FlowArgs) -> Result<(), CliError> {
         ),
         None => None,
     };
-    let ledger = args.inputs.load()?;
+    let ledger = args.inputs.load()?.ledger;
     let graph = TransferGraph::new(&ledger);
     let q = apply(&ledger, &args.query, PathQuery::on(&graph))?
         .build()

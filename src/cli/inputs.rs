@@ -3,10 +3,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use fundtrace::ingest::bitcoin::{self, BtcFormat};
-use fundtrace::ingest::{self, Format, IngestOptions, Source};
-use fundtrace::ledger::utxo::{Network, UtxoLedger};
-use fundtrace::{Address, Ledger, LedgerBuilder};
+use fundtrace::ingest::{self, Dataset, Format, IngestOptions, Source};
+use fundtrace::ledger::utxo::Network;
+use fundtrace::Address;
 
 use super::CliError;
 
@@ -66,15 +65,6 @@ pub enum NetworkArg {
     Regtest,
 }
 
-/// A ledger and, when Bitcoin inputs were given, their UTXO ledger.
-#[derive(Debug)]
-pub struct Loaded {
-    /// Every input as account-style transfers (Bitcoin as its address-level view).
-    pub ledger: Ledger,
-    /// The Bitcoin inputs as a UTXO ledger, for output-level tracing.
-    pub utxo: Option<UtxoLedger>,
-}
-
 fn parse_token_decimals(s: &str) -> Result<(Address, u32), String> {
     let (addr, n) = s
         .rsplit_once(':')
@@ -91,12 +81,14 @@ fn parse_token_decimals(s: &str) -> Result<(Address, u32), String> {
 impl LedgerInputs {
     /// The sources in a fixed order (by format, then as given).
     pub fn sources(&self) -> Vec<Source> {
-        let groups: [(Format, &Vec<PathBuf>); 5] = [
+        let groups: [(Format, &Vec<PathBuf>); 7] = [
             (Format::EthTransactions, &self.transactions),
             (Format::EthTokenTransfers, &self.token_transfers),
             (Format::EthTraces, &self.traces),
             (Format::Etherscan, &self.etherscan),
             (Format::Fundtrace, &self.ledger),
+            (Format::BtcBlocks, &self.btc_blocks),
+            (Format::BtcJson, &self.btc_json),
         ];
         groups
             .iter()
@@ -104,24 +96,14 @@ impl LedgerInputs {
             .collect()
     }
 
-    /// Whether Bitcoin inputs were given.
-    pub fn has_btc(&self) -> bool {
-        !self.btc_blocks.is_empty() || !self.btc_json.is_empty()
-    }
-
     /// Whether any ledger input was given.
     pub fn is_empty(&self) -> bool {
-        self.sources().is_empty() && self.btc_blocks.is_empty() && self.btc_json.is_empty()
+        self.sources().is_empty()
     }
 
-    /// Reads every input into one ledger, reporting lenient skips on stderr.
-    pub fn load(&self) -> Result<Ledger, CliError> {
-        Ok(self.load_all()?.ledger)
-    }
-
-    /// Reads every input: one ledger, plus the UTXO ledger of the Bitcoin inputs.
-    pub fn load_all(&self) -> Result<Loaded, CliError> {
-        let sources = self.sources();
+    /// Reads every input (Bitcoin inputs also as a UTXO ledger), reporting
+    /// lenient skips and ledger warnings on stderr.
+    pub fn load(&self) -> Result<Dataset, CliError> {
         if self.is_empty() {
             return Err(CliError::Usage(
                 "no ledger input: give --transactions, --token-transfers, --traces, --etherscan, --ledger, --btc-blocks or --btc-json".into(),
@@ -141,31 +123,15 @@ impl LedgerInputs {
             rejects: rejects_file.as_mut().map(|w| w as &mut dyn std::io::Write),
             no_fees: self.no_fees,
             token_decimals: self.token_decimals.iter().cloned().collect(),
-        };
-        let mut options = options;
-        let mut builder = LedgerBuilder::new();
-        for source in &sources {
-            ingest::read_file(&mut builder, source, &mut options)?;
-        }
-        let btc_sources: Vec<(BtcFormat, PathBuf)> = self
-            .btc_blocks
-            .iter()
-            .map(|p| (BtcFormat::Blocks, p.clone()))
-            .chain(self.btc_json.iter().map(|p| (BtcFormat::Json, p.clone())))
-            .collect();
-        let utxo = if btc_sources.is_empty() {
-            None
-        } else {
-            let network = match self.btc_network {
+            btc_height: self.btc_height,
+            btc_network: match self.btc_network {
                 NetworkArg::Mainnet => Network::Mainnet,
                 NetworkArg::Testnet => Network::Testnet,
                 NetworkArg::Regtest => Network::Regtest,
-            };
-            let load = bitcoin::load_utxo(&btc_sources, self.btc_height, network)?;
-            bitcoin::add_address_view(&mut builder, &load)?;
-            Some(load.ledger)
+            },
         };
-        let ledger = builder.build().map_err(ingest::IngestError::from)?;
+        let data = ingest::load_dataset(&self.sources(), options)?;
+        let ledger = &data.ledger;
         for input in ledger.inputs() {
             for (reason, n) in &input.skipped {
                 eprintln!("warning: {}: skipped {n} record(s): {reason}", input.path);
@@ -180,6 +146,6 @@ impl LedgerInputs {
                 ledger.duplicates_dropped()
             );
         }
-        Ok(Loaded { ledger, utxo })
+        Ok(data)
     }
 }

@@ -32,7 +32,7 @@ pub fn run(args: &InspectArgs) -> Result<(), CliError> {
         .address
         .parse()
         .map_err(|e| CliError::Usage(format!("--address {:?}: {e}", args.address)))?;
-    let ledger = args.inputs.load()?;
+    let ledger = args.inputs.load()?.ledger;
     let inspection = Inspection::of(&ledger, &address);
     with_output(args.out.as_ref(), |w| {
         if args.json {

@@ -5,9 +5,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use fundtrace::labels::{self, Category, LabelSet, LoadOptions};
-use fundtrace::{AddressId, Ledger};
 
-use super::CliError;
+use super::{read_text, CliError};
 
 /// Label inputs. Each flag is repeatable; all labels are merged, and
 /// conflicting labels of one address are kept with their sources.
@@ -28,13 +27,6 @@ pub struct LabelInputs {
     /// Skip bad label records (counted, reported on stderr) instead of stopping.
     #[arg(long)]
     pub lenient_labels: bool,
-}
-
-fn read_text(path: &PathBuf) -> Result<(String, String), CliError> {
-    let name = path.display().to_string();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("{name}: {e}")))?;
-    Ok((name, text))
 }
 
 fn parse_list_arg(s: &str) -> Result<(PathBuf, Category), String> {
@@ -75,19 +67,4 @@ impl LabelInputs {
         }
         Ok(set)
     }
-}
-
-/// Every address of `ledger` whose deciding label has `category`.
-pub fn addresses_of_category(
-    ledger: &Ledger,
-    labels: &LabelSet,
-    category: Category,
-) -> Vec<AddressId> {
-    labels
-        .exit_categories(ledger)
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| **c == Some(category))
-        .map(|(i, _)| AddressId::from_usize(i))
-        .collect()
 }

@@ -12,7 +12,6 @@ mod inspect;
 mod labels;
 mod paths;
 mod trace;
-mod trace_utxo;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -64,6 +63,12 @@ pub enum CliError {
     /// An input other than a ledger (labels, pool events) could not be read.
     #[error("{0}")]
     Input(String),
+    /// The investigation cannot run as asked.
+    #[error(transparent)]
+    Investigation(#[from] fundtrace::investigation::InvestigationError),
+    /// An address or category named on the command line does not resolve.
+    #[error(transparent)]
+    Target(#[from] fundtrace::investigation::TargetError),
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
@@ -81,6 +86,14 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Trace(a) => trace::run(&a),
         Command::Compare(a) => compare::run(&a),
     }
+}
+
+/// Reads a text input (seeds file, label list): its name as given and its text.
+pub(crate) fn read_text(path: &std::path::Path) -> Result<(String, String), CliError> {
+    let name = path.display().to_string();
+    let text =
+        std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("{name}: {e}")))?;
+    Ok((name, text))
 }
 
 /// Where a command writes its main output: a file or standard output.

@@ -4,14 +4,15 @@ use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 use fundtrace::graph::TransferGraph;
-use fundtrace::labels::{Category, LabelSet};
+use fundtrace::investigation::AddressSpec;
+use fundtrace::labels::LabelSet;
 use fundtrace::paths::{KPaths, PathKind, PathQuery, PathQueryBuilder, SearchLimits};
 use fundtrace::report::paths::PathsReport;
 use fundtrace::report::write_json;
-use fundtrace::{Address, AddressId, Ledger};
+use fundtrace::Ledger;
 
 use super::inputs::LedgerInputs;
-use super::labels::{addresses_of_category, LabelInputs};
+use super::labels::LabelInputs;
 use super::{with_output, CliError};
 
 /// Which path to look for.
@@ -41,11 +42,11 @@ pub struct QueryArgs {
     #[command(flatten)]
     pub labels: LabelInputs,
     /// Source addresses (seeds).
-    #[arg(long = "from", value_name = "ADDR", num_args = 1.., required = true)]
-    pub from: Vec<String>,
+    #[arg(long = "from", value_name = "ADDR", num_args = 1.., required = true, value_parser = parse_spec)]
+    pub from: Vec<AddressSpec>,
     /// Target: an address, or `category:NAME` for every address of a label category.
-    #[arg(long = "to", value_name = "ADDR|category:NAME", num_args = 1.., required = true)]
-    pub to: Vec<String>,
+    #[arg(long = "to", value_name = "ADDR|category:NAME", num_args = 1.., required = true, value_parser = parse_spec)]
+    pub to: Vec<AddressSpec>,
     /// Asset: `ETH`, a token contract address, or `any` (default: the native coin).
     #[arg(long, value_name = "NAME")]
     pub asset: Option<String>,
@@ -58,6 +59,11 @@ pub struct QueryArgs {
     /// Ignore transfers below this amount (base units; default 1).
     #[arg(long, value_name = "AMOUNT")]
     pub min_amount: Option<String>,
+}
+
+fn parse_spec(s: &str) -> Result<AddressSpec, String> {
+    s.parse()
+        .map_err(|e: fundtrace::investigation::TargetError| e.to_string())
 }
 
 /// Arguments of `paths`.
@@ -87,45 +93,6 @@ pub struct PathsArgs {
     out: Option<PathBuf>,
 }
 
-/// Resolves `--from`/`--to` values to address ids.
-///
-/// `category:NAME` resolves to every address of the ledger whose deciding
-/// label (from the label inputs) has that category.
-pub fn resolve_addresses(
-    ledger: &Ledger,
-    labels: &LabelSet,
-    specs: &[String],
-    flag: &str,
-) -> Result<Vec<AddressId>, CliError> {
-    let mut out = Vec::new();
-    for spec in specs {
-        if let Some(name) = spec.strip_prefix("category:") {
-            let category = Category::parse(name)
-                .map_err(|e| CliError::Usage(format!("{flag} {spec:?}: {e}")))?;
-            let found = addresses_of_category(ledger, labels, category);
-            if found.is_empty() {
-                return Err(CliError::Usage(format!(
-                    "{flag} {spec}: no address of the ledger has a label of category {name} (give labels with --labels, --list or --tagpack)"
-                )));
-            }
-            out.extend(found);
-            continue;
-        }
-        let address: Address = spec
-            .parse()
-            .map_err(|e| CliError::Usage(format!("{flag} {spec:?}: {e}")))?;
-        match ledger.address_id(&address) {
-            Some(id) => out.push(id),
-            None => {
-                return Err(CliError::Usage(format!(
-                    "{flag} {spec}: the address does not appear in the ledger"
-                )))
-            }
-        }
-    }
-    Ok(out)
-}
-
 /// Applies the shared query flags to a builder.
 pub fn apply<'g, 'l>(
     ledger: &Ledger,
@@ -138,8 +105,8 @@ pub fn apply<'g, 'l>(
         q.labels.load()?
     };
     b = b
-        .from(resolve_addresses(ledger, &labels, &q.from, "--from")?)
-        .to(resolve_addresses(ledger, &labels, &q.to, "--to")?);
+        .from(AddressSpec::resolve_all(&q.from, ledger, &labels)?)
+        .to(AddressSpec::resolve_all(&q.to, ledger, &labels)?);
     match q.asset.as_deref() {
         None => {}
         Some(a) if a.eq_ignore_ascii_case("any") => b = b.any_asset(),
@@ -166,7 +133,7 @@ pub fn apply<'g, 'l>(
 
 /// Runs `paths`.
 pub fn run(args: &PathsArgs) -> Result<(), CliError> {
-    let ledger = args.inputs.load()?;
+    let ledger = args.inputs.load()?.ledger;
     let graph = TransferGraph::new(&ledger);
     let mut b = apply(&ledger, &args.query, PathQuery::on(&graph))?;
     if let Some(h) = args.max_hops {

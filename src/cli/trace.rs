@@ -1,28 +1,29 @@
 //! `fundtrace trace`: trace stolen funds from seeds under one model.
+//!
+//! Arguments are parsed here and handed to
+//! [`fundtrace::investigation::Investigation`], which does the work.
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use clap::Args;
 use fundtrace::amount::parse_base_units;
-use fundtrace::heuristics::bridge::{match_bridges, BridgeConfig, BridgeSpec};
-use fundtrace::heuristics::deposit::{find_deposit_addresses, DepositConfig};
-use fundtrace::heuristics::mixer::{LinkConfig, LinkedAddresses};
-use fundtrace::labels::{registry, Category, LabelSet};
-use fundtrace::report::trace::{TraceReport, TraceSummary};
+use fundtrace::heuristics::bridge::{BridgeConfig, BridgeSpec};
+use fundtrace::heuristics::deposit::DepositConfig;
+use fundtrace::heuristics::mixer::LinkConfig;
+use fundtrace::investigation::{Demixing, Investigation, DEFAULT_INCIDENT};
+use fundtrace::labels::Category;
+use fundtrace::report::trace::TraceSummary;
 use fundtrace::report::write_json;
-use fundtrace::trace::links::{find_mixer_links, registry_pools, MixerLinks};
-use fundtrace::trace::{
-    exits_from_labels, parse_seeds, trace, ExitInfo, Model, Seed, SeedTarget, TraceConfig,
-};
-use fundtrace::{Address, Ledger};
+use fundtrace::trace::{Model, DEFAULT_STOP_AT};
 
 use super::inputs::LedgerInputs;
 use super::labels::LabelInputs;
-use super::{with_output, CliError};
+use super::{read_text, with_output, CliError};
 
-/// The categories whose addresses stop taint unless `--stop-at` says otherwise.
-pub const DEFAULT_STOP_AT: &str = "exchange,bridge,sanctioned,mixer";
+/// The stop set's default as the command line spells it.
+fn default_stop_at() -> Vec<String> {
+    DEFAULT_STOP_AT.map(|c| c.name().to_string()).to_vec()
+}
 
 /// Seeds, exits and limits, shared by `trace` and `compare`.
 #[derive(Debug, Clone, Args)]
@@ -30,8 +31,8 @@ pub struct TraceSetup {
     #[command(flatten)]
     pub inputs: LedgerInputs,
     /// A seed: ADDR (everything it receives is stolen), ADDR@UNIX_TIME (from
-    /// that time on) or tx:0xHASH (the value the theft transaction delivers).
-    /// Repeatable.
+    /// that time on), tx:0xHASH (the value the theft transaction delivers)
+    /// or, on Bitcoin, TXID:VOUT (one output). Repeatable.
     #[arg(long = "seed", value_name = "SEED")]
     pub seeds: Vec<String>,
     /// A file of seeds: one per line, `SEED` or `INCIDENT,SEED`; blank lines
@@ -39,11 +40,7 @@ pub struct TraceSetup {
     #[arg(long = "seeds-file", value_name = "FILE")]
     pub seeds_file: Vec<PathBuf>,
     /// The incident name of seeds given without one.
-    #[arg(
-        long = "incident-name",
-        value_name = "NAME",
-        default_value = "incident"
-    )]
+    #[arg(long = "incident-name", value_name = "NAME", default_value = DEFAULT_INCIDENT)]
     pub incident: String,
     /// Seed the trace from the built-in registry's exploiter addresses of
     /// this incident (see `fundtrace incidents`); the incident name is NAME.
@@ -53,7 +50,7 @@ pub struct TraceSetup {
     #[command(flatten)]
     pub labels: LabelInputs,
     /// Categories whose addresses absorb taint (comma-separated).
-    #[arg(long = "stop-at", value_name = "CATEGORIES", default_value = DEFAULT_STOP_AT, value_delimiter = ',')]
+    #[arg(long = "stop-at", value_name = "CATEGORIES", default_values_t = default_stop_at(), value_delimiter = ',')]
     pub stop_at: Vec<String>,
     /// The most transfers taint may cross.
     #[arg(long = "max-hops", value_name = "N")]
@@ -65,7 +62,7 @@ pub struct TraceSetup {
     /// as clean and counted as dust.
     #[arg(long, value_name = "AMOUNT")]
     pub dust: Option<String>,
-    /// Carry taint through swaps: within one transaction, an address that
+    /// Conversion taint through swaps: within one transaction, an address that
     /// sends asset X and receives asset Y carries its tainted fraction
     /// from X to Y.
     #[arg(long)]
@@ -78,7 +75,7 @@ pub struct TraceSetup {
     #[arg(long)]
     pub demix: bool,
     /// Demixing: the timing heuristic's window, seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 3_600)]
+    #[arg(long, value_name = "SECONDS", default_value_t = LinkConfig::default().timing_window)]
     pub timing_window: u64,
     /// Infer exchange deposit addresses: an unlabelled address whose every
     /// outgoing transfer forwards what it received (within 1 %, within a
@@ -90,13 +87,13 @@ pub struct TraceSetup {
     /// deposits are paid in on one chain, and the address that pays
     /// releases on another). A matched release carries its deposit's taint.
     /// Repeatable.
-    #[arg(long = "bridge", value_name = "DEPOSIT:RELEASE")]
-    pub bridges: Vec<String>,
+    #[arg(long = "bridge", value_name = "DEPOSIT:RELEASE", value_parser = parse_bridge)]
+    pub bridges: Vec<BridgeSpec>,
     /// Bridge matching: the longest time from deposit to release, seconds.
-    #[arg(long, value_name = "SECONDS", default_value_t = 86_400)]
+    #[arg(long, value_name = "SECONDS", default_value_t = BridgeConfig::default().window)]
     pub bridge_window: u64,
     /// Bridge matching: the largest fee, basis points of the deposit.
-    #[arg(long, value_name = "BPS", default_value_t = 100)]
+    #[arg(long, value_name = "BPS", default_value_t = BridgeConfig::default().fee_bps)]
     pub bridge_fee_bps: u32,
     /// Print JSON instead of a summary.
     #[arg(long)]
@@ -114,235 +111,83 @@ pub struct TraceSetup {
 pub struct TraceArgs {
     #[command(flatten)]
     pub setup: TraceSetup,
-    /// The taint model.
-    #[arg(long, value_name = "MODEL", default_value = "haircut",
-          value_parser = ["poison", "haircut", "fifo", "lifo", "taint-first", "clean-first", "tiho"])]
-    pub model: String,
+    /// The taint model: poison, haircut, fifo, lifo, taint-first or
+    /// clean-first on account chains; poison, haircut, fifo, lifo or tiho
+    /// on Bitcoin.
+    #[arg(long, value_name = "MODEL", default_value = "haircut", value_parser = parse_model)]
+    pub model: Model,
+}
+
+fn parse_model(s: &str) -> Result<Model, String> {
+    s.parse()
+        .map_err(|e: fundtrace::trace::UnknownModel| e.to_string())
+}
+
+fn parse_bridge(s: &str) -> Result<BridgeSpec, String> {
+    BridgeSpec::parse(s).map_err(|e| e.to_string())
 }
 
 impl TraceSetup {
-    /// Reads the seeds of `--seed` and `--seeds-file`.
-    fn seeds(&self) -> Result<Vec<Seed>, CliError> {
-        let mut seeds = Vec::new();
+    /// The investigation these arguments describe (files read, nothing
+    /// traced yet).
+    pub fn investigation(&self) -> Result<Investigation, CliError> {
+        let mut inv = Investigation::new();
         for s in &self.seeds {
-            seeds.push(
-                Seed::parse(&self.incident, s)
-                    .map_err(|e| CliError::Usage(format!("--seed: {e}")))?,
-            );
+            inv = inv.seed_of(&self.incident, s)?;
         }
         for path in &self.seeds_file {
-            let text = std::fs::read_to_string(path)
-                .map_err(|e| CliError::Usage(format!("--seeds-file {}: {e}", path.display())))?;
-            seeds.extend(
-                parse_seeds(&text, &self.incident)
-                    .map_err(|e| CliError::Usage(format!("{}: {e}", path.display())))?,
-            );
+            let (name, text) = read_text(path)?;
+            inv = inv
+                .seeds_text(&text, &self.incident)
+                .map_err(|e| CliError::Input(format!("{name}: {e}")))?;
         }
         for name in &self.registry_incidents {
-            let incident = registry::incident(name).ok_or_else(|| {
-                CliError::Usage(format!(
-                    "--incident {name:?}: not in the registry (see `fundtrace incidents`)"
-                ))
-            })?;
-            let exploiters = incident.exploiters();
-            if exploiters.is_empty() {
-                return Err(CliError::Usage(format!(
-                    "--incident {name:?}: the registry has no exploiter address for it ({})",
-                    incident.note
-                )));
-            }
-            for a in exploiters {
-                seeds.push(Seed {
-                    incident: incident.name.clone(),
-                    target: SeedTarget::Address {
-                        address: a.clone(),
-                        start: None,
-                    },
-                });
-            }
+            inv = inv.incident(name)?;
         }
-        Ok(seeds)
-    }
-
-    /// Every label of `--labels`, `--list`, `--tagpack` and, with
-    /// `--incident`, the built-in registry.
-    pub fn label_set(&self) -> Result<LabelSet, CliError> {
-        let mut set = self.labels.load()?;
-        if !self.registry_incidents.is_empty() {
-            set.merge(registry::labels());
-        }
-        Ok(set)
-    }
-
-    /// The categories of `--stop-at`.
-    pub fn stop_categories(&self) -> Result<Vec<Category>, CliError> {
-        let mut out = Vec::new();
+        let mut stop_at = Vec::new();
         for c in self.stop_at.iter().filter(|c| !c.trim().is_empty()) {
-            out.push(Category::parse(c).map_err(|e| CliError::Usage(format!("--stop-at: {e}")))?);
+            stop_at
+                .push(Category::parse(c).map_err(|e| CliError::Usage(format!("--stop-at: {e}")))?);
         }
-        if self.demix {
-            out.retain(|c| *c != Category::Mixer);
-        }
-        Ok(out)
-    }
-
-    /// Under `--demix`: the mixer links of `ledger`, added to `config`.
-    pub fn demix(&self, ledger: &Ledger, config: TraceConfig) -> (TraceConfig, Option<MixerLinks>) {
-        if !self.demix {
-            return (config, None);
-        }
-        let link_config = LinkConfig {
-            timing_window: self.timing_window,
-            ..LinkConfig::default()
-        };
-        let links = find_mixer_links(
-            ledger,
-            &registry_pools(ledger),
-            &LinkedAddresses::new(),
-            &link_config,
-        );
-        let mut carries = config.conversions().to_vec();
-        carries.extend(links.carries());
-        (config.with_conversions(carries), Some(links))
-    }
-
-    /// The bridges of `--bridge`.
-    fn bridge_specs(&self) -> Result<Vec<BridgeSpec>, CliError> {
-        let mut out = Vec::new();
-        for b in &self.bridges {
-            let parse = |x: &str| {
-                Address::parse_evm(x.trim())
-                    .map_err(|e| CliError::Usage(format!("--bridge {b:?}: {e}")))
-            };
-            let Some((d, r)) = b.split_once(':') else {
-                return Err(CliError::Usage(format!(
-                    "--bridge {b:?}: expected DEPOSIT_ADDR:RELEASE_ADDR"
-                )));
-            };
-            let deposit = parse(d)?;
-            out.push(BridgeSpec {
-                name: format!("bridge {deposit}"),
-                deposit,
-                release: parse(r)?,
-            });
-        }
-        Ok(out)
-    }
-
-    /// Everything a trace takes from the loaded ledger: inferred deposit
-    /// addresses, mixer links and bridge matches.
-    pub fn enrich(
-        &self,
-        ledger: &Ledger,
-        config: TraceConfig,
-    ) -> Result<(TraceConfig, Option<MixerLinks>), CliError> {
-        let config = self.infer_deposits(ledger, config);
-        let (config, links) = self.demix(ledger, config);
-        let specs = self.bridge_specs()?;
-        if specs.is_empty() {
-            return Ok((config, links));
-        }
-        let matches = match_bridges(
-            ledger,
-            &specs,
-            &BTreeMap::new(),
-            &BridgeConfig {
-                window: self.bridge_window,
-                fee_bps: self.bridge_fee_bps,
-            },
-        );
-        let mut carries = config.conversions().to_vec();
-        carries.extend(matches.iter().map(|m| m.carry(ledger)));
-        Ok((config.with_conversions(carries), links))
-    }
-
-    /// Under `--infer-deposits`: the exit set with the inferred exchange
-    /// deposit addresses of `ledger` added.
-    pub fn infer_deposits(&self, ledger: &Ledger, config: TraceConfig) -> TraceConfig {
-        if !self.infer_deposits {
-            return config;
-        }
-        let mut exits = config.exits().clone();
-        let hot: BTreeMap<Address, ExitInfo> = exits
-            .iter()
-            .filter(|(_, e)| e.category == Category::Exchange.name())
-            .map(|(a, e)| (a.clone(), e.clone()))
-            .collect();
-        let found = find_deposit_addresses(
-            ledger,
-            &hot,
-            |a| exits.contains_key(a),
-            &DepositConfig::default(),
-        );
-        for d in found {
-            exits.insert(d.address.clone(), d.exit_info());
-        }
-        config.with_exits(exits)
-    }
-
-    /// The exit set: labelled addresses whose decisive category is in
-    /// `--stop-at`.
-    pub(crate) fn exits(&self, labels: &LabelSet) -> Result<BTreeMap<Address, ExitInfo>, CliError> {
-        Ok(exits_from_labels(labels, &self.stop_categories()?))
-    }
-
-    /// Refuses the account-chain options (`--swaps`, `--demix`,
-    /// `--infer-deposits`, `--bridge`) on a UTXO trace.
-    pub fn account_only(&self) -> Result<(), CliError> {
-        if self.swaps || self.demix || self.infer_deposits || !self.bridges.is_empty() {
-            return Err(CliError::Usage(
-                "--swaps, --demix, --infer-deposits and --bridge apply to account chains only"
-                    .into(),
-            ));
-        }
-        Ok(())
-    }
-
-    /// Validates seeds, exits and limits into a configuration for `model`.
-    pub fn config(&self, model: Model) -> Result<TraceConfig, CliError> {
         let dust = match &self.dust {
             Some(d) => {
                 parse_base_units(d).map_err(|e| CliError::Usage(format!("--dust {d:?}: {e}")))?
             }
             None => 0,
         };
-        let labels = self.label_set()?;
-        let config = TraceConfig::new(model, self.seeds()?)
-            .map_err(|e| CliError::Usage(e.to_string()))?
-            .with_exits(self.exits(&labels)?)
-            .with_max_hops(self.max_hops)
-            .with_until(self.until)
-            .with_dust(dust)
-            .with_swaps(self.swaps);
-        Ok(config)
+        let mut inv = inv
+            .labels(self.labels.load()?)
+            .stop_at(stop_at)
+            .max_hops(self.max_hops)
+            .until(self.until)
+            .dust(dust)
+            .swaps(self.swaps)
+            .demix(self.demix.then(|| Demixing {
+                links: LinkConfig {
+                    timing_window: self.timing_window,
+                    ..LinkConfig::default()
+                },
+            }))
+            .infer_deposits(self.infer_deposits.then(DepositConfig::default))
+            .bridge_config(BridgeConfig {
+                window: self.bridge_window,
+                fee_bps: self.bridge_fee_bps,
+            });
+        for b in &self.bridges {
+            inv = inv.bridge(b.clone());
+        }
+        // Fail on what can be checked before the (possibly long) load.
+        inv.validate()?;
+        Ok(inv)
     }
 }
 
 /// Runs `trace`.
 pub fn run(args: &TraceArgs) -> Result<(), CliError> {
-    if args.setup.inputs.has_btc() {
-        args.setup.account_only()?;
-        return super::trace_utxo::run(&args.setup, &args.model);
-    }
-    // On account chains TIHO is the taint-first model (DESIGN §6).
-    let model_name = if args.model == "tiho" {
-        "taint-first"
-    } else {
-        args.model.as_str()
-    };
-    let model: Model = model_name
-        .parse()
-        .map_err(|e| CliError::Usage(format!("--model: {e}")))?;
     let setup = &args.setup;
-    // Validate everything before the (possibly long) load.
-    let config = setup.config(model)?;
-    let ledger = setup.inputs.load()?;
-    let (config, links) = setup.enrich(&ledger, config)?;
-    let result = trace(&ledger, &config);
-    let mut report = TraceReport::new(&ledger, &config, &result);
-    if let Some(links) = &links {
-        report = report.with_mixer(&ledger, links, &result);
-    }
+    let investigation = setup.investigation()?.model(args.model);
+    let data = setup.inputs.load()?;
+    let report = investigation.trace(&data)?;
     with_output(setup.out.as_ref(), |w| {
         if setup.json {
             write_json(&report, w)

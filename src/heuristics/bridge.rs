@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use crate::amount::{mul_div_floor, Amount};
 use crate::id::{AddressId, TransferId};
 use crate::ledger::{Address, Ledger, TransferKind};
-use crate::trace::{Carry, ConversionKind, Leg};
+use crate::trace::{Conversion, ConversionKind, Leg};
 
 /// One bridge: where deposits go and who pays releases.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -43,6 +43,49 @@ pub struct BridgeSpec {
     pub deposit: Address,
     /// The address that pays releases on the other chain.
     pub release: Address,
+}
+
+/// A bridge given as text that cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("bridge {spec:?}: {problem}")]
+pub struct BridgeSpecError {
+    /// The text given.
+    pub spec: String,
+    /// What is wrong.
+    pub problem: String,
+}
+
+impl BridgeSpec {
+    /// Parses `DEPOSIT_ADDR:RELEASE_ADDR` (two EVM addresses); the bridge is
+    /// named after its deposit address.
+    ///
+    /// ```
+    /// use fundtrace::heuristics::bridge::BridgeSpec;
+    /// let b = BridgeSpec::parse("0x1111111111111111111111111111111111111111:0x2222222222222222222222222222222222222222")?;
+    /// assert_eq!(b.name, "bridge 0x1111111111111111111111111111111111111111");
+    /// assert!(BridgeSpec::parse("0x11").is_err());
+    /// # Ok::<(), fundtrace::heuristics::bridge::BridgeSpecError>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// When there is no `:` or either side is not an EVM address.
+    pub fn parse(spec: &str) -> Result<BridgeSpec, BridgeSpecError> {
+        let err = |problem: String| BridgeSpecError {
+            spec: spec.to_string(),
+            problem,
+        };
+        let (d, r) = spec
+            .split_once(':')
+            .ok_or_else(|| err("expected DEPOSIT_ADDR:RELEASE_ADDR".into()))?;
+        let deposit = Address::parse_evm(d.trim()).map_err(|e| err(e.to_string()))?;
+        let release = Address::parse_evm(r.trim()).map_err(|e| err(e.to_string()))?;
+        Ok(BridgeSpec {
+            name: format!("bridge {deposit}"),
+            deposit,
+            release,
+        })
+    }
 }
 
 /// Matching limits.
@@ -91,10 +134,10 @@ impl BridgeMatch {
     /// [`TraceConfig::with_conversions`](crate::trace::TraceConfig::with_conversions):
     /// the deposit transfer hands its taint over, the release carries it.
     #[must_use]
-    pub fn carry(&self, ledger: &Ledger) -> Carry {
+    pub fn conversion(&self, ledger: &Ledger) -> Conversion {
         let d = ledger.transfer(self.deposit);
         let r = ledger.transfer(self.release);
-        Carry {
+        Conversion {
             kind: ConversionKind::Bridge,
             source: Leg {
                 tx: *ledger.tx_hash(d.tx),

@@ -12,13 +12,7 @@ use crate::id::{UtxoAddressId, UtxoTxId};
 use crate::ledger::utxo::Txid;
 use crate::ledger::utxo::UtxoLedger;
 
-/// A clustering heuristic.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Heuristic {
-    /// All inputs of a (non-CoinJoin) transaction belong to one owner.
-    MultiInput,
-}
+pub use crate::heuristics::Heuristic;
 
 /// One merge: two addresses (until then in different clusters) joined
 /// because of a transaction.
@@ -434,6 +428,39 @@ impl Clustering {
             .explain(ia, ib)
             .map(|chain| chain.iter().map(|m| self.evidence(ledger, m)).collect()))
     }
+
+    /// Why two addresses (given as text) share a cluster, as a report.
+    ///
+    /// # Errors
+    ///
+    /// [`UnknownAddress`] when an address does not occur in the ledger.
+    pub fn explanation(
+        &self,
+        ledger: &UtxoLedger,
+        a: &str,
+        b: &str,
+    ) -> Result<Explanation, UnknownAddress> {
+        let merges = self.explain_addresses(ledger, a, b)?;
+        Ok(Explanation {
+            a: a.to_string(),
+            b: b.to_string(),
+            same_cluster: merges.is_some(),
+            merges: merges.unwrap_or_default(),
+        })
+    }
+}
+
+/// Why two addresses share a cluster (or that they do not).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Explanation {
+    /// The first address.
+    pub a: String,
+    /// The second address.
+    pub b: String,
+    /// Whether they share a cluster.
+    pub same_cluster: bool,
+    /// The merges that join them, in order (empty when they do not).
+    pub merges: Vec<MergeEvidence>,
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@
 //! | ethereum-etl `token_transfers` | [`Format::EthTokenTransfers`] | one ERC-20 transfer per row |
 //! | ethereum-etl `traces` | [`Format::EthTraces`] | internal transfers: status 1, value > 0, non-empty `trace_address` |
 //! | Etherscan CSV exports | [`Format::Etherscan`] | normal, internal and token exports, told apart by header |
-//! | fundtrace JSON lines | [`Format::Fundtrace`] | one [`own::OwnRecord`] per line; round-trips exactly |
+//! | fundtrace JSON lines | [`Format::Fundtrace`] | one record per line (written by `report::ledger_jsonl`); round-trips exactly |
 
 pub mod bitcoin;
 mod csv_split;
@@ -31,6 +31,7 @@ use thiserror::Error;
 
 pub use digest::HashingReader;
 
+use crate::ledger::utxo::{Network, UtxoLedger};
 use crate::ledger::{InputFile, Ledger, LedgerBuilder, LedgerError};
 
 /// An input format.
@@ -46,6 +47,19 @@ pub enum Format {
     Etherscan,
     /// fundtrace's own JSON lines.
     Fundtrace,
+    /// Bitcoin raw blocks or `blk*.dat` records, optionally bzip2.
+    BtcBlocks,
+    /// Bitcoin Core `getblock <hash> 2` JSON or bitcoin-etl `transactions.json`.
+    BtcJson,
+}
+
+impl Format {
+    /// Whether the format holds Bitcoin (UTXO) data, read by [`load_dataset`]
+    /// into a UTXO ledger beside the account ledger.
+    #[must_use]
+    pub fn is_bitcoin(self) -> bool {
+        matches!(self, Format::BtcBlocks | Format::BtcJson)
+    }
 }
 
 /// How a file's records are encoded.
@@ -110,6 +124,11 @@ pub struct IngestOptions<'w> {
     /// Decimals of tokens in Etherscan token exports (which do not say),
     /// beyond the built-in table of well-known tokens.
     pub token_decimals: BTreeMap<crate::Address, u32>,
+    /// Height of the first raw Bitcoin block, when it is not the genesis
+    /// block or its child (and its coinbase has no BIP34 height).
+    pub btc_height: Option<u64>,
+    /// Bitcoin network, for address forms.
+    pub btc_network: Network,
 }
 
 impl std::fmt::Debug for IngestOptions<'_> {
@@ -119,6 +138,8 @@ impl std::fmt::Debug for IngestOptions<'_> {
             .field("rejects", &self.rejects.is_some())
             .field("no_fees", &self.no_fees)
             .field("token_decimals", &self.token_decimals)
+            .field("btc_height", &self.btc_height)
+            .field("btc_network", &self.btc_network)
             .finish()
     }
 }
@@ -191,6 +212,30 @@ pub enum IngestError {
 }
 
 impl IngestError {
+    /// Where the problem is: file, and line, field and value when known.
+    #[must_use]
+    pub fn position(&self) -> Option<crate::error::Position> {
+        use crate::error::Position;
+        match self {
+            IngestError::Io { path, .. }
+            | IngestError::UnknownEncoding { path }
+            | IngestError::File { path, .. } => Some(Position::file(path.clone())),
+            IngestError::Field {
+                path,
+                line,
+                field,
+                value,
+                ..
+            } => Some(Position::line(path.clone(), *line).with_field(field.clone(), value.clone())),
+            IngestError::Record { path, line, .. } | IngestError::Conflict { path, line, .. } => {
+                Some(Position::line(path.clone(), *line))
+            }
+            IngestError::Ledger(_) => None,
+        }
+    }
+}
+
+impl IngestError {
     /// A short reason, used as the key of lenient-mode skip counts.
     #[must_use]
     pub fn reason(&self) -> String {
@@ -236,6 +281,63 @@ pub fn load(sources: &[Source], mut options: IngestOptions<'_>) -> Result<Ledger
     Ok(builder.build()?)
 }
 
+/// Every input of an investigation, read: one account ledger and, when
+/// Bitcoin inputs were given, their UTXO ledger.
+#[derive(Debug)]
+pub struct Dataset {
+    /// Every input as account-style transfers (Bitcoin as its address-level
+    /// view), with every input file's digest and skip counts.
+    pub ledger: Ledger,
+    /// The Bitcoin inputs as a UTXO ledger, for output-level tracing.
+    pub utxo: Option<UtxoLedger>,
+}
+
+/// Reads every source: account formats into one ledger, Bitcoin formats
+/// into a UTXO ledger whose address-level view joins the account ledger.
+///
+/// # Errors
+///
+/// As [`load`], and [`IngestError::File`] for Bitcoin data that does not
+/// form one chain.
+///
+/// # Example
+///
+/// ```
+/// use fundtrace::ingest::{load_dataset, Format, IngestOptions, Source};
+/// let data = load_dataset(
+///     &[Source::new(Format::EthTransactions, "examples/data/ronin/transactions.csv")],
+///     IngestOptions::default(),
+/// )?;
+/// assert!(data.utxo.is_none());
+/// assert!(data.ledger.transfer_count() > 0);
+/// # Ok::<(), fundtrace::ingest::IngestError>(())
+/// ```
+pub fn load_dataset(
+    sources: &[Source],
+    mut options: IngestOptions<'_>,
+) -> Result<Dataset, IngestError> {
+    let mut builder = LedgerBuilder::new();
+    let mut btc = Vec::new();
+    for source in sources {
+        match source.format {
+            Format::BtcBlocks => btc.push((bitcoin::BtcFormat::Blocks, source.path.clone())),
+            Format::BtcJson => btc.push((bitcoin::BtcFormat::Json, source.path.clone())),
+            _ => read_file(&mut builder, source, &mut options)?,
+        }
+    }
+    let utxo = if btc.is_empty() {
+        None
+    } else {
+        let load = bitcoin::load_utxo(&btc, options.btc_height, options.btc_network)?;
+        bitcoin::add_address_view(&mut builder, &load)?;
+        Some(load.ledger)
+    };
+    Ok(Dataset {
+        ledger: builder.build()?,
+        utxo,
+    })
+}
+
 /// Reads one file into `builder` and records its digest and counts there.
 ///
 /// # Errors
@@ -247,6 +349,12 @@ pub fn read_file(
     options: &mut IngestOptions<'_>,
 ) -> Result<(), IngestError> {
     let path_str = source.path.display().to_string();
+    if source.format.is_bitcoin() {
+        return Err(IngestError::File {
+            path: path_str,
+            problem: "Bitcoin inputs form a UTXO ledger: read them with load_dataset".into(),
+        });
+    }
     let encoding = Encoding::from_path(&source.path)?;
     if source.format == Format::Etherscan && encoding != Encoding::Csv {
         return Err(IngestError::File {
@@ -287,6 +395,12 @@ pub fn read_from(
         Format::EthTraces => ethereum_etl::read_traces(builder, &mut reader, encoding, &mut ctx)?,
         Format::Etherscan => etherscan::read(builder, &mut reader, &mut ctx)?,
         Format::Fundtrace => own::read(builder, &mut reader, &mut ctx)?,
+        Format::BtcBlocks | Format::BtcJson => {
+            return Err(IngestError::File {
+                path: name.to_string(),
+                problem: "Bitcoin inputs form a UTXO ledger: read them with load_dataset".into(),
+            })
+        }
     }
     // Transactions are checked against earlier records when the builder
     // settles; settle now, so contradictions are told with this file's name.

@@ -15,50 +15,10 @@
 
 use std::io::BufRead;
 
-use serde::Serialize;
-
 use super::records::{Context, Fields};
 use super::table::{for_each_record, opt, req, Field, Values};
 use super::{Encoding, IngestError};
 use crate::ledger::{Address, Asset, LedgerBuilder, TransferKind, TransferRecord};
-
-/// One line of the own format.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct OwnRecord {
-    /// `transfer` or `transaction`.
-    #[serde(rename = "type")]
-    pub record_type: &'static str,
-    /// Chain name.
-    pub chain: String,
-    /// Native symbol of the chain.
-    pub symbol: String,
-    /// Transaction hash, `0x` and hex.
-    pub tx: String,
-    /// Block number.
-    pub block: u64,
-    /// Block time, unix seconds.
-    pub time: u64,
-    /// Position of the transaction in its block.
-    pub position: u32,
-    /// Transfer kind (transfers only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kind: Option<TransferKind>,
-    /// Log index or trace rank (transfers only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub index: Option<u32>,
-    /// Sender (transfers only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    /// Receiver (transfers only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
-    /// Asset name (transfers only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub asset: Option<String>,
-    /// Amount in base units, decimal (transfers only).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub amount: Option<String>,
-}
 
 const FIELDS: &[Field] = &[
     opt("type"),

@@ -53,6 +53,26 @@ pub enum LabelError {
 }
 
 impl LabelError {
+    /// Where the problem is: file, and line, field and value when known.
+    #[must_use]
+    pub fn position(&self) -> crate::error::Position {
+        use crate::error::Position;
+        match self {
+            LabelError::Io { file, .. } => Position::file(file.clone()),
+            LabelError::MissingColumn { file, column } => {
+                Position::line(file.clone(), 1).with_field(*column, "")
+            }
+            LabelError::Field {
+                file,
+                line,
+                field,
+                value,
+                ..
+            } => Position::line(file.clone(), *line).with_field(field.clone(), value.clone()),
+            LabelError::Syntax { file, line, .. } => Position::line(file.clone(), *line),
+        }
+    }
+
     /// The reason key used when a lenient load counts a skipped record.
     #[must_use]
     pub fn skip_reason(&self) -> String {

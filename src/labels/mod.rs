@@ -274,6 +274,24 @@ impl LabelSet {
             .collect()
     }
 
+    /// Every address of `ledger` whose deciding label (see
+    /// [`category_for_exits`](Self::category_for_exits)) has `category`,
+    /// in id order.
+    #[must_use]
+    pub fn addresses_of_category(
+        &self,
+        ledger: &crate::Ledger,
+        category: Category,
+    ) -> Vec<crate::AddressId> {
+        ledger
+            .addresses()
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| self.category_for_exits(a) == Some(category))
+            .map(|(i, _)| crate::AddressId::from_usize(i))
+            .collect()
+    }
+
     /// The labels of one category, sorted by address.
     pub fn with_category(&self, category: Category) -> impl Iterator<Item = &Label> + '_ {
         self.iter().filter(move |l| l.category == category)

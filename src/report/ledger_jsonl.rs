@@ -1,11 +1,51 @@
-//! Writes a ledger in fundtrace's own JSON-lines format (schema and reader:
-//! [`crate::ingest::own`]).
+//! Writes a ledger in fundtrace's own JSON-lines format (its reader is
+//! `ingest::own`; the two agree on the fields of [`OwnRecord`] and a
+//! round-trip test holds them to it).
 
 use std::io::Write;
 
-use crate::ingest::own::OwnRecord;
-use crate::ledger::Ledger;
+use serde::Serialize;
+
+use crate::ledger::{Ledger, TransferKind};
 use crate::TxIndex;
+
+/// One line of the own format.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OwnRecord {
+    /// `transfer` or `transaction`.
+    #[serde(rename = "type")]
+    pub record_type: &'static str,
+    /// Chain name.
+    pub chain: String,
+    /// Native symbol of the chain.
+    pub symbol: String,
+    /// Transaction hash, `0x` and hex.
+    pub tx: String,
+    /// Block number.
+    pub block: u64,
+    /// Block time, unix seconds.
+    pub time: u64,
+    /// Position of the transaction in its block.
+    pub position: u32,
+    /// Transfer kind (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<TransferKind>,
+    /// Log index or trace rank (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index: Option<u32>,
+    /// Sender (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// Receiver (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    /// Asset name (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub asset: Option<String>,
+    /// Amount in base units, decimal (transfers only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+}
 
 /// Writes `ledger` in the own format: transactions without transfers and
 /// every transfer, in event order.

@@ -17,7 +17,7 @@ use super::{amount_string, InputDigest};
 use crate::amount::Amount;
 use crate::id::TransferId;
 use crate::ledger::Ledger;
-use crate::trace::{AssetTotals, Incident, Model, TraceConfig, TraceResult};
+use crate::trace::{AssetTotals, IncidentIndex, Model, TraceConfig, TraceResult};
 
 /// Serializes a map of amounts as decimal strings.
 fn amount_map<S: Serializer>(m: &BTreeMap<String, Amount>, s: S) -> Result<S::Ok, S::Error> {
@@ -49,6 +49,20 @@ pub struct TraceParameters {
 }
 
 impl TraceParameters {
+    /// No limits, no exits.
+    #[must_use]
+    pub fn empty() -> Self {
+        TraceParameters {
+            max_hops: None,
+            until: None,
+            dust: 0,
+            exit_addresses: 0,
+            exit_categories: Vec::new(),
+            swaps: false,
+            conversions_given: 0,
+        }
+    }
+
     /// The parameters of a configuration.
     #[must_use]
     pub fn of(config: &TraceConfig) -> Self {
@@ -385,7 +399,10 @@ pub struct MixerSection {
     pub anonymity_sets: Vec<crate::trace::links::WithdrawalSet>,
 }
 
-fn incident_map(result: &TraceResult, list: &[(Incident, Amount)]) -> BTreeMap<String, Amount> {
+fn incident_map(
+    result: &TraceResult,
+    list: &[(IncidentIndex, Amount)],
+) -> BTreeMap<String, Amount> {
     list.iter()
         .filter_map(|&(i, a)| {
             result
@@ -745,32 +762,39 @@ impl ComparisonReport {
     /// [`crate::trace::trace_all`] returns them).
     #[must_use]
     pub fn new(ledger: &Ledger, config: &TraceConfig, results: &[TraceResult]) -> Self {
+        let reports: Vec<TraceReport> = results
+            .iter()
+            .map(|r| TraceReport::new(ledger, &config.clone().with_model(r.model), r))
+            .collect();
+        Self::from_reports(&reports)
+    }
+
+    /// The comparison of trace reports of the same seeds and data under
+    /// different models (account or UTXO), in the order given.
+    #[must_use]
+    pub fn from_reports(reports: &[TraceReport]) -> Self {
+        let models: Vec<String> = reports.iter().map(|r| r.model.clone()).collect();
         let mut exits: BTreeMap<(String, String), ExitComparison> = BTreeMap::new();
-        for r in results {
+        for r in reports {
             for e in &r.exits {
-                let address = ledger.address(e.address).to_string();
-                let asset = ledger.asset_name(e.asset);
                 let entry = exits
-                    .entry((address.clone(), asset.clone()))
+                    .entry((e.address.clone(), e.asset.clone()))
                     .or_insert_with(|| ExitComparison {
-                        address,
-                        label: e.info.label.clone(),
-                        category: e.info.category.clone(),
-                        asset,
-                        amounts: results
-                            .iter()
-                            .map(|r| (r.model.name().to_string(), 0))
-                            .collect(),
+                        address: e.address.clone(),
+                        label: e.label.clone(),
+                        category: e.category.clone(),
+                        asset: e.asset.clone(),
+                        amounts: models.iter().map(|m| (m.clone(), 0)).collect(),
                         changes: false,
                     });
-                let a = entry.amounts.entry(r.model.name().to_string()).or_insert(0);
+                let a = entry.amounts.entry(r.model.clone()).or_insert(0);
                 *a = a.saturating_add(e.amount);
             }
         }
-        let value_models: Vec<&str> = results
+        let value_models: Vec<&str> = models
             .iter()
-            .filter(|r| r.model.conserves_value())
-            .map(|r| r.model.name())
+            .filter(|m| m.parse::<Model>().is_ok_and(Model::conserves_value))
+            .map(String::as_str)
             .collect();
         let mut exits: Vec<ExitComparison> = exits.into_values().collect();
         for e in &mut exits {
@@ -788,24 +812,22 @@ impl ComparisonReport {
                 .then(a.address.cmp(&b.address))
                 .then(a.asset.cmp(&b.asset))
         });
-        let mut warnings: Vec<String> = results
-            .iter()
-            .flat_map(|r| warnings_of(ledger, r))
-            .collect();
+        let mut warnings: Vec<String> = reports.iter().flat_map(|r| r.warnings.clone()).collect();
         warnings.sort();
         warnings.dedup();
+        let first = reports.first();
         ComparisonReport {
             tool: tool(),
-            models: results.iter().map(|r| r.model.name().to_string()).collect(),
-            parameters: TraceParameters::of(config),
-            inputs: InputDigest::of(ledger),
-            seeds: results.first().map(seeds_of).unwrap_or_default(),
+            models,
+            parameters: first.map_or_else(TraceParameters::empty, |r| r.parameters.clone()),
+            inputs: first.map(|r| r.inputs.clone()).unwrap_or_default(),
+            seeds: first.map(|r| r.seeds.clone()).unwrap_or_default(),
             warnings,
-            totals: results
+            totals: reports
                 .iter()
                 .map(|r| ModelTotals {
-                    model: r.model.name().to_string(),
-                    totals: Totals::of(ledger, r),
+                    model: r.model.clone(),
+                    totals: r.totals.clone(),
                 })
                 .collect(),
             exits,

@@ -19,8 +19,9 @@ use super::InputDigest;
 use crate::amount::Amount;
 use crate::id::UtxoTxId;
 use crate::ledger::utxo::{InputSource, UtxoLedger};
-use crate::trace::utxo::{UtxoSeed, UtxoTraceOptions, UtxoTraceResult};
+use crate::trace::utxo::{UtxoTraceOptions, UtxoTraceResult};
 use crate::trace::ExitInfo;
+use crate::trace::Seed;
 use crate::Ledger;
 
 const ASSET: &str = "BTC";
@@ -29,13 +30,14 @@ const ASSET: &str = "BTC";
 #[derive(Debug, Clone)]
 pub struct UtxoTraceRequest<'a> {
     /// The seeds with their incident names.
-    pub seeds: &'a [(String, UtxoSeed)],
-    /// Policy, exits, dust, limits.
+    pub seeds: &'a [Seed],
+    /// Model, exits, dust, limits.
     pub options: &'a UtxoTraceOptions,
     /// Label and category of each exit address.
     pub exits: &'a BTreeMap<String, ExitInfo>,
-    /// The categories that stop taint.
-    pub exit_categories: Vec<String>,
+    /// The end of the trace as given (unix time), before it was turned
+    /// into a block height.
+    pub until: Option<u64>,
 }
 
 fn one(v: Amount) -> BTreeMap<String, Amount> {
@@ -44,6 +46,12 @@ fn one(v: Amount) -> BTreeMap<String, Amount> {
         m.insert(ASSET.to_string(), v);
     }
     m
+}
+
+/// The categories among the exits, sorted, as account reports give them.
+fn exit_categories(exits: &BTreeMap<String, ExitInfo>) -> Vec<String> {
+    let set: BTreeSet<&str> = exits.values().map(|e| e.category.as_str()).collect();
+    set.into_iter().map(str::to_string).collect()
 }
 
 /// Builds the report. `ledger` is the address-level view of the same
@@ -55,7 +63,7 @@ pub fn utxo_trace_report(
     request: &UtxoTraceRequest<'_>,
     result: &UtxoTraceResult,
 ) -> TraceReport {
-    let incidents: BTreeSet<&str> = request.seeds.iter().map(|(i, _)| i.as_str()).collect();
+    let incidents: BTreeSet<&str> = request.seeds.iter().map(|s| s.incident.as_str()).collect();
     let incident = incidents.into_iter().collect::<Vec<_>>().join("+");
     let per_incident = |v: Amount| BTreeMap::from([(incident.clone(), v)]);
     let time_at = |height: u64| {
@@ -72,10 +80,10 @@ pub fn utxo_trace_report(
     let seeds = request
         .seeds
         .iter()
-        .map(|(i, s)| SeedEntry {
-            incident: i.clone(),
-            seed: s.to_string(),
-            found: !unmatched.contains(&s.to_string()),
+        .map(|s| SeedEntry {
+            incident: s.incident.clone(),
+            seed: s.target.to_string(),
+            found: !unmatched.contains(&s.target.to_string()),
         })
         .collect();
     let mut exits: Vec<ExitEntry> = result
@@ -208,13 +216,13 @@ pub fn utxo_trace_report(
     }
     TraceReport {
         tool: format!("fundtrace {}", env!("CARGO_PKG_VERSION")),
-        model: request.options.policy.name().to_string(),
+        model: request.options.model().name().to_string(),
         parameters: TraceParameters {
             max_hops: request.options.max_hops,
-            until: None,
+            until: request.until,
             dust: request.options.dust,
             exit_addresses: request.options.exits.len(),
-            exit_categories: request.exit_categories.clone(),
+            exit_categories: exit_categories(request.exits),
             swaps: false,
             conversions_given: 0,
         },

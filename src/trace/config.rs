@@ -5,14 +5,21 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::seed::{check_incident_name, Seed, SeedTarget};
 use crate::amount::Amount;
 use crate::ledger::Address;
 
-/// An account-chain taint model (DESIGN §6).
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A taint model (DESIGN §6), for account chains or UTXO chains.
+///
+/// Account chains take [`Model::ACCOUNT`] (taint-first is the account form
+/// of TIHO), UTXO chains [`Model::UTXO`] (per-transaction policies; TIHO
+/// sends taint to the highest outputs first). A model of the other kind is
+/// refused when the trace is configured.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Model {
     /// Once a purse holds any taint, everything it sends is tainted in full
     /// (exposure; an upper bound on reach, not a value measure).
@@ -28,11 +35,25 @@ pub enum Model {
     TaintFirst,
     /// Clean lots leave before tainted ones (lowest intermediate balance rule).
     CleanFirst,
+    /// UTXO chains: taint goes to the highest outputs first, ties by index
+    /// (the account form is [`Model::TaintFirst`]).
+    Tiho,
 }
 
 impl Model {
     /// Every model, in the order reports list them.
-    pub const ALL: [Model; 6] = [
+    pub const ALL: [Model; 7] = [
+        Model::Poison,
+        Model::Haircut,
+        Model::Fifo,
+        Model::Lifo,
+        Model::TaintFirst,
+        Model::CleanFirst,
+        Model::Tiho,
+    ];
+
+    /// The account-chain models, in the order reports list them.
+    pub const ACCOUNT: [Model; 6] = [
         Model::Poison,
         Model::Haircut,
         Model::Fifo,
@@ -40,6 +61,27 @@ impl Model {
         Model::TaintFirst,
         Model::CleanFirst,
     ];
+
+    /// The UTXO-chain models (per-transaction policies), in report order.
+    pub const UTXO: [Model; 5] = [
+        Model::Poison,
+        Model::Haircut,
+        Model::Fifo,
+        Model::Lifo,
+        Model::Tiho,
+    ];
+
+    /// Whether the model applies to account chains.
+    #[must_use]
+    pub fn on_accounts(self) -> bool {
+        self != Model::Tiho
+    }
+
+    /// Whether the model applies to UTXO chains.
+    #[must_use]
+    pub fn on_utxo(self) -> bool {
+        !matches!(self, Model::TaintFirst | Model::CleanFirst)
+    }
 
     /// The model's name as the command line and reports spell it.
     #[must_use]
@@ -51,6 +93,7 @@ impl Model {
             Model::Lifo => "lifo",
             Model::TaintFirst => "taint-first",
             Model::CleanFirst => "clean-first",
+            Model::Tiho => "tiho",
         }
     }
 
@@ -70,14 +113,15 @@ impl fmt::Display for Model {
 
 /// A model name that is not one of [`Model::ALL`].
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("unknown model {0:?} (expected poison, haircut, fifo, lifo, taint-first or clean-first)")]
+#[error(
+    "unknown model {0:?} (expected poison, haircut, fifo, lifo, taint-first, clean-first or tiho)"
+)]
 pub struct UnknownModel(pub String);
 
 impl FromStr for Model {
     type Err = UnknownModel;
 
-    /// Parses a model name; `tiho` is accepted for taint-first and `lib`
-    /// for clean-first.
+    /// Parses a model name; `lib` is accepted for clean-first.
     ///
     /// ```
     /// use fundtrace::trace::Model;
@@ -90,7 +134,8 @@ impl FromStr for Model {
             "haircut" => Ok(Model::Haircut),
             "fifo" => Ok(Model::Fifo),
             "lifo" => Ok(Model::Lifo),
-            "taint-first" | "tiho" => Ok(Model::TaintFirst),
+            "taint-first" => Ok(Model::TaintFirst),
+            "tiho" => Ok(Model::Tiho),
             "clean-first" | "lib" | "lowest-intermediate-balance" => Ok(Model::CleanFirst),
             _ => Err(UnknownModel(s.to_string())),
         }
@@ -133,6 +178,16 @@ pub enum TraceConfigError {
     /// More incidents than the trace can tell apart.
     #[error("too many incidents ({0}; at most 65535)")]
     TooManyIncidents(usize),
+    /// The model does not apply to this kind of chain.
+    #[error("model {model} does not apply to {chains} chains; {instead}")]
+    ModelNotApplicable {
+        /// The model.
+        model: Model,
+        /// `account` or `UTXO`.
+        chains: &'static str,
+        /// What to use instead.
+        instead: &'static str,
+    },
 }
 
 /// A validated trace request.
@@ -173,7 +228,7 @@ pub struct TraceConfig {
     /// Whether swaps carry taint from one asset to another.
     pub(crate) swaps: bool,
     /// Mixer links and bridge matches.
-    pub(crate) carries: Vec<super::convert::Carry>,
+    pub(crate) carries: Vec<super::convert::Conversion>,
     /// Tests only: list purses per address even where a dense table fits.
     pub(crate) force_sparse: bool,
     /// Tests only: walk every event instead of skipping unreachable ones.
@@ -192,6 +247,13 @@ impl TraceConfig {
     /// an address or transaction is seeded twice with different incidents or
     /// start times, or there are more than 65535 incidents.
     pub fn new(model: Model, seeds: Vec<Seed>) -> Result<Self, TraceConfigError> {
+        if !model.on_accounts() {
+            return Err(TraceConfigError::ModelNotApplicable {
+                model,
+                chains: "account",
+                instead: "its account form is taint-first",
+            });
+        }
         if seeds.is_empty() {
             return Err(TraceConfigError::NoSeeds);
         }
@@ -208,7 +270,7 @@ impl TraceConfig {
         for s in &seeds {
             let key = match &s.target {
                 SeedTarget::Address { address, .. } => address.to_string(),
-                SeedTarget::Transaction { .. } => s.target.to_string(),
+                SeedTarget::Transaction { .. } | SeedTarget::Output(_) => s.target.to_string(),
             };
             if let Some(prev) = by_key.insert(key.clone(), s) {
                 return Err(TraceConfigError::ConflictingSeed {
@@ -240,10 +302,16 @@ impl TraceConfig {
         })
     }
 
-    /// The same configuration under another model.
+    /// The same configuration under another model. [`Model::Tiho`], which
+    /// [`TraceConfig::new`] refuses, becomes its account form,
+    /// [`Model::TaintFirst`].
     #[must_use]
     pub fn with_model(mut self, model: Model) -> Self {
-        self.model = model;
+        self.model = if model.on_accounts() {
+            model
+        } else {
+            Model::TaintFirst
+        };
         self
     }
 
@@ -297,13 +365,13 @@ impl TraceConfig {
         self
     }
 
-    /// Mixer links ([`super::Carry::mixer_link`]) and bridge matches
+    /// Mixer links ([`super::Conversion::mixer_link`]) and bridge matches
     /// ([`crate::heuristics::bridge::BridgeMatch::carry`]): a linked
     /// withdrawal or a matched release carries the taint its deposit
     /// handed over. Sorted and deduplicated; a transfer takes part in at
     /// most one conversion (highest confidence first).
     #[must_use]
-    pub fn with_conversions(mut self, mut carries: Vec<super::convert::Carry>) -> Self {
+    pub fn with_conversions(mut self, mut carries: Vec<super::convert::Conversion>) -> Self {
         carries.sort();
         carries.dedup();
         self.carries = carries;
@@ -324,7 +392,7 @@ impl TraceConfig {
         carries.extend(
             links
                 .iter()
-                .map(|l| super::convert::Carry::mixer_link(l, &deposit_pool(l))),
+                .map(|l| super::convert::Conversion::mixer_link(l, &deposit_pool(l))),
         );
         self.with_conversions(carries)
     }
@@ -337,7 +405,7 @@ impl TraceConfig {
 
     /// The mixer links and bridge matches given.
     #[must_use]
-    pub fn conversions(&self) -> &[super::convert::Carry] {
+    pub fn conversions(&self) -> &[super::convert::Conversion] {
         &self.carries
     }
 

@@ -59,7 +59,7 @@ use serde::{Deserialize, Serialize};
 
 use super::books::{Part, CLEAN};
 use super::config::TraceConfig;
-use super::result::Incident;
+use super::result::IncidentIndex;
 use crate::amount::{mul_div_floor, Amount};
 use crate::id::{AddressId, AssetId, TransferId};
 use crate::ledger::{Address, Ledger, TransferKind};
@@ -105,7 +105,7 @@ pub struct Leg {
 /// match (swaps are found by the trace itself, see
 /// [`TraceConfig::with_swaps`]).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Carry {
+pub struct Conversion {
     /// Mixer link or bridge.
     pub kind: ConversionKind,
     /// The transfers whose taint is handed over.
@@ -118,15 +118,15 @@ pub struct Carry {
     pub confidence: u8,
 }
 
-impl Carry {
+impl Conversion {
     /// A mixer link: the deposit transaction's transfers into
     /// `deposit_pool` are the sources, the withdrawal transaction's
     /// transfers out of the link's pool (recipient and relayer fee) the
     /// targets. `deposit_pool` differs from `link.pool` only for
     /// multi-denomination links.
     #[must_use]
-    pub fn mixer_link(link: &crate::heuristics::mixer::Link, deposit_pool: &Address) -> Carry {
-        Carry {
+    pub fn mixer_link(link: &crate::heuristics::mixer::Link, deposit_pool: &Address) -> Conversion {
+        Conversion {
             kind: ConversionKind::MixerLink,
             source: Leg {
                 tx: link.deposit_tx.0,
@@ -187,7 +187,7 @@ pub(crate) struct Planned {
     captured: Vec<Part>,
     captured_total: Amount,
     /// Under poison: the incidents handed over.
-    incidents: Vec<Incident>,
+    incidents: Vec<IncidentIndex>,
     delivered: Amount,
 }
 
@@ -316,7 +316,7 @@ impl Plan {
             return plan;
         }
         let amounts = ledger.amounts();
-        let mut explicit: Vec<&Carry> = config.carries.iter().collect();
+        let mut explicit: Vec<&Conversion> = config.carries.iter().collect();
         explicit.sort_by(|a, b| b.confidence.cmp(&a.confidence).then(a.cmp(b)));
         let mut candidates: Vec<Planned> = Vec::new();
         for c in explicit {
@@ -480,7 +480,7 @@ impl Plan {
     }
 
     /// Under poison: hands `incidents` of a tainted source to conversion `c`.
-    pub(crate) fn capture_incidents(&mut self, c: u32, incidents: &[Incident], v: Amount) {
+    pub(crate) fn capture_incidents(&mut self, c: u32, incidents: &[IncidentIndex], v: Amount) {
         let p = &mut self.carries[c as usize];
         for &i in incidents {
             if let Err(k) = p.incidents.binary_search(&i) {
@@ -553,7 +553,7 @@ impl Plan {
         &mut self,
         i: usize,
         y: Amount,
-    ) -> Option<(ConversionKind, Vec<Incident>)> {
+    ) -> Option<(ConversionKind, Vec<IncidentIndex>)> {
         if !self.is_target(i) {
             return None;
         }

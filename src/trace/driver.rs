@@ -15,7 +15,9 @@ use std::collections::{BTreeMap, HashMap};
 use super::books::{push_part, Book, Part, CLEAN};
 use super::config::TraceConfig;
 use super::convert::Plan;
-use super::result::{AssetTotals, ExitFlow, Flow, Gap, Holding, Incident, SeedStatus, TraceResult};
+use super::result::{
+    AssetTotals, ExitFlow, Flow, Gap, Holding, IncidentIndex, SeedStatus, TraceResult,
+};
 use super::seed::SeedTarget;
 use crate::amount::Amount;
 use crate::id::{AddressId, AssetId, TransferId};
@@ -71,9 +73,9 @@ struct Walk<'a> {
     purse_address: Vec<u32>,
     roles: Vec<Role>,
     /// Seed addresses: (first transfer, incident).
-    seed_addresses: BTreeMap<u32, (u32, Incident)>,
+    seed_addresses: BTreeMap<u32, (u32, IncidentIndex)>,
     /// Transfers of theft transactions (fees excepted), in event order.
-    seed_transfers: Vec<(u32, Incident)>,
+    seed_transfers: Vec<(u32, IncidentIndex)>,
     totals: Vec<AssetTotals>,
     touched_assets: Vec<bool>,
     exits: HashMap<(u32, u32), ExitFlow>,
@@ -107,12 +109,12 @@ impl<'a> Walk<'a> {
             },
             None => ledger.transfer_count(),
         };
-        let incident_of = |name: &str| -> Incident {
+        let incident_of = |name: &str| -> IncidentIndex {
             let i = config
                 .incidents
                 .binary_search_by(|n| n.as_str().cmp(name))
                 .unwrap_or(0);
-            Incident::try_from(i).unwrap_or(Incident::MAX)
+            IncidentIndex::try_from(i).unwrap_or(IncidentIndex::MAX)
         };
         let mut seed_addresses = BTreeMap::new();
         let mut seed_transfers = Vec::new();
@@ -144,6 +146,8 @@ impl<'a> Walk<'a> {
                     }
                     None => false,
                 },
+                // An outpoint names a UTXO output: no account ledger has it.
+                SeedTarget::Output(_) => false,
             };
             if !found {
                 warnings.push(format!(
@@ -302,7 +306,7 @@ impl<'a> Walk<'a> {
     /// it without touching a balance: the skip DESIGN §6 allows, giving the
     /// same answer as a walk over every event. One pass over two columns
     /// with a bitset small enough to stay in cache.
-    fn reach(&mut self, seed_transfers: &[(u32, Incident)]) -> Vec<u64> {
+    fn reach(&mut self, seed_transfers: &[(u32, IncidentIndex)]) -> Vec<u64> {
         let n = self.ledger.address_count();
         let mut bits = vec![0u64; n.div_ceil(64)];
         if self.config.force_full {
@@ -407,7 +411,7 @@ impl<'a> Walk<'a> {
         id
     }
 
-    fn seed_incident(&self, purse: u32) -> Incident {
+    fn seed_incident(&self, purse: u32) -> IncidentIndex {
         let address = self.address_of(purse);
         self.seed_addresses.get(&address).map_or(0, |&(_, i)| i)
     }
@@ -456,7 +460,7 @@ impl<'a> Walk<'a> {
                 let e = self.exit_entry(i, to, asset);
                 e.amount = e.amount.saturating_add(rem);
                 for p in parts.iter().filter(|p| !p.is_clean()) {
-                    add_incident(&mut e.by_incident, p.tag as Incident, p.amount);
+                    add_incident(&mut e.by_incident, p.tag as IncidentIndex, p.amount);
                 }
             }
             Role::Plain if rem < self.config.dust => {
@@ -517,8 +521,8 @@ impl<'a> Walk<'a> {
         i: usize,
         receiver: u32,
         to: u32,
-        tx_seed: Option<Incident>,
-    ) -> Option<Incident> {
+        tx_seed: Option<IncidentIndex>,
+    ) -> Option<IncidentIndex> {
         // Sinks are known from the start; no lazy look-up needed.
         if matches!(self.roles[to as usize], Role::Fees | Role::Creations) {
             return None;
@@ -593,25 +597,25 @@ impl<'a> Walk<'a> {
     }
 
     /// Taint stopped by the hop limit, as holdings.
-    fn stuck_holdings(&self, out: &mut BTreeMap<(u32, u32), Vec<(Incident, Amount)>>) {
+    fn stuck_holdings(&self, out: &mut BTreeMap<(u32, u32), Vec<(IncidentIndex, Amount)>>) {
         for (&(purse, tag), &amount) in &self.stuck {
             if amount == 0 {
                 continue;
             }
             let key = (self.address_of(purse), self.asset_of(purse));
-            add_incident(out.entry(key).or_default(), tag as Incident, amount);
+            add_incident(out.entry(key).or_default(), tag as IncidentIndex, amount);
         }
     }
 }
 
-fn add_incident(list: &mut Vec<(Incident, Amount)>, incident: Incident, amount: Amount) {
+fn add_incident(list: &mut Vec<(IncidentIndex, Amount)>, incident: IncidentIndex, amount: Amount) {
     match list.iter_mut().find(|(i, _)| *i == incident) {
         Some((_, a)) => *a = a.saturating_add(amount),
         None => list.push((incident, amount)),
     }
 }
 
-fn holding(address: u32, asset: u32, mut by_incident: Vec<(Incident, Amount)>) -> Holding {
+fn holding(address: u32, asset: u32, mut by_incident: Vec<(IncidentIndex, Amount)>) -> Holding {
     by_incident.sort_unstable();
     let amount = by_incident
         .iter()
@@ -628,11 +632,11 @@ fn holding(address: u32, asset: u32, mut by_incident: Vec<(Incident, Amount)>) -
 /// in event order (`next` walks `seeds`) unless swaps reordered them.
 #[inline]
 fn seed_at(
-    seeds: &[(u32, Incident)],
+    seeds: &[(u32, IncidentIndex)],
     next: &mut usize,
     i: usize,
     reordered: bool,
-) -> Option<Incident> {
+) -> Option<IncidentIndex> {
     if reordered {
         let i = u32::try_from(i).ok()?;
         return seeds
@@ -822,7 +826,7 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
         w.set_balance(r, balance_r.saturating_add(v));
     }
     // Holdings.
-    let mut held: BTreeMap<(u32, u32), Vec<(Incident, Amount)>> = BTreeMap::new();
+    let mut held: BTreeMap<(u32, u32), Vec<(IncidentIndex, Amount)>> = BTreeMap::new();
     let mut tmp = Vec::new();
     for sp in &w.specials {
         if sp.book == NONE {
@@ -834,7 +838,7 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             .entry((w.address_of(sp.purse), w.asset_of(sp.purse)))
             .or_default();
         for part in &tmp {
-            add_incident(list, part.tag as Incident, part.amount);
+            add_incident(list, part.tag as IncidentIndex, part.amount);
         }
     }
     w.stuck_holdings(&mut held);
@@ -850,11 +854,11 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
 /// transfers that taint crossed.
 #[derive(Clone, Debug, Default)]
 struct Poisoned {
-    incidents: Vec<Incident>,
+    incidents: Vec<IncidentIndex>,
     hops: u32,
 }
 
-fn union_into(into: &mut Vec<Incident>, from: &[Incident]) {
+fn union_into(into: &mut Vec<IncidentIndex>, from: &[IncidentIndex]) {
     for &i in from {
         if let Err(pos) = into.binary_search(&i) {
             into.insert(pos, i);
@@ -883,7 +887,7 @@ fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
     let reach = w.reach(&seed_transfers);
     let reached = |a: u32| reach[a as usize / 64] & (1 << (a % 64)) != 0;
     let mut next_seed = 0usize;
-    let mut carried_set: Vec<Incident> = Vec::new();
+    let mut carried_set: Vec<IncidentIndex> = Vec::new();
     let order = std::mem::take(&mut w.plan.order);
     // Hoisted so that the common case (no conversions) costs two
     // predictable branches per event.
@@ -989,7 +993,7 @@ fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             }
         }
         let mut newly: Amount = 0;
-        let mut receiver_incidents: Vec<Incident> = Vec::new();
+        let mut receiver_incidents: Vec<IncidentIndex> = Vec::new();
         if delivered {
             receiver_incidents.extend_from_slice(&carried_set);
             hops = hops.saturating_add(1);

@@ -1,7 +1,7 @@
 //! Mixer links for a trace: a pool's deposits and withdrawals found in the
 //! ledger, linked by the heuristics of [`crate::heuristics::mixer::link`], reduced to
 //! at most one link per withdrawal and per deposit, and turned into
-//! conversions ([`Carry::mixer_link`]).
+//! conversions ([`Conversion::mixer_link`]).
 //!
 //! With links, a pool is no exit: a linked withdrawal carries the taint its
 //! deposit handed over (the pool's purse receives that deposit clean), and
@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
-use super::convert::{Carry, ConversionKind};
+use super::convert::{Conversion, ConversionKind};
 use super::result::TraceResult;
 use crate::amount::Amount;
 use crate::heuristics::mixer::{
@@ -152,7 +152,7 @@ impl MixerLinks {
     /// The chosen links as conversions for
     /// [`TraceConfig::with_conversions`](super::TraceConfig::with_conversions).
     #[must_use]
-    pub fn carries(&self) -> Vec<Carry> {
+    pub fn conversions(&self) -> Vec<Conversion> {
         self.chosen
             .iter()
             .map(|l| {
@@ -161,7 +161,7 @@ impl MixerLinks {
                     .iter()
                     .find(|d| d.tx == l.deposit_tx)
                     .map_or(&l.pool, |d| &d.pool);
-                Carry::mixer_link(l, pool)
+                Conversion::mixer_link(l, pool)
             })
             .collect()
     }

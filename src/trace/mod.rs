@@ -103,9 +103,11 @@ mod seed;
 pub mod utxo;
 
 pub use config::{ExitInfo, Model, TraceConfig, TraceConfigError, UnknownModel};
-pub use convert::{Carry, ConversionFlow, ConversionKind, Leg};
+pub use convert::{Conversion, ConversionFlow, ConversionKind, Leg};
 pub use exits::{exits_from_labels, DEFAULT_STOP_AT};
-pub use result::{AssetTotals, ExitFlow, Flow, Gap, Holding, Incident, SeedStatus, TraceResult};
+pub use result::{
+    AssetTotals, ExitFlow, Flow, Gap, Holding, IncidentIndex, SeedStatus, TraceResult,
+};
 pub use seed::{parse_seeds, Seed, SeedError, SeedTarget};
 
 use crate::ledger::Ledger;
@@ -129,15 +131,17 @@ pub fn trace(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
         Model::Haircut => driver::run_book::<Haircut>(ledger, config),
         Model::Fifo => driver::run_book::<Lots<false>>(ledger, config),
         Model::Lifo => driver::run_book::<Lots<true>>(ledger, config),
-        Model::TaintFirst => driver::run_book::<Split<false>>(ledger, config),
+        // `TraceConfig` never holds TIHO (refused by `new`, mapped by
+        // `with_model`); taint-first is its account form.
+        Model::TaintFirst | Model::Tiho => driver::run_book::<Split<false>>(ledger, config),
         Model::CleanFirst => driver::run_book::<Split<true>>(ledger, config),
     }
 }
 
-/// Traces the same seeds under every model, in [`Model::ALL`] order.
+/// Traces the same seeds under every account model, in [`Model::ACCOUNT`] order.
 #[must_use]
 pub fn trace_all(ledger: &Ledger, config: &TraceConfig) -> Vec<TraceResult> {
-    Model::ALL
+    Model::ACCOUNT
         .iter()
         .map(|&m| trace(ledger, &config.clone().with_model(m)))
         .collect()
@@ -173,7 +177,7 @@ mod tests {
                 Seed::parse("a", &Address::Evm([0; 20]).to_string()).unwrap(),
                 Seed::parse("b", &format!("{}@1010", Address::Evm([1; 20]))).unwrap(),
             ];
-            for model in Model::ALL {
+            for model in Model::ACCOUNT {
                 let mut exits = std::collections::BTreeMap::new();
                 exits.insert(
                     Address::Evm([5; 20]),
@@ -222,9 +226,9 @@ mod tests {
                 .unwrap();
             }
             let l = b.build().unwrap();
-            let carries: Vec<Carry> = pairs
+            let carries: Vec<Conversion> = pairs
                 .iter()
-                .map(|&(x, y)| Carry {
+                .map(|&(x, y)| Conversion {
                     kind: ConversionKind::Bridge,
                     source: Leg { tx: [x; 32], from: None, to: None },
                     target: Leg { tx: [y; 32], from: None, to: None },
@@ -233,7 +237,7 @@ mod tests {
                 })
                 .collect();
             let seeds = vec![Seed::parse("a", &Address::Evm([0; 20]).to_string()).unwrap()];
-            for model in Model::ALL {
+            for model in Model::ACCOUNT {
                 let c = TraceConfig::new(model, seeds.clone())
                     .unwrap()
                     .with_swaps(true)

@@ -7,7 +7,7 @@ use crate::amount::Amount;
 use crate::id::{AddressId, AssetId, TransferId};
 
 /// An incident's number: its position in [`super::TraceConfig::incidents`].
-pub type Incident = u16;
+pub type IncidentIndex = u16;
 
 /// Per-asset totals of a trace, base units.
 ///
@@ -111,7 +111,7 @@ pub struct ExitFlow {
     pub last: TransferId,
     /// Per incident (sorted by incident). Under poison each incident's
     /// amount is the full exposure, so they can sum to more than `amount`.
-    pub by_incident: Vec<(Incident, Amount)>,
+    pub by_incident: Vec<(IncidentIndex, Amount)>,
 }
 
 /// Taint held at the end by one purse.
@@ -124,7 +124,7 @@ pub struct Holding {
     /// Tainted amount held (under poison: the whole balance).
     pub amount: Amount,
     /// Per incident, sorted by incident.
-    pub by_incident: Vec<(Incident, Amount)>,
+    pub by_incident: Vec<(IncidentIndex, Amount)>,
 }
 
 /// One transfer that carried taint.
@@ -169,7 +169,7 @@ pub struct SeedStatus {
 pub struct TraceResult {
     /// The model used.
     pub model: Model,
-    /// Incident names; [`Incident`] numbers index this list.
+    /// Incident names; [`IncidentIndex`] numbers index this list.
     pub incidents: Vec<String>,
     /// Seeds, with whether the ledger has them.
     pub seeds: Vec<SeedStatus>,

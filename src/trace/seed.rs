@@ -1,14 +1,17 @@
 //! Seeds: where stolen value enters the trace.
 //!
 //! A seed is an address (everything it receives at or after an optional
-//! start time is stolen value) or a theft transaction (the value it delivers
-//! is stolen), tagged with the name of the incident it belongs to.
+//! start time is stolen value), a theft transaction (the value it delivers
+//! is stolen) or, on UTXO chains, one output (its whole value is stolen),
+//! tagged with the name of the incident it belongs to. Account and UTXO
+//! traces take the same seeds, written the same way.
 
 use std::fmt;
 use std::str::FromStr;
 
 use thiserror::Error;
 
+use crate::ledger::utxo::OutPoint;
 use crate::ledger::{parse_hash32, Address};
 
 /// What a seed points at.
@@ -26,13 +29,17 @@ pub enum SeedTarget {
     /// A theft transaction: the value each of its transfers delivers
     /// (its fee excepted) is stolen.
     Transaction {
-        /// The transaction hash.
+        /// The transaction hash, in the order it is written (for Bitcoin,
+        /// the usual reversed txid order).
         hash: [u8; 32],
     },
+    /// One output of a UTXO chain (`TXID:VOUT`): its whole value is stolen.
+    Output(OutPoint),
 }
 
 impl fmt::Display for SeedTarget {
-    /// Writes the seed as it is parsed: `ADDR`, `ADDR@TIME` or `tx:0x…`.
+    /// Writes the seed as it is parsed: `ADDR`, `ADDR@TIME`, `tx:0x…` or
+    /// `TXID:VOUT`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             SeedTarget::Address {
@@ -44,6 +51,7 @@ impl fmt::Display for SeedTarget {
                 start: Some(t),
             } => write!(f, "{address}@{t}"),
             SeedTarget::Transaction { hash } => write!(f, "tx:0x{}", hex::encode(hash)),
+            SeedTarget::Output(o) => write!(f, "{o}"),
         }
     }
 }
@@ -65,6 +73,14 @@ pub enum SeedError {
     BadTime {
         /// The seed as given.
         seed: String,
+    },
+    /// A `TXID:VOUT` outpoint that cannot be read.
+    #[error("seed {seed:?}: {problem}")]
+    BadOutput {
+        /// The seed as given.
+        seed: String,
+        /// What is wrong with it.
+        problem: String,
     },
     /// The part after `tx:` is not a 32-byte hash.
     #[error("seed {seed:?}: {problem}")]
@@ -94,7 +110,8 @@ pub enum SeedError {
 impl FromStr for SeedTarget {
     type Err = SeedError;
 
-    /// Parses `ADDR`, `ADDR@UNIX_TIME` or `tx:0xHASH`.
+    /// Parses `ADDR`, `ADDR@UNIX_TIME`, `tx:0xHASH` or `TXID:VOUT` (a UTXO
+    /// outpoint: 64 hex digits, a colon, the output index).
     ///
     /// ```
     /// use fundtrace::trace::SeedTarget;
@@ -110,6 +127,17 @@ impl FromStr for SeedTarget {
                 problem,
             })?;
             return Ok(SeedTarget::Transaction { hash });
+        }
+        if let Some((txid, _)) = s.split_once(':') {
+            if txid.len() == 64 && txid.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return s
+                    .parse()
+                    .map(SeedTarget::Output)
+                    .map_err(|e| SeedError::BadOutput {
+                        seed: s.to_string(),
+                        problem: e.to_string(),
+                    });
+            }
         }
         let (addr, start) = match s.rsplit_once('@') {
             Some((a, t)) => {
@@ -134,6 +162,20 @@ impl FromStr for SeedTarget {
     }
 }
 
+impl serde::Serialize for SeedTarget {
+    /// As its text form (`ADDR`, `ADDR@TIME`, `tx:0x…`, `TXID:VOUT`).
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for SeedTarget {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
 /// A seed and the incident it belongs to.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Seed {
@@ -144,7 +186,7 @@ pub struct Seed {
 }
 
 impl Seed {
-    /// Parses a seed (`ADDR`, `ADDR@TIME`, `tx:0x…`) for an incident.
+    /// Parses a seed (`ADDR`, `ADDR@TIME`, `tx:0x…`, `TXID:VOUT`) for an incident.
     ///
     /// # Errors
     ///
@@ -179,7 +221,7 @@ pub(crate) fn check_incident_name(name: &str) -> Result<(), SeedError> {
 ///
 /// Format: one seed per line, either `SEED` (tagged with
 /// `default_incident`) or `INCIDENT,SEED`, where `SEED` is `ADDR`,
-/// `ADDR@UNIX_TIME` or `tx:0xHASH`. Surrounding whitespace is ignored;
+/// `ADDR@UNIX_TIME`, `tx:0xHASH` or `TXID:VOUT`. Surrounding whitespace is ignored;
 /// blank lines and lines starting with `#` are skipped.
 ///
 /// ```text
@@ -247,6 +289,14 @@ mod tests {
             Err(SeedError::BadTime { .. })
         ));
         assert!("sink:fees".parse::<SeedTarget>().is_err());
+        let op = format!("{}:3", "cd".repeat(32));
+        let o: SeedTarget = op.parse().unwrap();
+        assert!(matches!(o, SeedTarget::Output(p) if p.vout == 3));
+        assert_eq!(o.to_string(), op);
+        assert!(matches!(
+            format!("{}:x", "cd".repeat(32)).parse::<SeedTarget>(),
+            Err(SeedError::BadOutput { .. })
+        ));
         assert!(Seed::parse("", a).is_err());
         assert!(Seed::parse("a,b", a).is_err());
     }

@@ -42,24 +42,23 @@
 //!   class, as the DESIGN's haircut purse has one tainted amount.
 
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 use ethnum::U256;
 use serde::{Deserialize, Serialize};
-use thiserror::Error;
 
 use crate::amount::{mul_div_floor, Amount};
 use crate::id::UtxoTxId;
+use crate::ledger::utxo::OutPoint;
 use crate::ledger::utxo::Txid;
 use crate::ledger::utxo::{InputSource, OutputId, UtxoLedger};
-use crate::ledger::utxo::{OutPoint, OutPointParseError};
+use crate::trace::{Model, Seed, SeedTarget, TraceConfigError};
 use foldhash::{HashMap as FastMap, HashSet as FastSet};
 
-/// A per-transaction UTXO taint policy.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum UtxoPolicy {
+/// The per-transaction rule a UTXO [`Model`] stands for. Built only from
+/// a model that applies to UTXO chains ([`Rule::of`]), so the walk never
+/// meets an account-only model.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Rule {
     /// Any tainted input taints every output in full.
     Poison,
     /// Proportional split.
@@ -72,48 +71,42 @@ pub enum UtxoPolicy {
     Tiho,
 }
 
-impl UtxoPolicy {
-    /// Every policy, in a fixed order.
-    pub const ALL: [UtxoPolicy; 5] = [
-        UtxoPolicy::Poison,
-        UtxoPolicy::Haircut,
-        UtxoPolicy::Fifo,
-        UtxoPolicy::Lifo,
-        UtxoPolicy::Tiho,
-    ];
-
-    /// The policy's name (`poison`, `haircut`, `fifo`, `lifo`, `tiho`).
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            UtxoPolicy::Poison => "poison",
-            UtxoPolicy::Haircut => "haircut",
-            UtxoPolicy::Fifo => "fifo",
-            UtxoPolicy::Lifo => "lifo",
-            UtxoPolicy::Tiho => "tiho",
+impl Rule {
+    /// The rule of `model`.
+    ///
+    /// # Errors
+    ///
+    /// [`TraceConfigError::ModelNotApplicable`] for the account-only models
+    /// (taint-first, whose UTXO form is TIHO, and clean-first).
+    pub(crate) fn of(model: Model) -> Result<Rule, TraceConfigError> {
+        match model {
+            Model::Poison => Ok(Rule::Poison),
+            Model::Haircut => Ok(Rule::Haircut),
+            Model::Fifo => Ok(Rule::Fifo),
+            Model::Lifo => Ok(Rule::Lifo),
+            Model::Tiho => Ok(Rule::Tiho),
+            Model::TaintFirst => Err(TraceConfigError::ModelNotApplicable {
+                model,
+                chains: "UTXO",
+                instead: "its UTXO form is tiho",
+            }),
+            Model::CleanFirst => Err(TraceConfigError::ModelNotApplicable {
+                model,
+                chains: "UTXO",
+                instead: "use poison, haircut, fifo, lifo or tiho",
+            }),
         }
     }
-}
 
-impl fmt::Display for UtxoPolicy {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// An unknown policy name.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("unknown UTXO policy {0:?} (expected poison, haircut, fifo, lifo or tiho)")]
-pub struct UnknownPolicy(pub String);
-
-impl FromStr for UtxoPolicy {
-    type Err = UnknownPolicy;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        UtxoPolicy::ALL
-            .into_iter()
-            .find(|p| p.name().eq_ignore_ascii_case(s))
-            .ok_or_else(|| UnknownPolicy(s.to_string()))
+    /// The model this rule stands for.
+    pub(crate) fn model(self) -> Model {
+        match self {
+            Rule::Poison => Model::Poison,
+            Rule::Haircut => Model::Haircut,
+            Rule::Fifo => Model::Fifo,
+            Rule::Lifo => Model::Lifo,
+            Rule::Tiho => Model::Tiho,
+        }
     }
 }
 
@@ -175,7 +168,7 @@ pub struct PolicySplit {
     pub deficit: Amount,
 }
 
-/// Applies `policy` to one transaction given as input `(value, taint)`
+/// Applies the UTXO rule of `model` to one transaction given as input `(value, taint)`
 /// pairs and output values; the fee is `Σ inputs − Σ outputs`.
 ///
 /// # Example
@@ -184,18 +177,29 @@ pub struct PolicySplit {
 /// tainted; outputs 4, 1, 5):
 ///
 /// ```
-/// use fundtrace::trace::utxo::{apply_policy, UtxoPolicy};
+/// use fundtrace::trace::utxo::apply_policy;
+/// use fundtrace::trace::Model;
 /// let inputs = [(30, 30), (50, 0), (20, 20)];
 /// let outputs = [40, 10, 50];
-/// assert_eq!(apply_policy(UtxoPolicy::Fifo, &inputs, &outputs).outputs, vec![30, 0, 20]);
-/// assert_eq!(apply_policy(UtxoPolicy::Haircut, &inputs, &outputs).outputs, vec![20, 5, 25]);
+/// assert_eq!(apply_policy(Model::Fifo, &inputs, &outputs)?.outputs, vec![30, 0, 20]);
+/// assert_eq!(apply_policy(Model::Haircut, &inputs, &outputs)?.outputs, vec![20, 5, 25]);
+/// assert!(apply_policy(Model::CleanFirst, &inputs, &outputs).is_err());
+/// # Ok::<(), fundtrace::trace::TraceConfigError>(())
 /// ```
-#[must_use]
+///
+/// # Errors
+///
+/// [`TraceConfigError::ModelNotApplicable`] for a model of account chains only.
 pub fn apply_policy(
-    policy: UtxoPolicy,
+    model: Model,
     inputs: &[(Amount, Amount)],
     outputs: &[Amount],
-) -> PolicySplit {
+) -> Result<PolicySplit, TraceConfigError> {
+    Ok(apply_rule(Rule::of(model)?, inputs, outputs))
+}
+
+/// [`apply_policy`] under a rule.
+fn apply_rule(policy: Rule, inputs: &[(Amount, Amount)], outputs: &[Amount]) -> PolicySplit {
     let mut stream = Vec::with_capacity(inputs.len() * 2);
     for &(value, taint) in inputs {
         let taint = taint.min(value);
@@ -213,7 +217,7 @@ pub fn apply_policy(
 /// (lowest first) within what the outputs can still hold; poison taints
 /// every output in full at the lowest hop count.
 fn split_stream(
-    policy: UtxoPolicy,
+    policy: Rule,
     mut stream: Vec<Lot>,
     outputs: &[Amount],
     want_lots: bool,
@@ -230,15 +234,15 @@ fn split_stream(
         *classes.entry(l.hops).or_default() += l.amount;
     }
     let single_class = classes.len() <= 1;
-    let order_free = !matches!(policy, UtxoPolicy::Fifo | UtxoPolicy::Lifo);
+    let order_free = !matches!(policy, Rule::Fifo | Rule::Lifo);
     if !want_lots && single_class && order_free {
         // Only the amounts are wanted: no lots to build.
         let t: Amount = classes.values().sum();
         let zeros = vec![0; values.len()];
         let mut shares = match policy {
             _ if t == 0 => zeros,
-            UtxoPolicy::Poison => values.clone(),
-            UtxoPolicy::Haircut => haircut_class(&values, &zeros, t),
+            Rule::Poison => values.clone(),
+            Rule::Haircut => haircut_class(&values, &zeros, t),
             _ => tiho_class(&values, &zeros, t),
         };
         let fee = shares.pop().unwrap_or(0);
@@ -256,17 +260,17 @@ fn split_stream(
         values.iter().map(|&w| vec![Lot::clean(w)]).collect()
     } else {
         match policy {
-            UtxoPolicy::Poison => {
+            Rule::Poison => {
                 let hops = classes.keys().next().copied().unwrap_or(0);
                 values
                     .iter()
                     .map(|&w| vec![Lot::tainted(w, hops)])
                     .collect()
             }
-            UtxoPolicy::Haircut => class_lots(&values, &classes, haircut_class),
-            UtxoPolicy::Tiho => class_lots(&values, &classes, tiho_class),
-            UtxoPolicy::Fifo | UtxoPolicy::Lifo => {
-                if policy == UtxoPolicy::Lifo {
+            Rule::Haircut => class_lots(&values, &classes, haircut_class),
+            Rule::Tiho => class_lots(&values, &classes, tiho_class),
+            Rule::Fifo | Rule::Lifo => {
+                if policy == Rule::Lifo {
                     stream.reverse();
                 }
                 take_in_order(&stream, &values)
@@ -408,55 +412,6 @@ fn take_in_order(stream: &[Lot], values: &[Amount]) -> Vec<Vec<Lot>> {
     out
 }
 
-/// Where a UTXO trace starts.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UtxoSeed {
-    /// One output: its whole value is stolen.
-    Outpoint(OutPoint),
-    /// An address: every output paying it at or after `from_height` is
-    /// stolen in full.
-    Address {
-        /// The address as displayed.
-        address: String,
-        /// First block height that counts.
-        from_height: u64,
-    },
-}
-
-impl FromStr for UtxoSeed {
-    type Err = OutPointParseError;
-
-    /// `txid:vout` is an outpoint; anything else an address (from height 0).
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        if s.contains(':') && !s.starts_with("script:") {
-            Ok(UtxoSeed::Outpoint(s.parse()?))
-        } else {
-            Ok(UtxoSeed::Address {
-                address: s.to_string(),
-                from_height: 0,
-            })
-        }
-    }
-}
-
-impl fmt::Display for UtxoSeed {
-    /// `txid:vout`, `ADDRESS`, or `ADDRESS@HEIGHT` when it starts later than 0.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            UtxoSeed::Outpoint(o) => write!(f, "{o}"),
-            UtxoSeed::Address {
-                address,
-                from_height: 0,
-            } => f.write_str(address),
-            UtxoSeed::Address {
-                address,
-                from_height,
-            } => write!(f, "{address}@{from_height}"),
-        }
-    }
-}
-
 /// An output that holds taint after the trace.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TaintedOutput {
@@ -514,8 +469,8 @@ pub struct HistoryGap {
 /// the cited transactions.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UtxoTraceResult {
-    /// The policy used.
-    pub policy: UtxoPolicy,
+    /// The model used.
+    pub model: Model,
     /// Taint introduced by the seeds (only value that was clean before counts).
     pub seeded: Amount,
     /// Taint still in unspent outputs with an address (exits excluded).
@@ -533,7 +488,7 @@ pub struct UtxoTraceResult {
     /// Tainted transactions that needed value of unknown origin.
     pub history_gaps: Vec<HistoryGap>,
     /// Seeds that name nothing in the ledger.
-    pub unmatched_seeds: Vec<UtxoSeed>,
+    pub unmatched_seeds: Vec<SeedTarget>,
     /// Taint paid to exit addresses.
     pub exited: Amount,
     /// Each exit reached, by address in first-seen order.
@@ -556,11 +511,11 @@ impl UtxoTraceResult {
     }
 }
 
-/// Options of a UTXO trace beyond the policy.
+/// Options of a UTXO trace: the model (validated when built) and limits.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UtxoTraceOptions {
-    /// The per-transaction policy.
-    pub policy: UtxoPolicy,
+    /// The per-transaction rule of the model.
+    rule: Rule,
     /// Exit addresses (exchanges, bridges, sanctioned services…): taint paid
     /// to them is counted as exited and their outputs continue clean.
     pub exits: Vec<String>,
@@ -576,16 +531,26 @@ pub struct UtxoTraceOptions {
 }
 
 impl UtxoTraceOptions {
-    /// Options with `policy` and nothing else.
-    #[must_use]
-    pub fn new(policy: UtxoPolicy) -> Self {
-        UtxoTraceOptions {
-            policy,
+    /// Options with `model` and nothing else.
+    ///
+    /// # Errors
+    ///
+    /// [`TraceConfigError::ModelNotApplicable`] for taint-first and
+    /// clean-first, which apply to account chains only.
+    pub fn new(model: Model) -> Result<Self, TraceConfigError> {
+        Ok(UtxoTraceOptions {
+            rule: Rule::of(model)?,
             exits: Vec::new(),
             dust: 0,
             until_height: None,
             max_hops: None,
-        }
+        })
+    }
+
+    /// The model.
+    #[must_use]
+    pub fn model(&self) -> Model {
+        self.rule.model()
     }
 }
 
@@ -604,15 +569,6 @@ pub struct ExitHit {
     pub outputs: Vec<OutPoint>,
 }
 
-/// One incident of a multi-incident trace: a name and its seeds.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Incident {
-    /// The incident's name (`bybit-2025`).
-    pub name: String,
-    /// Where its stolen value starts.
-    pub seeds: Vec<UtxoSeed>,
-}
-
 /// The trace of one incident of [`trace_incidents`].
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct IncidentResult {
@@ -622,7 +578,8 @@ pub struct IncidentResult {
     pub result: UtxoTraceResult,
 }
 
-/// Traces several incidents at once, each one's taint kept apart.
+/// Traces several incidents at once (the seeds grouped by their incident,
+/// in order of first appearance), each one's taint kept apart.
 ///
 /// Each incident is traced on its own, the other incidents' value counting
 /// as clean. For FIFO and LIFO this is exactly the joint walk with lots
@@ -634,14 +591,27 @@ pub struct IncidentResult {
 #[must_use]
 pub fn trace_incidents(
     ledger: &UtxoLedger,
-    incidents: &[Incident],
+    seeds: &[Seed],
     options: &UtxoTraceOptions,
 ) -> Vec<IncidentResult> {
-    incidents
-        .iter()
-        .map(|i| IncidentResult {
-            incident: i.name.clone(),
-            result: trace_with(ledger, &i.seeds, options),
+    let mut names: Vec<&str> = Vec::new();
+    for s in seeds {
+        if !names.contains(&s.incident.as_str()) {
+            names.push(&s.incident);
+        }
+    }
+    names
+        .into_iter()
+        .map(|name| {
+            let targets: Vec<SeedTarget> = seeds
+                .iter()
+                .filter(|s| s.incident == name)
+                .map(|s| s.target.clone())
+                .collect();
+            IncidentResult {
+                incident: name.to_string(),
+                result: trace_with(ledger, &targets, options),
+            }
         })
         .collect()
 }
@@ -652,7 +622,11 @@ struct OutTaint {
     lots: Vec<Lot>,
 }
 
-/// Traces taint from `seeds` through `ledger` in event order under `policy`.
+/// Traces taint from `seeds` through `ledger` in event order under `model`.
+///
+/// Seeds are written as for account chains: an address (with `@TIME`, only
+/// outputs paying it from the first block at or after that time count), a
+/// transaction (`tx:TXID`: all its outputs) or one output (`TXID:VOUT`).
 ///
 /// # Complexity
 ///
@@ -665,26 +639,35 @@ struct OutTaint {
 /// ```
 /// use fundtrace::ingest::bitcoin::genesis_block;
 /// use fundtrace::ledger::utxo::UtxoLedger;
-/// use fundtrace::trace::utxo::{trace, UtxoPolicy};
-/// let ledger = utxo_ledger_from_blocks(&[genesis_block()], 0).unwrap();
-/// let seeds = ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa".parse().unwrap()];
-/// let r = trace(&ledger, &seeds, UtxoPolicy::Haircut);
+/// use fundtrace::trace::utxo::trace;
+/// use fundtrace::trace::Model;
+/// let ledger = utxo_ledger_from_blocks(&[genesis_block()], 0)?;
+/// let seeds = ["1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa".parse()?];
+/// let r = trace(&ledger, &seeds, Model::Haircut)?;
 /// assert_eq!(r.held, 5_000_000_000);
 /// assert!(r.reached.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[must_use]
-pub fn trace(ledger: &UtxoLedger, seeds: &[UtxoSeed], policy: UtxoPolicy) -> UtxoTraceResult {
-    trace_with(ledger, seeds, &UtxoTraceOptions::new(policy))
+///
+/// # Errors
+///
+/// [`TraceConfigError::ModelNotApplicable`] for a model of account chains only.
+pub fn trace(
+    ledger: &UtxoLedger,
+    seeds: &[SeedTarget],
+    model: Model,
+) -> Result<UtxoTraceResult, TraceConfigError> {
+    Ok(trace_with(ledger, seeds, &UtxoTraceOptions::new(model)?))
 }
 
 /// As [`trace()`], with exits, a dust threshold and an end height.
 #[must_use]
 pub fn trace_with(
     ledger: &UtxoLedger,
-    seeds: &[UtxoSeed],
+    seeds: &[SeedTarget],
     options: &UtxoTraceOptions,
 ) -> UtxoTraceResult {
-    let policy = options.policy;
+    let policy = options.rule;
     let exit_ids: FastSet<crate::id::UtxoAddressId> = options
         .exits
         .iter()
@@ -700,7 +683,7 @@ pub fn trace_with(
     let mut hit_seed = vec![false; seeds.len()];
     for (k, s) in seeds.iter().enumerate() {
         match s {
-            UtxoSeed::Outpoint(o) => match ledger.outpoint(o) {
+            SeedTarget::Output(o) => match ledger.outpoint(o) {
                 Some(id) => {
                     seed_outputs.insert(id, k);
                 }
@@ -708,14 +691,22 @@ pub fn trace_with(
                     seed_outpoints.insert(*o, k);
                 }
             },
-            UtxoSeed::Address {
-                address,
-                from_height,
-            } => {
-                if let Some(a) = ledger.address_id(address) {
-                    let e = seed_addresses.entry(a).or_insert((*from_height, k));
-                    if *from_height < e.0 {
-                        *e = (*from_height, k);
+            SeedTarget::Transaction { hash } => {
+                // Written in display order; txids are kept reversed.
+                let mut internal = *hash;
+                internal.reverse();
+                if let Some(t) = ledger.tx_by_txid(&Txid(internal)) {
+                    for o in ledger.outputs_of(t) {
+                        seed_outputs.insert(o, k);
+                    }
+                }
+            }
+            SeedTarget::Address { address, start } => {
+                let from_height = start.map_or(0, |t| ledger.first_height_from(t));
+                if let Some(a) = ledger.address_id(&address.to_string()) {
+                    let e = seed_addresses.entry(a).or_insert((from_height, k));
+                    if from_height < e.0 {
+                        *e = (from_height, k);
                     }
                 }
             }
@@ -730,8 +721,7 @@ pub fn trace_with(
     let mut stopped: Amount = 0;
     // Only FIFO/LIFO need the order of lots, and only a hop limit needs hop
     // classes; otherwise an output's taint amount says everything.
-    let keep_lots =
-        matches!(policy, UtxoPolicy::Fifo | UtxoPolicy::Lifo) || options.max_hops.is_some();
+    let keep_lots = matches!(policy, Rule::Fifo | Rule::Lifo) || options.max_hops.is_some();
     let mut stopped_at: BTreeMap<u32, Amount> = BTreeMap::new();
 
     let mut stream: Vec<Lot> = Vec::new();
@@ -934,11 +924,11 @@ pub fn trace_with(
     let mut addresses: Vec<(u32, (Amount, Amount))> = per_address.into_iter().collect();
     addresses.sort_unstable_by_key(|(a, _)| *a);
     // An address seed matches when any seed naming that address matched.
-    let matched_addresses: std::collections::HashSet<&str> = seeds
+    let matched_addresses: std::collections::HashSet<String> = seeds
         .iter()
         .zip(&hit_seed)
         .filter_map(|(s, &h)| match s {
-            UtxoSeed::Address { address, .. } if h => Some(address.as_str()),
+            SeedTarget::Address { address, .. } if h => Some(address.to_string()),
             _ => None,
         })
         .collect();
@@ -946,13 +936,15 @@ pub fn trace_with(
         .iter()
         .zip(&hit_seed)
         .filter(|(s, &h)| match s {
-            UtxoSeed::Outpoint(_) => !h,
-            UtxoSeed::Address { address, .. } => !matched_addresses.contains(address.as_str()),
+            SeedTarget::Output(_) | SeedTarget::Transaction { .. } => !h,
+            SeedTarget::Address { address, .. } => {
+                !matched_addresses.contains(&address.to_string())
+            }
         })
         .map(|(s, _)| s.clone())
         .collect();
     UtxoTraceResult {
-        policy,
+        model: policy.model(),
         seeded,
         held,
         fees,
@@ -995,8 +987,8 @@ mod tests {
         [(3 * k, 3 * k), (5 * k, 0), (2 * k, 2 * k)]
     }
 
-    fn split(p: UtxoPolicy, k: Amount, outs: &[Amount]) -> (Vec<Amount>, Amount) {
-        let s = apply_policy(p, &inputs(k), outs);
+    fn split(p: Rule, k: Amount, outs: &[Amount]) -> (Vec<Amount>, Amount) {
+        let s = apply_rule(p, &inputs(k), outs);
         (s.outputs, s.fee)
     }
 
@@ -1004,31 +996,25 @@ mod tests {
     fn design_worked_vector_without_fee() {
         // outputs 4, 1, 5, fee 0; satoshi scaled by 10
         let o = [40, 10, 50];
-        assert_eq!(split(UtxoPolicy::Poison, 10, &o), (vec![40, 10, 50], 0));
-        assert_eq!(split(UtxoPolicy::Haircut, 10, &o), (vec![20, 5, 25], 0));
-        assert_eq!(split(UtxoPolicy::Fifo, 10, &o), (vec![30, 0, 20], 0));
-        assert_eq!(split(UtxoPolicy::Lifo, 10, &o), (vec![20, 0, 30], 0));
-        assert_eq!(split(UtxoPolicy::Tiho, 10, &o), (vec![0, 0, 50], 0));
+        assert_eq!(split(Rule::Poison, 10, &o), (vec![40, 10, 50], 0));
+        assert_eq!(split(Rule::Haircut, 10, &o), (vec![20, 5, 25], 0));
+        assert_eq!(split(Rule::Fifo, 10, &o), (vec![30, 0, 20], 0));
+        assert_eq!(split(Rule::Lifo, 10, &o), (vec![20, 0, 30], 0));
+        assert_eq!(split(Rule::Tiho, 10, &o), (vec![0, 0, 50], 0));
     }
 
     #[test]
     fn design_worked_vector_with_fee() {
         // outputs 4, 1, 4.5 and fee 0.5; satoshi scaled by 100
         let o = [400, 100, 450];
-        let s = apply_policy(UtxoPolicy::Fifo, &inputs(100), &o);
+        let s = apply_rule(Rule::Fifo, &inputs(100), &o);
         assert_eq!((s.outputs, s.fee, s.fee_value), (vec![300, 0, 150], 50, 50));
-        assert_eq!(
-            split(UtxoPolicy::Haircut, 100, &o),
-            (vec![200, 50, 225], 25)
-        );
-        assert_eq!(
-            split(UtxoPolicy::Poison, 100, &o),
-            (vec![400, 100, 450], 50)
-        );
+        assert_eq!(split(Rule::Haircut, 100, &o), (vec![200, 50, 225], 25));
+        assert_eq!(split(Rule::Poison, 100, &o), (vec![400, 100, 450], 50));
         // LIFO: stream reversed 2T 5C 3T: o1 = 2T+2C, o2 = 1C, o3 = 2C+2.5T, fee 0.5T
-        assert_eq!(split(UtxoPolicy::Lifo, 100, &o), (vec![200, 0, 250], 50));
+        assert_eq!(split(Rule::Lifo, 100, &o), (vec![200, 0, 250], 50));
         // TIHO: 5 tainted to the highest outputs: 4.5 then 0.5 of the 4
-        assert_eq!(split(UtxoPolicy::Tiho, 100, &o), (vec![50, 0, 450], 0));
+        assert_eq!(split(Rule::Tiho, 100, &o), (vec![50, 0, 450], 0));
     }
 
     #[test]
@@ -1036,17 +1022,17 @@ mod tests {
         // 0.5 of each: floors 20, 5, 22 and fee 2 leave 1; o3 and the fee tie
         // at remainder .5, the lower index (o3) wins
         assert_eq!(
-            split(UtxoPolicy::Haircut, 10, &[40, 10, 45]),
+            split(Rule::Haircut, 10, &[40, 10, 45]),
             (vec![20, 5, 23], 2)
         );
         // three equal outputs, taint 1 of 3: the first gets it
-        let s = apply_policy(UtxoPolicy::Haircut, &[(3, 1)], &[1, 1, 1]);
+        let s = apply_rule(Rule::Haircut, &[(3, 1)], &[1, 1, 1]);
         assert_eq!((s.outputs, s.fee), (vec![1, 0, 0], 0));
     }
 
     #[test]
     fn a_deficit_is_a_clean_lot_after_the_inputs() {
-        let s = apply_policy(UtxoPolicy::Fifo, &[(10, 10)], &[5, 10]);
+        let s = apply_rule(Rule::Fifo, &[(10, 10)], &[5, 10]);
         assert_eq!((s.outputs, s.fee, s.deficit), (vec![5, 5], 0, 5));
     }
 
@@ -1057,7 +1043,7 @@ mod tests {
         let ins = [(667_358, 3), (262_485, 1), (624_009, 2), (26_244, 0)];
         let stream: Vec<Lot> = ins.iter().map(|&(v, h)| Lot::tainted(v, h)).collect();
         let outs = [964_914, 410_761];
-        let (split, lots) = split_stream(UtxoPolicy::Haircut, stream, &outs, true);
+        let (split, lots) = split_stream(Rule::Haircut, stream, &outs, true);
         assert_eq!(split.outputs, vec![964_914, 410_761]);
         assert_eq!(split.fee, 204_421);
         for (l, w) in lots.iter().zip(outs.iter().chain([&204_421])) {
@@ -1118,24 +1104,25 @@ mod tests {
                 .parse()
                 .unwrap(),
         ];
-        let r = trace(&l, &seeds, UtxoPolicy::Haircut);
+        let r = trace(&l, &seeds, Model::Haircut).unwrap();
         assert_eq!((r.seeded, r.burned, r.fees, r.held), (100, 10, 30, 60));
         assert!(r.is_conserved());
         assert_eq!(r.history_gaps.len(), 1);
         assert_eq!(r.history_gaps[0].amount, 40);
         assert_eq!(r.reached.len(), 2);
         // poison overstates: every output and fee in full
-        let p = trace(&l, &seeds, UtxoPolicy::Poison);
+        let p = trace(&l, &seeds, Model::Poison).unwrap();
         assert_eq!(p.held, 100);
         assert!(!p.is_conserved());
     }
 
     #[test]
-    fn policies_parse() {
-        for p in UtxoPolicy::ALL {
-            assert_eq!(p.name().parse::<UtxoPolicy>(), Ok(p));
+    fn models_map_to_rules_and_account_models_are_refused() {
+        for m in Model::UTXO {
+            assert_eq!(Rule::of(m).map(Rule::model), Ok(m));
         }
-        assert!("fofi".parse::<UtxoPolicy>().is_err());
+        assert!(Rule::of(Model::TaintFirst).is_err());
+        assert!(Rule::of(Model::CleanFirst).is_err());
     }
 
     proptest! {
@@ -1170,17 +1157,17 @@ mod tests {
                 }
             }
             let outs: Vec<Amount> = outs.into_iter().map(Amount::from).collect();
-            for p in [UtxoPolicy::Haircut, UtxoPolicy::Fifo, UtxoPolicy::Lifo, UtxoPolicy::Tiho] {
+            for p in [Rule::Haircut, Rule::Fifo, Rule::Lifo, Rule::Tiho] {
                 let (split, lots) = split_stream(p, stream.clone(), &outs, true);
                 let mut got: BTreeMap<u32, Amount> = BTreeMap::new();
                 for (j, l) in lots.iter().enumerate() {
                     let value = outs.get(j).copied().unwrap_or(split.fee_value);
-                    prop_assert_eq!(l.iter().map(|x| x.amount).sum::<Amount>(), value, "{} output {}", p, j);
+                    prop_assert_eq!(l.iter().map(|x| x.amount).sum::<Amount>(), value, "{:?} output {}", p, j);
                     for x in l.iter().filter(|x| x.tainted) {
                         *got.entry(x.hops).or_default() += x.amount;
                     }
                 }
-                prop_assert_eq!(&got, &per_class, "{}", p);
+                prop_assert_eq!(&got, &per_class, "{:?}", p);
             }
         }
 
@@ -1192,9 +1179,9 @@ mod tests {
             let ins: Vec<(Amount, Amount)> = ins.iter().map(|&(v, t)| (Amount::from(v), Amount::from(t.min(v)))).collect();
             let outs: Vec<Amount> = outs.iter().map(|&o| Amount::from(o)).collect();
             let taint: Amount = ins.iter().map(|i| i.1).sum();
-            let poison = apply_policy(UtxoPolicy::Poison, &ins, &outs);
-            for p in [UtxoPolicy::Haircut, UtxoPolicy::Fifo, UtxoPolicy::Lifo, UtxoPolicy::Tiho] {
-                let s = apply_policy(p, &ins, &outs);
+            let poison = apply_rule(Rule::Poison, &ins, &outs);
+            for p in [Rule::Haircut, Rule::Fifo, Rule::Lifo, Rule::Tiho] {
+                let s = apply_rule(p, &ins, &outs);
                 // the amounts-only path agrees with the path that builds lots
                 let mut stream = Vec::new();
                 for &(v, t) in &ins {
@@ -1202,9 +1189,9 @@ mod tests {
                     push_lot(&mut stream, Lot::clean(v - t));
                 }
                 prop_assert_eq!(&split_stream(p, stream, &outs, true).0, &s);
-                prop_assert_eq!(s.outputs.iter().sum::<Amount>() + s.fee, taint, "{}", p);
+                prop_assert_eq!(s.outputs.iter().sum::<Amount>() + s.fee, taint, "{:?}", p);
                 for (j, (&t, &w)) in s.outputs.iter().zip(&outs).enumerate() {
-                    prop_assert!(t <= w, "{} output {}", p, j);
+                    prop_assert!(t <= w, "{:?} output {}", p, j);
                     prop_assert!(t <= poison.outputs[j]);
                 }
                 prop_assert!(s.fee <= s.fee_value);

@@ -184,6 +184,25 @@ pub enum MixerError {
     },
 }
 
+impl MixerError {
+    /// Where the problem is: file, and line, field and value when known.
+    #[must_use]
+    pub fn position(&self) -> crate::error::Position {
+        use crate::error::Position;
+        match self {
+            MixerError::Io { file, .. } => Position::file(file.clone()),
+            MixerError::Field {
+                file,
+                line,
+                field,
+                value,
+                ..
+            } => Position::line(file.clone(), *line).with_field(field.clone(), value.clone()),
+            MixerError::Syntax { file, line, .. } => Position::line(file.clone(), *line),
+        }
+    }
+}
+
 /// One pool's events, deposits sorted by leaf index and withdrawals by
 /// chain position (block, log index, then transaction hash).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

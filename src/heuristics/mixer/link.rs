@@ -18,6 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::events::Hash32;
+pub use crate::heuristics::Heuristic;
 use crate::labels::Confidence;
 use crate::ledger::Address;
 
@@ -107,69 +108,6 @@ impl Default for LinkConfig {
             timing_window: 3_600,
             multi_denomination_window: 86_400,
             round_gas_price: 1_000_000_000,
-        }
-    }
-}
-
-/// Which heuristic produced a link.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Heuristic {
-    /// The withdrawal pays the address that made the deposit.
-    AddressMatch,
-    /// Deposit and withdrawal (sent by the recipient, not a relayer) use the
-    /// same gas price, which is not a round default and occurs on no other
-    /// deposit or withdrawal.
-    UniqueGasPrice,
-    /// The withdrawal pays an address known to belong with the depositor.
-    LinkedAddresses,
-    /// A depositor's set of deposits over several denominations is matched
-    /// by exactly one recipient's set of withdrawals, and vice versa.
-    MultiDenomination,
-    /// The withdrawal follows the only deposit of the pool within the
-    /// timing window, with no other withdrawal in between.
-    Timing,
-}
-
-impl Heuristic {
-    /// All heuristics.
-    pub const ALL: [Heuristic; 5] = [
-        Heuristic::AddressMatch,
-        Heuristic::UniqueGasPrice,
-        Heuristic::LinkedAddresses,
-        Heuristic::MultiDenomination,
-        Heuristic::Timing,
-    ];
-
-    /// The confidence of a link made by this heuristic, 0–100.
-    ///
-    /// | heuristic | confidence | why |
-    /// |---|---:|---|
-    /// | address match | 90 | the same key deposits and receives; the only alternative is a deliberate payment to the depositor |
-    /// | unique gas price | 80 | a hand-set fingerprint shared by exactly one deposit and one self-sent withdrawal; coincidences are rare but possible |
-    /// | linked addresses | 60 | depends on how the pair was linked (a clustering heuristic or a direct transfer), which can itself be wrong |
-    /// | multi-denomination | 50 | a unique combination of denominations within a day is suggestive, not distinctive, in busy pools |
-    /// | timing | 20 | only says the pool was quiet; a large anonymity set elsewhere in time is not excluded |
-    #[must_use]
-    pub fn confidence(self) -> Confidence {
-        Confidence::new(match self {
-            Heuristic::AddressMatch => 90,
-            Heuristic::UniqueGasPrice => 80,
-            Heuristic::LinkedAddresses => 60,
-            Heuristic::MultiDenomination => 50,
-            Heuristic::Timing => 20,
-        })
-    }
-
-    /// The snake-case name (`address_match`).
-    #[must_use]
-    pub fn name(self) -> &'static str {
-        match self {
-            Heuristic::AddressMatch => "address_match",
-            Heuristic::UniqueGasPrice => "unique_gas_price",
-            Heuristic::LinkedAddresses => "linked_addresses",
-            Heuristic::MultiDenomination => "multi_denomination",
-            Heuristic::Timing => "timing",
         }
     }
 }

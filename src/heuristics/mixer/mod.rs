@@ -29,6 +29,7 @@ mod anonymity;
 mod events;
 mod link;
 mod observed;
+mod sources;
 
 pub use anonymity::{
     anonymity_sets, pool_summary, AnonymitySet, AnonymityStats, PoolSummary, ProvenSpend,
@@ -39,6 +40,7 @@ pub use events::{
 };
 pub use link::{link, DepositTx, Heuristic, Link, LinkConfig, LinkedAddresses, WithdrawalTx};
 pub use observed::{link_inputs_from_events, pool_txs_from_ledger, PoolTxs};
+pub use sources::{demix_pools, load_event_files, DemixError, Demixed};
 
 use serde::{Deserialize, Serialize};
 

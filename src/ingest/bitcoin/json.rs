@@ -110,7 +110,7 @@ struct CoreVin {
 
 #[derive(Deserialize)]
 struct CorePrevout {
-    value: f64,
+    value: serde_json::Number,
     #[serde(rename = "scriptPubKey")]
     script_pub_key: CoreScript,
 }
@@ -121,7 +121,7 @@ type Prevouts = Vec<Vec<Option<(u64, Vec<u8>)>>>;
 
 #[derive(Deserialize)]
 struct CoreVout {
-    value: f64,
+    value: serde_json::Number,
     n: u32,
     #[serde(rename = "scriptPubKey")]
     script_pub_key: CoreScript,
@@ -144,12 +144,12 @@ fn parse_hash<T: std::str::FromStr>(
     })
 }
 
-/// Converts a JSON BTC amount to satoshi. Core prints amounts with at most
-/// 8 decimals; every such value below 2^53 satoshi is recovered exactly by
-/// rounding, and the loader uses it only as a cross-check of the raw bytes.
-fn btc_to_sat(v: f64) -> Option<u64> {
-    let s = (v * 1e8).round();
-    (0.0..9.0e15).contains(&s).then_some(s as u64)
+/// Converts a JSON BTC amount, as written, to satoshi: an exact decimal
+/// with at most 8 places (Core prints them so), never through a float.
+/// `None` for a negative, fractional-satoshi, exponent or oversized value.
+fn btc_to_sat(v: &serde_json::Number) -> Option<u64> {
+    let sat = crate::amount::parse_decimal_units(&v.to_string(), 8).ok()?;
+    u64::try_from(sat).ok()
 }
 
 fn core_block(line: u64, b: CoreBlock) -> Result<(u64, Block, Prevouts), JsonError> {
@@ -160,7 +160,7 @@ fn core_block(line: u64, b: CoreBlock) -> Result<(u64, Block, Prevouts), JsonErr
         for v in &t.vin {
             stated.push(match &v.prevout {
                 Some(p) => {
-                    let value = btc_to_sat(p.value).ok_or_else(|| JsonError::Field {
+                    let value = btc_to_sat(&p.value).ok_or_else(|| JsonError::Field {
                         line,
                         field: "vin.prevout.value",
                         value: p.value.to_string(),
@@ -206,7 +206,7 @@ fn core_block(line: u64, b: CoreBlock) -> Result<(u64, Block, Prevouts), JsonErr
                     field: "vout.n",
                     value: v.n.to_string(),
                 })?;
-            if btc_to_sat(v.value) != Some(o.value) {
+            if btc_to_sat(&v.value) != Some(o.value) {
                 return Err(JsonError::Field {
                     line,
                     field: "vout.value",
@@ -591,10 +591,18 @@ mod tests {
 
     #[test]
     fn btc_amounts_round_exactly() {
-        assert_eq!(btc_to_sat(50.0), Some(5_000_000_000));
-        assert_eq!(btc_to_sat(0.00000001), Some(1));
-        assert_eq!(btc_to_sat(20999999.9769), Some(2_099_999_997_690_000));
-        assert_eq!(btc_to_sat(-1.0), None);
+        let n = |s: &str| -> serde_json::Number { serde_json::from_str(s).unwrap() };
+        assert_eq!(btc_to_sat(&n("50.0")), Some(5_000_000_000));
+        assert_eq!(btc_to_sat(&n("50")), Some(5_000_000_000));
+        assert_eq!(btc_to_sat(&n("0.00000001")), Some(1));
+        assert_eq!(btc_to_sat(&n("20999999.9769")), Some(2_099_999_997_690_000));
+        // 2^53 + 1 satoshi: a float would round it
+        assert_eq!(
+            btc_to_sat(&n("90071992.54740993")),
+            Some(9_007_199_254_740_993)
+        );
+        assert_eq!(btc_to_sat(&n("-1.0")), None);
+        assert_eq!(btc_to_sat(&n("0.000000001")), None);
     }
 
     #[test]

@@ -360,6 +360,30 @@ impl UtxoLedger {
         &self.txs[tx.index()]
     }
 
+    /// The lowest block height whose transactions are at or after unix
+    /// time `t` (`u64::MAX` when none is): where an `ADDR@TIME` seed starts.
+    #[must_use]
+    pub fn first_height_from(&self, t: u64) -> u64 {
+        self.txs
+            .iter()
+            .filter(|tx| tx.time >= t)
+            .map(|tx| tx.height)
+            .min()
+            .unwrap_or(u64::MAX)
+    }
+
+    /// The highest block height whose transactions are at or before unix
+    /// time `t` (0 when none is): where an `until` time ends a trace.
+    #[must_use]
+    pub fn last_height_until(&self, t: u64) -> u64 {
+        self.txs
+            .iter()
+            .filter(|tx| tx.time <= t)
+            .map(|tx| tx.height)
+            .max()
+            .unwrap_or(0)
+    }
+
     /// All transactions in event order.
     #[must_use]
     pub fn txs(&self) -> &[TxInfo] {

@@ -1,0 +1,492 @@
+//! One investigation: the library's entry point for a trace.
+//!
+//! An [`Investigation`] gathers what an investigator decides — seeds
+//! (addresses, `ADDR@TIME`, `tx:` transactions, UTXO outpoints, or the
+//! built-in registry's incidents), labels, the taint [`Model`], the stop
+//! set, limits (hops, `until`, dust) and the enrichments (swaps, demixing,
+//! deposit inference, bridges) — validates it once, and traces a
+//! [`Dataset`] (an account ledger and, for Bitcoin inputs, a UTXO ledger)
+//! into a [`TraceReport`]. Account and UTXO chains go through the same
+//! type with the same seeds and the same report; options that only mean
+//! something on one kind of chain are refused clearly on the other.
+//!
+//! ```
+//! use fundtrace::ingest::{load_dataset, Format, IngestOptions, Source};
+//! use fundtrace::investigation::Investigation;
+//! use fundtrace::trace::Model;
+//!
+//! let data = load_dataset(
+//!     &[Source::new(Format::EthTransactions, "examples/data/ronin/transactions.csv")],
+//!     IngestOptions::default(),
+//! )?;
+//! let report = Investigation::new()
+//!     .seed("0x098b716b8aaf21512996dc57eb0615e2383e2f96")?
+//!     .model(Model::Fifo)
+//!     .trace(&data)?;
+//! assert_eq!(report.model, "fifo");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod targets;
+
+pub use targets::{AddressSpec, TargetError};
+
+use std::collections::BTreeMap;
+
+use thiserror::Error;
+
+use crate::amount::Amount;
+use crate::heuristics::bridge::{match_bridges, BridgeConfig, BridgeSpec};
+use crate::heuristics::deposit::{find_deposit_addresses, DepositConfig};
+use crate::heuristics::mixer::{LinkConfig, LinkedAddresses};
+use crate::ingest::Dataset;
+use crate::labels::{registry, Category, LabelSet};
+use crate::ledger::utxo::UtxoLedger;
+use crate::ledger::{Address, Ledger};
+use crate::report::trace::{ComparisonReport, TraceReport};
+use crate::report::trace_utxo::{utxo_trace_report, UtxoTraceRequest};
+use crate::trace::links::{find_mixer_links, registry_pools, MixerLinks};
+use crate::trace::utxo::{trace_with, UtxoTraceOptions};
+use crate::trace::{
+    exits_from_labels, parse_seeds, trace, trace_all, ExitInfo, Model, Seed, SeedError, SeedTarget,
+    TraceConfig, TraceConfigError, DEFAULT_STOP_AT,
+};
+
+/// The incident name of seeds given without one.
+pub const DEFAULT_INCIDENT: &str = "theft";
+
+/// Why an investigation cannot run.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum InvestigationError {
+    /// A seed could not be read.
+    #[error(transparent)]
+    Seed(#[from] SeedError),
+    /// The trace configuration is not valid (no seeds, conflicting seeds, …).
+    #[error(transparent)]
+    Config(#[from] TraceConfigError),
+    /// `--incident NAME` is not in the built-in registry.
+    #[error("incident {0:?} is not in the registry (see `fundtrace incidents`)")]
+    UnknownIncident(String),
+    /// The registry has no exploiter address for this incident.
+    #[error("incident {name:?}: the registry has no exploiter address for it ({note})")]
+    IncidentWithoutSeeds {
+        /// The incident.
+        name: String,
+        /// The registry's note on it.
+        note: String,
+    },
+    /// An option that only applies to account chains was given with a
+    /// UTXO ledger.
+    #[error("{0} applies to account chains only; the inputs are Bitcoin (UTXO) data")]
+    AccountOnly(&'static str),
+    /// A model that has no meaning on this kind of chain.
+    #[error("model {model}: {why}")]
+    ModelNotApplicable {
+        /// The model.
+        model: Model,
+        /// What to use instead.
+        why: &'static str,
+    },
+}
+
+/// Mixer demixing options: which pools and how links are made.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Demixing {
+    /// Link heuristics' settings.
+    pub links: LinkConfig,
+}
+
+/// An investigation: seeds, labels, model, stop set, limits and
+/// enrichments, checked once (see the [module docs](self)).
+#[derive(Clone, Debug)]
+pub struct Investigation {
+    seeds: Vec<Seed>,
+    registry_incidents: Vec<String>,
+    labels: LabelSet,
+    model: Model,
+    stop_at: Vec<Category>,
+    max_hops: Option<u32>,
+    until: Option<u64>,
+    dust: Amount,
+    swaps: bool,
+    demix: Option<Demixing>,
+    infer_deposits: Option<DepositConfig>,
+    bridges: Vec<BridgeSpec>,
+    bridge_config: BridgeConfig,
+}
+
+impl Default for Investigation {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Investigation {
+    /// An investigation with no seeds yet, the haircut model, the default
+    /// stop set ([`DEFAULT_STOP_AT`]) and no limits.
+    #[must_use]
+    pub fn new() -> Self {
+        Investigation {
+            seeds: Vec::new(),
+            registry_incidents: Vec::new(),
+            labels: LabelSet::default(),
+            model: Model::Haircut,
+            stop_at: DEFAULT_STOP_AT.to_vec(),
+            max_hops: None,
+            until: None,
+            dust: 0,
+            swaps: false,
+            demix: None,
+            infer_deposits: None,
+            bridges: Vec::new(),
+            bridge_config: BridgeConfig::default(),
+        }
+    }
+
+    /// Adds a seed written as the command line takes it (`ADDR`,
+    /// `ADDR@UNIX_TIME`, `tx:0xHASH`, or a UTXO outpoint `TXID:VOUT`), of
+    /// the incident [`DEFAULT_INCIDENT`].
+    ///
+    /// # Errors
+    ///
+    /// [`InvestigationError::Seed`] when it cannot be read.
+    pub fn seed(self, seed: &str) -> Result<Self, InvestigationError> {
+        self.seed_of(DEFAULT_INCIDENT, seed)
+    }
+
+    /// Adds a seed of the named incident.
+    ///
+    /// # Errors
+    ///
+    /// [`InvestigationError::Seed`] when the seed or the name cannot be read.
+    pub fn seed_of(mut self, incident: &str, seed: &str) -> Result<Self, InvestigationError> {
+        self.seeds.push(Seed::parse(incident, seed)?);
+        Ok(self)
+    }
+
+    /// Adds parsed seeds.
+    #[must_use]
+    pub fn seeds(mut self, seeds: impl IntoIterator<Item = Seed>) -> Self {
+        self.seeds.extend(seeds);
+        self
+    }
+
+    /// Adds the seeds of a seeds file's text: one per line, `SEED` or
+    /// `INCIDENT,SEED`; blank lines and `#` comments are skipped. Seeds
+    /// without an incident belong to `default_incident`.
+    ///
+    /// # Errors
+    ///
+    /// [`InvestigationError::Seed`] naming the line that cannot be read.
+    pub fn seeds_text(
+        mut self,
+        text: &str,
+        default_incident: &str,
+    ) -> Result<Self, InvestigationError> {
+        self.seeds.extend(parse_seeds(text, default_incident)?);
+        Ok(self)
+    }
+
+    /// Seeds the trace from the built-in registry's exploiter addresses of
+    /// incident `name` (see [`registry::incidents`]) and adds the registry's
+    /// labels; the seeds' incident is `name`.
+    ///
+    /// # Errors
+    ///
+    /// When the registry does not know the incident or has no exploiter
+    /// address for it.
+    pub fn incident(mut self, name: &str) -> Result<Self, InvestigationError> {
+        let incident = registry::incident(name)
+            .ok_or_else(|| InvestigationError::UnknownIncident(name.to_string()))?;
+        let exploiters = incident.exploiters();
+        if exploiters.is_empty() {
+            return Err(InvestigationError::IncidentWithoutSeeds {
+                name: name.to_string(),
+                note: incident.note.clone(),
+            });
+        }
+        for a in exploiters {
+            self.seeds.push(Seed {
+                incident: incident.name.clone(),
+                target: SeedTarget::Address {
+                    address: a.clone(),
+                    start: None,
+                },
+            });
+        }
+        if self.registry_incidents.is_empty() {
+            self.labels.merge(registry::labels());
+        }
+        self.registry_incidents.push(incident.name.clone());
+        Ok(self)
+    }
+
+    /// Adds labels (exits are labelled addresses whose deciding category
+    /// is in the stop set).
+    #[must_use]
+    pub fn labels(mut self, labels: LabelSet) -> Self {
+        self.labels.merge(labels);
+        self
+    }
+
+    /// The taint model (default haircut). [`Model::Tiho`] applies to UTXO
+    /// chains, [`Model::TaintFirst`] and [`Model::CleanFirst`] to account
+    /// chains; the other is refused when the trace runs.
+    #[must_use]
+    pub fn model(mut self, model: Model) -> Self {
+        self.model = model;
+        self
+    }
+
+    /// The categories whose addresses absorb taint (default
+    /// [`DEFAULT_STOP_AT`]). With demixing, mixers leave the stop set.
+    #[must_use]
+    pub fn stop_at(mut self, categories: Vec<Category>) -> Self {
+        self.stop_at = categories;
+        self
+    }
+
+    /// The most transfers taint may cross.
+    #[must_use]
+    pub fn max_hops(mut self, hops: Option<u32>) -> Self {
+        self.max_hops = hops;
+        self
+    }
+
+    /// Ignore events after this unix time.
+    #[must_use]
+    pub fn until(mut self, until: Option<u64>) -> Self {
+        self.until = until;
+        self
+    }
+
+    /// Taint below this amount (base units) in one transfer is handed over
+    /// as clean and counted as dust.
+    #[must_use]
+    pub fn dust(mut self, dust: Amount) -> Self {
+        self.dust = dust;
+        self
+    }
+
+    /// Conversion taint through swaps (account chains).
+    #[must_use]
+    pub fn swaps(mut self, swaps: bool) -> Self {
+        self.swaps = swaps;
+        self
+    }
+
+    /// Demix the registry's Tornado Cash ETH pools found in the ledger:
+    /// linked withdrawals carry their deposits' taint and mixers leave the
+    /// stop set (account chains).
+    #[must_use]
+    pub fn demix(mut self, demixing: Option<Demixing>) -> Self {
+        self.demix = demixing;
+        self
+    }
+
+    /// Infer exchange deposit addresses from their forwards to labelled hot
+    /// wallets and make them exits of that exchange (account chains).
+    #[must_use]
+    pub fn infer_deposits(mut self, config: Option<DepositConfig>) -> Self {
+        self.infer_deposits = config;
+        self
+    }
+
+    /// Match deposits into `bridge` on one chain to its releases on another
+    /// (account chains; multi-chain ledgers).
+    #[must_use]
+    pub fn bridge(mut self, bridge: BridgeSpec) -> Self {
+        self.bridges.push(bridge);
+        self
+    }
+
+    /// Bridge matching's time window and fee limit.
+    #[must_use]
+    pub fn bridge_config(mut self, config: BridgeConfig) -> Self {
+        self.bridge_config = config;
+        self
+    }
+
+    /// The seeds given so far.
+    #[must_use]
+    pub fn seed_list(&self) -> &[Seed] {
+        &self.seeds
+    }
+
+    /// The model.
+    #[must_use]
+    pub fn chosen_model(&self) -> Model {
+        self.model
+    }
+
+    /// The stop set actually used: mixers leave it when demixing.
+    #[must_use]
+    pub fn stop_categories(&self) -> Vec<Category> {
+        let mut out = self.stop_at.clone();
+        if self.demix.is_some() {
+            out.retain(|c| *c != Category::Mixer);
+        }
+        out
+    }
+
+    /// The exit set: labelled addresses whose deciding category is in the
+    /// stop set.
+    #[must_use]
+    pub fn exits(&self) -> BTreeMap<Address, ExitInfo> {
+        exits_from_labels(&self.labels, &self.stop_categories())
+    }
+
+    /// Checks everything that can be checked without the data: seeds are
+    /// present and consistent, and the account-chain configuration is
+    /// valid. [`Investigation::trace`] checks again, with the data.
+    ///
+    /// # Errors
+    ///
+    /// As [`Investigation::trace`], for what does not need the data.
+    pub fn validate(&self) -> Result<(), InvestigationError> {
+        TraceConfig::new(Model::Haircut, self.seeds.clone())?;
+        Ok(())
+    }
+
+    /// Traces the data under the model.
+    ///
+    /// # Errors
+    ///
+    /// When the configuration is not valid for the data: no seeds,
+    /// conflicting seeds, a model or option that does not apply to this
+    /// kind of chain.
+    pub fn trace(&self, data: &Dataset) -> Result<TraceReport, InvestigationError> {
+        match &data.utxo {
+            Some(utxo) => self.trace_utxo(&data.ledger, utxo, self.model),
+            None => {
+                let (config, links) = self.account_config(&data.ledger, self.model)?;
+                let result = trace(&data.ledger, &config);
+                let mut report = TraceReport::new(&data.ledger, &config, &result);
+                if let Some(links) = &links {
+                    report = report.with_mixer(&data.ledger, links, &result);
+                }
+                Ok(report)
+            }
+        }
+    }
+
+    /// Traces the data under every model of its kind of chain, side by side.
+    ///
+    /// # Errors
+    ///
+    /// As [`Investigation::trace`].
+    pub fn compare(&self, data: &Dataset) -> Result<ComparisonReport, InvestigationError> {
+        match &data.utxo {
+            Some(utxo) => {
+                let reports = Model::UTXO
+                    .iter()
+                    .map(|&m| self.trace_utxo(&data.ledger, utxo, m))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(ComparisonReport::from_reports(&reports))
+            }
+            None => {
+                let (config, _) = self.account_config(&data.ledger, Model::Haircut)?;
+                let results = trace_all(&data.ledger, &config);
+                Ok(ComparisonReport::new(&data.ledger, &config, &results))
+            }
+        }
+    }
+
+    /// The validated account-chain configuration for `model`, with the
+    /// enrichments found in `ledger`: inferred deposit addresses, mixer
+    /// links and bridge matches.
+    fn account_config(
+        &self,
+        ledger: &Ledger,
+        model: Model,
+    ) -> Result<(TraceConfig, Option<MixerLinks>), InvestigationError> {
+        if model == Model::Tiho {
+            return Err(InvestigationError::ModelNotApplicable {
+                model,
+                why: "TIHO is a UTXO rule; on account chains its counterpart is taint-first",
+            });
+        }
+        let mut exits = self.exits();
+        if let Some(deposit_config) = &self.infer_deposits {
+            let hot: BTreeMap<Address, ExitInfo> = exits
+                .iter()
+                .filter(|(_, e)| e.category == Category::Exchange.name())
+                .map(|(a, e)| (a.clone(), e.clone()))
+                .collect();
+            let found =
+                find_deposit_addresses(ledger, &hot, |a| exits.contains_key(a), deposit_config);
+            for d in found {
+                exits.insert(d.address.clone(), d.exit_info());
+            }
+        }
+        let mut config = TraceConfig::new(model, self.seeds.clone())?
+            .with_exits(exits)
+            .with_max_hops(self.max_hops)
+            .with_until(self.until)
+            .with_dust(self.dust)
+            .with_swaps(self.swaps);
+        let mut carries = Vec::new();
+        let links = self.demix.as_ref().map(|d| {
+            find_mixer_links(
+                ledger,
+                &registry_pools(ledger),
+                &LinkedAddresses::new(),
+                &d.links,
+            )
+        });
+        if let Some(links) = &links {
+            carries.extend(links.conversions());
+        }
+        if !self.bridges.is_empty() {
+            let matches =
+                match_bridges(ledger, &self.bridges, &BTreeMap::new(), &self.bridge_config);
+            carries.extend(matches.iter().map(|m| m.conversion(ledger)));
+        }
+        if !carries.is_empty() {
+            config = config.with_conversions(carries);
+        }
+        Ok((config, links))
+    }
+
+    /// Traces a UTXO ledger under `model`; `view` is the address-level
+    /// ledger of the same inputs (digests, warnings).
+    fn trace_utxo(
+        &self,
+        view: &Ledger,
+        utxo: &UtxoLedger,
+        model: Model,
+    ) -> Result<TraceReport, InvestigationError> {
+        for (given, name) in [
+            (self.swaps, "swap tracing"),
+            (self.demix.is_some(), "demixing"),
+            (self.infer_deposits.is_some(), "deposit inference"),
+            (!self.bridges.is_empty(), "bridge matching"),
+        ] {
+            if given {
+                return Err(InvestigationError::AccountOnly(name));
+            }
+        }
+        // Seeds are checked as for account chains (none, conflicts).
+        let config = TraceConfig::new(Model::Haircut, self.seeds.clone())?;
+        let mut options = UtxoTraceOptions::new(model)?;
+        let exit_info: BTreeMap<String, ExitInfo> = self
+            .exits()
+            .into_iter()
+            .map(|(a, i)| (a.to_string(), i))
+            .collect();
+        options.exits = exit_info.keys().cloned().collect();
+        options.dust = self.dust;
+        options.max_hops = self.max_hops;
+        options.until_height = self.until.map(|t| utxo.last_height_until(t));
+        let targets: Vec<SeedTarget> = config.seeds().iter().map(|s| s.target.clone()).collect();
+        let result = trace_with(utxo, &targets, &options);
+        let request = UtxoTraceRequest {
+            seeds: config.seeds(),
+            options: &options,
+            exits: &exit_info,
+            until: self.until,
+        };
+        Ok(utxo_trace_report(view, utxo, &request, &result))
+    }
+}
