@@ -56,7 +56,7 @@ fn trace_from_the_block_9_coinbase_under_every_policy() {
         "clean-first",
     ]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a UTXO policy"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("does not apply to UTXO chains"));
 }
 
 #[test]

@@ -117,8 +117,7 @@ fn may_be_coinjoin(ledger: &UtxoLedger, tx: UtxoTxId) -> bool {
 ///
 /// ```
 /// use fundtrace::heuristics::cluster::cluster;
-/// use fundtrace::ingest::bitcoin::genesis_block;
-/// use fundtrace::ledger::utxo::UtxoLedger;
+/// use fundtrace::ingest::bitcoin::{genesis_block, utxo_ledger_from_blocks};
 /// let ledger = utxo_ledger_from_blocks(&[genesis_block()], 0).unwrap();
 /// let c = cluster(&ledger);
 /// assert_eq!(c.cluster_count(), 1);

@@ -80,14 +80,6 @@ pub enum InvestigationError {
     /// UTXO ledger.
     #[error("{0} applies to account chains only; the inputs are Bitcoin (UTXO) data")]
     AccountOnly(&'static str),
-    /// A model that has no meaning on this kind of chain.
-    #[error("model {model}: {why}")]
-    ModelNotApplicable {
-        /// The model.
-        model: Model,
-        /// What to use instead.
-        why: &'static str,
-    },
 }
 
 /// Mixer demixing options: which pools and how links are made.
@@ -401,12 +393,6 @@ impl Investigation {
         ledger: &Ledger,
         model: Model,
     ) -> Result<(TraceConfig, Option<MixerLinks>), InvestigationError> {
-        if model == Model::Tiho {
-            return Err(InvestigationError::ModelNotApplicable {
-                model,
-                why: "TIHO is a UTXO rule; on account chains its counterpart is taint-first",
-            });
-        }
         let mut exits = self.exits();
         if let Some(deposit_config) = &self.infer_deposits {
             let hot: BTreeMap<Address, ExitInfo> = exits

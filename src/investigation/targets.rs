@@ -36,7 +36,7 @@ pub enum TargetError {
     #[error("{0}: the address does not appear in the ledger")]
     NotInLedger(String),
     /// No address of the ledger has a label of the category.
-    #[error("category:{0}: no address of the ledger has a label of this category (give labels)")]
+    #[error("category:{0}: no address of the ledger has a label of category {0} (give labels with --labels, --list or --tagpack)")]
     EmptyCategory(String),
 }
 
