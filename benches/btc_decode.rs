@@ -8,7 +8,7 @@ use fundtrace::ingest::bitcoin::{decode_blocks, read_maybe_bzip2};
 
 fn data(rel: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
+        .join("tests/data")
         .join(rel);
     let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     read_maybe_bzip2(file).expect("decompresses")

@@ -15,7 +15,7 @@ use fundtrace::ledger::utxo::{script_address, InputSource, Network, OutPoint, Tx
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
+        .join("tests/data")
         .join(rel)
 }
 

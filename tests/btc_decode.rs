@@ -1,5 +1,5 @@
 //! Consensus decoding against real mainnet blocks and Bitcoin Core's
-//! transaction test vectors (shared data beside the repository).
+//! transaction test vectors (copies in `tests/data/`).
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -10,12 +10,12 @@ use fundtrace::ledger::utxo::{script_address, script_type, Network};
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
+        .join("tests/data")
         .join(rel)
 }
 
 fn blocks(rel: &str) -> Vec<Block> {
-    load_blocks(File::open(data(rel)).expect("shared data present")).expect("blocks decode")
+    load_blocks(File::open(data(rel)).expect("tests/data present")).expect("blocks decode")
 }
 
 fn csv_rows(rel: &str) -> Vec<HashMap<String, String>> {

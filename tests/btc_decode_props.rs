@@ -89,7 +89,7 @@ proptest! {
 
 fn sample(rel: &str) -> String {
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/bitcoin_etl_samples/bitcoin")
+        .join("tests/data/bitcoin_etl_samples/bitcoin")
         .join(rel);
     std::fs::read_to_string(path).unwrap()
 }

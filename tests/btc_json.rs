@@ -12,7 +12,7 @@ use fundtrace::ledger::utxo::{Network, TxRecord, UtxoLedger};
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
+        .join("tests/data")
         .join(rel)
 }
 

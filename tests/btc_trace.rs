@@ -14,7 +14,7 @@ use fundtrace::trace::{Model, Seed, SeedTarget};
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
+        .join("tests/data")
         .join(rel)
 }
 

@@ -1,12 +1,15 @@
 //! The command line on Bitcoin inputs: the real blocks 1–255 of the btcd
-//! test data (`../shared/data/bitcoin_raw/btcd/`).
+//! test data (`tests/data/bitcoin_raw/btcd/`).
 
 mod common;
 use common::{fundtrace, fundtrace_json};
 
 use std::collections::BTreeSet;
 
-const BLOCKS: &str = "../shared/data/bitcoin_raw/btcd/database__testdata__blocks1-256.bz2";
+const BLOCKS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/bitcoin_raw/btcd/database__testdata__blocks1-256.bz2"
+);
 const BLOCK9_COINBASE: &str = "0437cd7f8525ceed2324359c2d0ba26006d92d856a9c20fa0241106ee5a597c9:0";
 
 #[test]

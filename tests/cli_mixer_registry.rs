@@ -37,8 +37,12 @@ fn incidents_lists_the_registry_with_sources() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data: tornado_cash_events/mainnet_eth_100_2022-06 (5.1 MB)"]
 fn demix_reports_the_100_eth_pool() {
-    let dir = "../shared/data/tornado_cash_events/mainnet_eth_100_2022-06";
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../shared/data/tornado_cash_events/mainnet_eth_100_2022-06"
+    );
     let out = fundtrace(&[
         "demix",
         "--pool-events",

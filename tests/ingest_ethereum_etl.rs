@@ -1,5 +1,5 @@
 //! ethereum-etl samples from real mainnet blocks 17,173,049–17,173,050
-//! (`../shared/data/ethereum_etl_samples/`): CSV and JSON lines give the
+//! (`tests/data/ethereum_etl_samples/`): CSV and JSON lines give the
 //! same ledger.
 
 mod common;
@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use fundtrace::ingest::{self, read_from, Encoding, Format, IngestOptions, Source};
 use fundtrace::{Ledger, LedgerBuilder, TransferKind};
 
-fn shared(rel: &str) -> PathBuf {
+fn fixture(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/ethereum_etl_samples")
+        .join("tests/data/ethereum_etl_samples")
         .join(rel)
 }
 
@@ -23,7 +23,7 @@ const STREAM: &str = "test_stream/blocks_17173049_17173050";
 /// writes (`export_token_transfers` column order, no timestamp column), so
 /// the CSV reader is tested on the same 291 real rows.
 fn token_transfers_as_csv() -> Vec<u8> {
-    let text = std::fs::read_to_string(shared(&format!("{STREAM}/expected_token_transfers.json")))
+    let text = std::fs::read_to_string(fixture(&format!("{STREAM}/expected_token_transfers.json")))
         .unwrap();
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -65,7 +65,7 @@ fn load_csv() -> Ledger {
         &mut b,
         &Source::new(
             Format::EthTransactions,
-            shared(&format!("{BLOCKS}/expected_transactions.csv")),
+            fixture(&format!("{BLOCKS}/expected_transactions.csv")),
         ),
         &mut o,
     )
@@ -87,11 +87,11 @@ fn load_json() -> Ledger {
         &[
             Source::new(
                 Format::EthTransactions,
-                shared(&format!("{BLOCKS}/expected_transactions.json")),
+                fixture(&format!("{BLOCKS}/expected_transactions.json")),
             ),
             Source::new(
                 Format::EthTokenTransfers,
-                shared(&format!("{STREAM}/expected_token_transfers.json")),
+                fixture(&format!("{STREAM}/expected_token_transfers.json")),
             ),
         ],
         IngestOptions::default(),
@@ -136,7 +136,7 @@ fn receipts_make_failed_transactions_move_nothing_and_add_fees() {
     let l = ingest::load(
         &[Source::new(
             Format::EthTransactions,
-            shared(&format!("{STREAM}/expected_transactions.json")),
+            fixture(&format!("{STREAM}/expected_transactions.json")),
         )],
         IngestOptions::default(),
     )
@@ -168,7 +168,7 @@ fn receipts_make_failed_transactions_move_nothing_and_add_fees() {
     let without_fees = ingest::load(
         &[Source::new(
             Format::EthTransactions,
-            shared(&format!("{STREAM}/expected_transactions.json")),
+            fixture(&format!("{STREAM}/expected_transactions.json")),
         )],
         IngestOptions {
             no_fees: true,
@@ -194,7 +194,7 @@ fn real_trace_files_keep_only_value_moving_internal_calls() {
         &mut b,
         &Source::new(
             Format::EthTraces,
-            shared("test_export_traces_job/block_with_subtraces/expected_traces.csv"),
+            fixture("test_export_traces_job/block_with_subtraces/expected_traces.csv"),
         ),
         &mut o,
     )
@@ -290,7 +290,7 @@ fn internal_transfers_are_ordered_by_trace_address_whatever_the_row_order() {
 #[test]
 fn digests_are_of_the_file_bytes() {
     use sha2::{Digest, Sha256};
-    let path = shared(&format!("{BLOCKS}/expected_transactions.csv"));
+    let path = fixture(&format!("{BLOCKS}/expected_transactions.csv"));
     let l = ingest::load(
         &[Source::new(Format::EthTransactions, &path)],
         IngestOptions::default(),

@@ -29,8 +29,8 @@ fn real_samples_round_trip() {
     let root = env!("CARGO_MANIFEST_DIR");
     let l = ingest::load(
         &[
-            Source::new(Format::EthTransactions, format!("{root}/../shared/data/ethereum_etl_samples/test_stream/blocks_17173049_17173050/expected_transactions.json")),
-            Source::new(Format::EthTokenTransfers, format!("{root}/../shared/data/ethereum_etl_samples/test_stream/blocks_17173049_17173050/expected_token_transfers.json")),
+            Source::new(Format::EthTransactions, format!("{root}/tests/data/ethereum_etl_samples/test_stream/blocks_17173049_17173050/expected_transactions.json")),
+            Source::new(Format::EthTokenTransfers, format!("{root}/tests/data/ethereum_etl_samples/test_stream/blocks_17173049_17173050/expected_token_transfers.json")),
             Source::new(Format::EthTransactions, format!("{root}/examples/data/bybit/transactions.csv")),
             Source::new(Format::EthTokenTransfers, format!("{root}/examples/data/bybit/token_transfers.csv")),
         ],

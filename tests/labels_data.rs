@@ -1,9 +1,18 @@
-//! Label loaders on the real shared data (`../shared/data/`).
+//! Label loaders on the real shared data: the small files are copied into
+//! `tests/data/`; the large label tables are read from `../shared/data/`
+//! by ignored tests (`cargo test -- --include-ignored`).
 
 use fundtrace::labels::{self, Category, LoadOptions};
 use fundtrace::Address;
 
 macro_rules! data {
+    ($p:literal) => {
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/", $p)
+    };
+}
+
+/// A file of the shared data beside the repository (too large to copy).
+macro_rules! shared {
     ($p:literal) => {
         concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/", $p)
     };
@@ -143,13 +152,16 @@ fn attributed_addresses_csv() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data: labels_etherscan_brianleect/combinedAllLabels.json (3.2 MB)"]
 fn lenient_json_on_the_etherscan_dump() {
     let opts = LoadOptions {
         lenient: true,
         ..LoadOptions::default()
     };
-    let text = std::fs::read_to_string(data!("labels_etherscan_brianleect/combinedAllLabels.json"))
-        .unwrap();
+    let text = std::fs::read_to_string(shared!(
+        "labels_etherscan_brianleect/combinedAllLabels.json"
+    ))
+    .unwrap();
     let set = labels::parse_json(&text, "combinedAllLabels.json", &opts).unwrap();
     // Every record is labelled or counted as skipped (173 addresses occur
     // twice, with keys in different case; such a pair may be labelled once
@@ -180,20 +192,24 @@ fn lenient_json_on_the_etherscan_dump() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data: labels_forta/chain_1/etherscan_malicious_labels.csv (680 KB)"]
 fn forta_malicious_labels_csv() {
-    let set =
-        labels::load_csv(data!("labels_forta/chain_1/etherscan_malicious_labels.csv")).unwrap();
+    let set = labels::load_csv(shared!(
+        "labels_forta/chain_1/etherscan_malicious_labels.csv"
+    ))
+    .unwrap();
     assert_eq!(set.len(), 7_780);
     assert_eq!(set.with_category(Category::Exploiter).count(), 7_780);
 }
 
 #[test]
+#[ignore = "needs ../shared/data: labels_tutela/known_addresses.csv (1.6 MB)"]
 fn tutela_known_addresses_csv() {
     let opts = LoadOptions {
         lenient: true,
         ..LoadOptions::default()
     };
-    let text = std::fs::read_to_string(data!("labels_tutela/known_addresses.csv")).unwrap();
+    let text = std::fs::read_to_string(shared!("labels_tutela/known_addresses.csv")).unwrap();
     let set = labels::parse_csv(&text, "known_addresses.csv", &opts).unwrap();
     let count = |c| set.with_category(c).count();
     eprintln!(

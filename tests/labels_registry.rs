@@ -1,4 +1,5 @@
-//! The built-in registry: sources, address forms, consistency with the shared data.
+//! The built-in registry: sources, address forms, consistency with the shared
+//! data (the files it cites, copied into `tests/data/`).
 
 use std::collections::BTreeSet;
 
@@ -7,7 +8,7 @@ use fundtrace::Address;
 
 macro_rules! data {
     ($p:literal) => {
-        concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/data/", $p)
+        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/", $p)
     };
 }
 

@@ -36,6 +36,7 @@ fn event_topics_are_the_keccak_of_the_signatures() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data: tornado_cash_events/mainnet_eth_100_2022-06 (5.1 MB)"]
 fn pool_100_eth_events() {
     let ev = pool_100();
     let check = ev.check();
@@ -108,6 +109,7 @@ fn pool_100_eth_events() {
 }
 
 #[test]
+#[ignore = "needs ../shared/data: tornado_cash_events/mainnet_token_pools_2019-12_to_2022-02 DAI 100k caches (1.3 MB)"]
 fn token_pool_caches_load() {
     let ev = mixer::load_cache(
         data!("tornado_cash_events/mainnet_token_pools_2019-12_to_2022-02/deposits_dai_100000.json"),
@@ -140,6 +142,7 @@ fn bad_cache_records_are_named() {
 /// ethereum-etl writes `logs.csv`, from the first real deposit and the
 /// first withdrawal in the cache, and decodes them back.
 #[test]
+#[ignore = "needs ../shared/data: tornado_cash_events/mainnet_eth_100_2022-06 (5.1 MB)"]
 fn logs_csv_decoding() {
     let ev = pool_100();
     let d = &ev.deposits[0];

@@ -12,11 +12,13 @@ fn sample(rel: &str) -> String {
         .to_string()
 }
 
-fn shared(rel: &str) -> Option<String> {
-    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data")
-        .join(rel);
-    p.exists().then(|| p.display().to_string())
+/// A label file copied from the shared data into `tests/data/`.
+fn fixture(rel: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(rel)
+        .display()
+        .to_string()
 }
 
 fn run(args: &[&str]) -> serde_json::Value {
@@ -36,9 +38,7 @@ const RONIN: &str = "0x098b716b8aaf21512996dc57eb0615e2383e2f96";
 
 #[test]
 fn ofac_list_stops_the_ronin_first_hop_and_the_registry_overrides_it() {
-    let Some(ofac) = shared("ofac_lists_0xB10C/sanctioned_addresses_ETH.txt") else {
-        return;
-    };
+    let ofac = fixture("ofac_lists_0xB10C/sanctioned_addresses_ETH.txt");
     let txs = sample("ronin/transactions.csv");
     let list = format!("{ofac}:sanctioned");
     for model in ["poison", "haircut", "fifo", "clean-first"] {
@@ -88,12 +88,8 @@ fn ofac_list_stops_the_ronin_first_hop_and_the_registry_overrides_it() {
 
 #[test]
 fn tagpacks_give_exits_by_category() {
-    let (Some(tc), Some(bn)) = (
-        shared("graphsense_tagpacks/packs/tornado_cash.yaml"),
-        shared("graphsense_tagpacks/packs/exchange-wallets-binance.yaml"),
-    ) else {
-        return;
-    };
+    let tc = fixture("graphsense_tagpacks/packs/tornado_cash.yaml");
+    let bn = fixture("graphsense_tagpacks/packs/exchange-wallets-binance.yaml");
     let txs = sample("ronin/transactions.csv");
     let base = ["trace", "--transactions", &txs, "--seed", RONIN, "--json"];
     let r = run(&[&base[..], &["--tagpack", &tc, "--tagpack", &bn]].concat());
