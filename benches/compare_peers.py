@@ -42,8 +42,10 @@ the first transfer at its start time on.
 Peers use what an analyst would reach for: the library's own BFS or
 distance call for the static queries; for the temporal ones (none of the
 libraries has them) plain Python, as one pass over the time-ordered
-transfers (`python scan`) and, for earliest and fewest, as a search over
-time-ordered out-edge lists (`python search`).
+transfers (`python scan`) and as a search over time-ordered out-edge lists
+(`python search`: Dijkstra on arrival for earliest, hop levels for fewest,
+and for widest fundtrace's own method, a binary search on the bottleneck
+whose steps are earliest-arrival searches).
 """
 
 import argparse
@@ -91,6 +93,7 @@ def peer_python(d):
                 adj[u].add(v)
                 outs[u].append((e, v))
         g["adj"], g["outs"] = adj, outs
+        g["amounts"] = sorted({a for a in d.amt if a >= 1})  # for the widest search
         return adj
 
     build()
@@ -217,6 +220,39 @@ def peer_python(d):
             frontier = nxt
         return None
 
+    def widest_search():
+        """fundtrace's algorithm in Python: a binary search on the bottleneck
+        over the ledger's distinct amounts, each step an earliest-arrival
+        search using only transfers of at least that amount."""
+        outs, amounts = g["outs"], g["amounts"]
+
+        def feasible(w):
+            depart = {seed: start}
+            heap = [(start, seed)]
+            while heap:
+                t, v = heapq.heappop(heap)
+                if t > depart.get(v, INF):
+                    continue
+                if v in targets:
+                    return True
+                lst = outs.get(v, ())
+                for e, x in lst[bisect_left_pairs(lst, t):]:
+                    if A[e] >= w and e + 1 < depart.get(x, INF):
+                        depart[x] = e + 1
+                        heapq.heappush(heap, (e + 1, x))
+            return False
+
+        lo, hi = 0, len(amounts) - 1
+        if hi < 0 or not feasible(amounts[0]):
+            return None
+        while lo < hi:  # amounts[lo] is feasible
+            mid = (lo + hi + 1) // 2
+            if feasible(amounts[mid]):
+                lo = mid
+            else:
+                hi = mid - 1
+        return amounts[lo]
+
     def fewest_each():
         hops = fewest_scan(absorb=False, stop=False)
         return [hops.get(t) for t in d.targets]
@@ -236,6 +272,7 @@ def peer_python(d):
         "fewest_20": (fewest_scan, ident),
         "fewest_20_search": (fewest_search, ident),
         "widest_20": (widest_scan, lambda w: None if w is None else str(w)),
+        "widest_20_search": (widest_search, lambda w: None if w is None else str(w)),
         "fewest_each_20": (fewest_each, ident),
         "widest_each_20": (widest_each, ident),
     }
@@ -344,7 +381,7 @@ def peer_rustworkx(d):
     g = {}
 
     def build():
-        x = rx.PyDiGraph(multigraph=False)
+        x = rx.PyDiGraph()  # a multigraph, the default (multigraph=False checks every insert: quadratic at hubs)
         x.add_nodes_from(range(d.n))
         x.add_edges_from_no_data(static_pairs(d))
         g["g"] = x
@@ -360,7 +397,7 @@ def peer_rustworkx(d):
         return [level.get(t) for t in d.targets]
 
     return {
-        "build": (build, lambda x: x.num_edges()),
+        "build": (build, lambda x: None),  # a multigraph: no distinct-edge count
         "static_reach": (lambda: rx.descendants(g["g"], d.seed) | {d.seed}, d.set_digest),
         "static_fewest_20": (fewest, lambda x: x),
     }
@@ -384,7 +421,8 @@ PLAN = [
                      ("python search", "python", "earliest_20_search")]),
     ("fewest_20", [("fundtrace", "fundtrace", "fewest_20"), ("python scan", "python", "fewest_20"),
                    ("python search", "python", "fewest_20_search")]),
-    ("widest_20", [("fundtrace", "fundtrace", "widest_20"), ("python scan", "python", "widest_20")]),
+    ("widest_20", [("fundtrace", "fundtrace", "widest_20"), ("python scan", "python", "widest_20"),
+                   ("python search", "python", "widest_20_search")]),
     ("fewest_each_20", [("fundtrace temporal_reach()", "fundtrace", "fewest_each_20"),
                         ("fundtrace 20 queries", "fundtrace", "fewest_each_20_queries"),
                         ("python scan", "python", "fewest_each_20")]),
@@ -420,6 +458,8 @@ def main():
         if p in needed:
             argv = [sys.executable, os.path.abspath(__file__), "--serve", p, directory]
             servers[p] = peerbench.Server(p, peerbench.pinned(argv, args.cpu))
+    for s in servers.values():
+        s.ready()
     rows = [(row, [(label, servers[srv], cmd) for label, srv, cmd in entries]) for row, entries in plan]
     try:
         times = peerbench.interleave(rows, args.rounds)

@@ -148,11 +148,18 @@ class Server:
         self.name = name
         self.argv = argv
         print(f"$ {' '.join(argv)}", file=sys.stderr)
-        t = time.perf_counter()
+        self.t = time.perf_counter()
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
-        ready = self._read()
-        print(f"  {name}: ready in {time.perf_counter() - t:.1f} s (load {ready['load_ms'] / 1e3:.2f} s, "
-              f"{ready['transfers']} transfers, {ready['addresses']} addresses)", file=sys.stderr)
+        self.is_ready = False
+
+    def ready(self):
+        """Waits for the ready line (servers start together, then each is waited for)."""
+        if not self.is_ready:
+            r = self._read()
+            self.is_ready = True
+            print(f"  {self.name}: ready in {time.perf_counter() - self.t:.1f} s (load {r['load_ms'] / 1e3:.2f} s, "
+                  f"{r['transfers']} transfers, {r['addresses']} addresses)", file=sys.stderr)
+        return self
 
     def _read(self):
         line = self.p.stdout.readline()
@@ -161,6 +168,7 @@ class Server:
         return json.loads(line)
 
     def run(self, cmd):
+        self.ready()
         self.p.stdin.write(cmd + "\n")
         self.p.stdin.flush()
         r = self._read()
@@ -221,7 +229,7 @@ def interleave(rows, rounds, warmup=1):
             ref = results[ref_label]
             for label, _, _ in entries:
                 if row == "build" and results[label] is None:
-                    continue  # a multigraph (igraph) has no distinct-edge count to compare
+                    continue  # a multigraph (igraph, rustworkx) has no distinct-edge count to compare
                 if results[label] != ref:
                     print(f"\nANSWERS DISAGREE on {row} (round {r}):\n  {ref_label}: {json.dumps(ref)}\n"
                           f"  {label}: {json.dumps(results[label])}", file=sys.stderr)

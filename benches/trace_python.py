@@ -263,6 +263,8 @@ def main():
     ft = peerbench.Server("fundtrace", peerbench.pinned([binary, "serve", directory], args.cpu))
     py = peerbench.Server("python", peerbench.pinned(
         [sys.executable, os.path.abspath(__file__), "--serve", "python", directory], args.cpu))
+    ft.ready()
+    py.ready()
     cases = [c for c in args.cases.split(",") if c]
     rows = [(c, [("fundtrace", ft, c), ("python loop", py, c), ("python loop + pre-pass", py, c + "_prepass")])
             for c in cases]
