@@ -1,332 +1,473 @@
 #!/usr/bin/env python3
-"""Run fundtrace's path queries and the same queries in networkx, python-igraph,
-rustworkx and scipy.sparse on the same generated ledger, check that every
-answer agrees, and print the times side by side.
+"""Path and reachability queries: fundtrace against plain Python, networkx,
+python-igraph, scipy.sparse.csgraph and rustworkx, on the same generated
+ledger, interleaved, with every answer checked.
 
-    pip install networkx python-igraph rustworkx scipy numpy
-    python3 benches/compare_peers.py --transfers 1000000
+Commands (from the repository root; see benches/README.md):
 
-The fundtrace side is `examples/compare_paths.rs`: it generates the ledger
-(the crate's deterministic generator), writes `edges.csv` (`id,src,dst,amount`
-in event order, addresses as integer ids) and `query.json` (the seed of the
-first theft, its start transfer, the exchange set), runs each query and prints
-answers and median times. This script reads the same files.
+    python3 -m venv .venv && .venv/bin/pip install -r benches/requirements.txt
+    .venv/bin/python benches/compare_peers.py --transfers 1000000 --rounds 5
+    .venv/bin/python benches/compare_peers.py --transfers 10000000 --rounds 3 --dir /tmp/ftpeers-10m
 
-Queries (identical semantics everywhere; transfers below 1 base unit and
-self-transfers are not edges):
-  static_reach      addresses reachable from the seed ignoring time (seed included)
-  earliest_arrival  smallest transfer id that reaches an exchange on a temporal path
-  fewest_hops       fewest transfers on a temporal path to an exchange
-  widest            largest bottleneck of a temporal path to an exchange
-Temporal paths start at the seed at or after the start transfer, use strictly
-increasing transfer ids, and stop at the first exchange address.
+The script builds `examples/peer_bench.rs`, generates DIR/transfers.csv and
+DIR/query.json with it if they are missing, starts one server per contestant
+(fundtrace and each Python peer in its own process), runs one warm-up round
+and `--rounds` interleaved rounds, stops with exit status 1 if any answer
+differs from fundtrace's, and prints min and median per contestant and a
+summary table (query | fundtrace | best peer | ratio).
 
-fundtrace answers static reachability from its ReachIndex (strongly connected
-components of the deduplicated static graph, built once like the peers'
-graphs; its build time is printed), the temporal queries with the defaults of
-PathQuery (a sparse search with a budget, then the one-pass scan; for the
-widest path, a binary search on the bottleneck whose steps are such searches).
+Timing rule: each server times the query call alone; load and graph build are
+rows of their own, timed the same way on every side, and excluded from the
+query rows on every side. A prebuilt index is not a graph: fundtrace's
+ReachIndex is timed with its build (`fundtrace ReachIndex` in the
+static-reach row).
 
-Each peer uses what an analyst would write with that library: its own
-reachability call for static reachability; for the temporal queries (none of
-these libraries has one) a Dijkstra on arrival time and a hop-level search
-over the library's adjacency, and a one-pass scan over the library's edge list
-sorted by time for the widest path. scipy.sparse, which has no adjacency
-iteration worth using from Python, gets plain one-pass scans over its arrays.
-Graph construction is timed separately and excluded from query times, as
-fundtrace's ingest and graph build are.
+Queries (the seed is the first theft's address, from the theft's time; the
+targets are the 20 exchange addresses of query.json; transfers below 1 base
+unit and self-transfers are not edges):
+  load               the CSV into an event-ordered in-memory ledger
+  build              the contestant's graph structures from that ledger
+  static_reach       addresses reachable from the seed, ignoring time (BFS)
+  static_fewest_20   fewest hops from the seed to each of the 20 targets,
+                     ignoring time (one BFS; targets do not absorb)
+  temporal_reach     addresses reachable by a temporal path
+  earliest_20        earliest arrival at any target (targets absorb)
+  fewest_20          fewest transfers on a temporal path to any target
+  widest_20          largest bottleneck of a temporal path to any target
+  fewest_each_20     fewest temporal hops to each of the 20 targets
+  widest_each_20     largest bottleneck of a temporal path to each target
+A temporal path uses strictly increasing transfer ids; the seed sends from
+the first transfer at its start time on.
+
+Peers use what an analyst would reach for: the library's own BFS or
+distance call for the static queries; for the temporal ones (none of the
+libraries has them) plain Python, as one pass over the time-ordered
+transfers (`python scan`) and as a search over time-ordered out-edge lists
+(`python search`: Dijkstra on arrival for earliest, hop levels for fewest,
+and for widest fundtrace's own method, a binary search on the bottleneck
+whose steps are earliest-arrival searches).
 """
 
 import argparse
-import csv
 import heapq
-import json
 import os
-import statistics
-import subprocess
 import sys
-import time
+from collections import defaultdict, deque
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import peerbench  # noqa: E402
 
 INF = float("inf")
 
-
-def timed(runs, f):
-    times, out = [], None
-    for _ in range(runs):
-        t = time.perf_counter()
-        out = f()
-        times.append((time.perf_counter() - t) * 1e3)
-    return out, statistics.median(times)
-
-
-# ---------------------------------------------------------------- temporal queries over an adjacency
-def earliest_search(out_edges, seeds, targets, start):
-    """Dijkstra on arrival: out_edges(v) yields (transfer id, receiver)."""
-    depart = {s: start for s in seeds}
-    heap = [(start, s) for s in seeds]
-    heapq.heapify(heap)
-    while heap:
-        d, v = heapq.heappop(heap)
-        if d > depart.get(v, INF):
-            continue
-        if v in targets:
-            return d - 1
-        for e, w in out_edges(v):
-            if e >= d and e + 1 < depart.get(w, INF):
-                depart[w] = e + 1
-                heapq.heappush(heap, (e + 1, w))
-    return None
+DESCRIPTIONS = {
+    "load": "load CSV into a ledger",
+    "build": "build graph structures",
+    "static_reach": "static reach (BFS)",
+    "static_fewest_20": "fewest-hop paths to 20 exchanges (static)",
+    "temporal_reach": "temporal reach",
+    "earliest_20": "earliest arrival at any of 20 exchanges",
+    "fewest_20": "fewest temporal hops to any of 20 exchanges",
+    "widest_20": "widest temporal path to any of 20 exchanges",
+    "fewest_each_20": "fewest temporal hops to each of 20 exchanges",
+    "widest_each_20": "widest temporal path to each of 20 exchanges",
+}
 
 
-def fewest_search(out_edges, seeds, targets, start):
-    """Hop-level search keeping, per address, the earliest departure reached with fewer hops."""
-    best = {s: start for s in seeds}
-    frontier = dict(best)
-    hops = 0
-    while frontier:
-        hops += 1
-        nxt = {}
-        for v, d in frontier.items():
-            if v in targets:
+def static_pairs(d):
+    return [(u, v) for u, v, a in zip(d.src, d.dst, d.amt) if a >= 1 and u != v]
+
+
+def hops_or_none(x):
+    return None if x is None or x == INF else int(x)
+
+
+# ---------------------------------------------------------------- plain Python
+def peer_python(d):
+    g = {}
+
+    def build():
+        adj = defaultdict(set)  # static: distinct receivers
+        outs = defaultdict(list)  # temporal: (transfer id, receiver), in event order
+        for e, (u, v, a) in enumerate(zip(d.src, d.dst, d.amt)):
+            if a >= 1 and u != v:
+                adj[u].add(v)
+                outs[u].append((e, v))
+        g["adj"], g["outs"] = adj, outs
+        g["amounts"] = sorted({a for a in d.amt if a >= 1})  # for the widest search
+        return adj
+
+    build()
+
+    def static_reach():
+        adj = g["adj"]
+        seen = {d.seed}
+        q = deque([d.seed])
+        while q:
+            for w in adj.get(q.popleft(), ()):
+                if w not in seen:
+                    seen.add(w)
+                    q.append(w)
+        return seen
+
+    def static_fewest():
+        adj = g["adj"]
+        want = set(d.targets)
+        found = {}
+        seen = {d.seed}
+        frontier = [d.seed]
+        h = 0
+        while frontier and len(found) < len(want):
+            h += 1
+            nxt = []
+            for v in frontier:
+                for w in adj.get(v, ()):
+                    if w not in seen:
+                        seen.add(w)
+                        nxt.append(w)
+                        if w in want:
+                            found[w] = h
+            frontier = nxt
+        return [found.get(t) for t in d.targets]
+
+    T, S, D, A, start, targets, seed = d.time, d.src, d.dst, d.amt, d.start, d.target_set, d.seed
+
+    def edges():
+        return zip(range(start, len(S)), S[start:], D[start:], A[start:])
+
+    def temporal_reach():
+        reached = {seed}
+        for e, u, v, a in edges():
+            if u in reached and a >= 1:
+                reached.add(v)
+        return reached
+
+    def earliest_scan():
+        reached = {seed}
+        for e, u, v, a in edges():
+            if u in reached and u not in targets and a >= 1 and u != v:
+                if v in targets:
+                    return e
+                reached.add(v)
+        return None
+
+    def fewest_scan(absorb=True, stop=True):
+        hops = {seed: 0}
+        best = None
+        for e, u, v, a in edges():
+            h = hops.get(u)
+            if h is None or (absorb and u in targets) or a < 1 or u == v:
                 continue
-            for e, w in out_edges(v):
-                if e >= d and e + 1 < best.get(w, INF) and e + 1 < nxt.get(w, INF):
-                    nxt[w] = e + 1
-        if any(w in targets for w in nxt):
-            return hops
-        best.update(nxt)
-        frontier = nxt
-    return None
+            if h + 1 < hops.get(v, INF):
+                hops[v] = h + 1
+                if stop and v in targets and (best is None or h + 1 < best):
+                    best = h + 1
+                    if best == 1:
+                        break
+        return best if stop else hops
+
+    def widest_scan(absorb=True):
+        width = {seed: 1 << 200}
+        best = None
+        for e, u, v, a in edges():
+            wu = width.get(u)
+            if wu is None or (absorb and u in targets) or a < 1 or u == v:
+                continue
+            c = wu if wu < a else a
+            if c > width.get(v, 0):
+                width[v] = c
+                if absorb and v in targets and (best is None or c > best):
+                    best = c
+        return best if absorb else width
+
+    def earliest_search():
+        """Dijkstra on arrival over time-ordered out-edges."""
+        outs = g["outs"]
+        depart = {seed: start}
+        heap = [(start, seed)]
+        while heap:
+            t, v = heapq.heappop(heap)
+            if t > depart.get(v, INF):
+                continue
+            if v in targets:
+                return t - 1
+            lst = outs.get(v, ())
+            i = bisect_left_pairs(lst, t)
+            for e, w in lst[i:]:
+                if e + 1 < depart.get(w, INF):
+                    depart[w] = e + 1
+                    heapq.heappush(heap, (e + 1, w))
+        return None
+
+    def fewest_search():
+        """Hop levels; per address the earliest departure reached with fewer hops."""
+        outs = g["outs"]
+        best = {seed: start}
+        frontier = {seed: start}
+        hops = 0
+        while frontier:
+            hops += 1
+            nxt = {}
+            for v, t in frontier.items():
+                if v in targets:
+                    continue
+                lst = outs.get(v, ())
+                for e, w in lst[bisect_left_pairs(lst, t):]:
+                    if e + 1 < best.get(w, INF) and e + 1 < nxt.get(w, INF):
+                        nxt[w] = e + 1
+            if any(w in targets for w in nxt):
+                return hops
+            best.update(nxt)
+            frontier = nxt
+        return None
+
+    def widest_search():
+        """fundtrace's algorithm in Python: a binary search on the bottleneck
+        over the ledger's distinct amounts, each step an earliest-arrival
+        search using only transfers of at least that amount."""
+        outs, amounts = g["outs"], g["amounts"]
+
+        def feasible(w):
+            depart = {seed: start}
+            heap = [(start, seed)]
+            while heap:
+                t, v = heapq.heappop(heap)
+                if t > depart.get(v, INF):
+                    continue
+                if v in targets:
+                    return True
+                lst = outs.get(v, ())
+                for e, x in lst[bisect_left_pairs(lst, t):]:
+                    if A[e] >= w and e + 1 < depart.get(x, INF):
+                        depart[x] = e + 1
+                        heapq.heappush(heap, (e + 1, x))
+            return False
+
+        lo, hi = 0, len(amounts) - 1
+        if hi < 0 or not feasible(amounts[0]):
+            return None
+        while lo < hi:  # amounts[lo] is feasible
+            mid = (lo + hi + 1) // 2
+            if feasible(amounts[mid]):
+                lo = mid
+            else:
+                hi = mid - 1
+        return amounts[lo]
+
+    def fewest_each():
+        hops = fewest_scan(absorb=False, stop=False)
+        return [hops.get(t) for t in d.targets]
+
+    def widest_each():
+        width = widest_scan(absorb=False)
+        return [None if t not in width else str(width[t]) for t in d.targets]
+
+    ident = lambda x: x  # noqa: E731
+    return {
+        "build": (build, lambda adj: sum(len(s) for s in adj.values())),
+        "static_reach": (static_reach, d.set_digest),
+        "static_fewest_20": (static_fewest, ident),
+        "temporal_reach": (temporal_reach, d.set_digest),
+        "earliest_20": (earliest_scan, ident),
+        "earliest_20_search": (earliest_search, ident),
+        "fewest_20": (fewest_scan, ident),
+        "fewest_20_search": (fewest_search, ident),
+        "widest_20": (widest_scan, lambda w: None if w is None else str(w)),
+        "widest_20_search": (widest_search, lambda w: None if w is None else str(w)),
+        "fewest_each_20": (fewest_each, ident),
+        "widest_each_20": (widest_each, ident),
+    }
 
 
-# ---------------------------------------------------------------- one-pass scans over time-sorted edges
-def earliest_scan(edges, seeds, targets, start):
-    reached = set(seeds)
-    for e, u, v, a in edges:
-        if e < start or u not in reached or u in targets:
-            continue
-        if v in targets:
-            return e
-        reached.add(v)
-    return None
+def bisect_left_pairs(lst, t):
+    """First position in a list of (transfer id, receiver) with id >= t."""
+    lo, hi = 0, len(lst)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if lst[mid][0] < t:
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
 
 
-def fewest_scan(edges, seeds, targets, start):
-    hops = {s: 0 for s in seeds}
-    best = None
-    for e, u, v, a in edges:
-        if e < start:
-            continue
-        h = hops.get(u)
-        if h is None or u in targets:
-            continue
-        if h + 1 < hops.get(v, INF):
-            hops[v] = h + 1
-            if v in targets and (best is None or h + 1 < best):
-                best = h + 1
-                if best == 1:
-                    break
-    return best
-
-
-def widest_scan(edges, seeds, targets, start):
-    width = {s: 1 << 200 for s in seeds}
-    best = None
-    for e, u, v, a in edges:
-        if e < start:
-            continue
-        wu = width.get(u)
-        if wu is None or u in targets:
-            continue
-        c = wu if wu < a else a
-        if c > width.get(v, -1):
-            width[v] = c
-            if v in targets and (best is None or c > best):
-                best = c
-    return best
-
-
-# ---------------------------------------------------------------- peers
-def run_networkx(data, runs):
+# ---------------------------------------------------------------- libraries
+def peer_networkx(d):
     import networkx as nx
 
-    ids, src, dst, amt, n, seeds, targets, start = data
-    t = time.perf_counter()
-    g = nx.MultiDiGraph()
-    g.add_nodes_from(range(n))
-    g.add_edges_from((u, v, {"id": e, "amount": a}) for e, u, v, a in zip(ids, src, dst, amt))
-    edges = sorted(((d["id"], u, v, d["amount"]) for u, v, d in g.edges(data=True)))
-    build = (time.perf_counter() - t) * 1e3
+    g = {}
 
-    def out_edges(v):
-        return ((d["id"], w) for _, w, d in g.out_edges(v, data=True))
+    def build():
+        x = nx.DiGraph()
+        x.add_nodes_from(range(d.n))
+        x.add_edges_from(static_pairs(d))
+        g["g"] = x
+        return x
 
-    res = {}
-    res["static_reach"] = timed(runs, lambda: len(set().union(*(nx.descendants(g, s) for s in seeds)) | set(seeds)))
-    res["earliest_arrival"] = timed(runs, lambda: earliest_search(out_edges, seeds, targets, start))
-    res["fewest_hops"] = timed(runs, lambda: fewest_search(out_edges, seeds, targets, start))
-    res["widest"] = timed(runs, lambda: widest_scan(edges, seeds, targets, start))
-    return build, res
+    build()
+
+    def fewest():
+        dist = nx.single_source_shortest_path_length(g["g"], d.seed)
+        return [dist.get(t) for t in d.targets]
+
+    return {
+        "build": (build, lambda x: x.number_of_edges()),
+        "static_reach": (lambda: nx.descendants(g["g"], d.seed) | {d.seed}, d.set_digest),
+        "static_fewest_20": (fewest, lambda x: x),
+    }
 
 
-def run_igraph(data, runs):
+def peer_igraph(d):
     import igraph as ig
 
-    ids, src, dst, amt, n, seeds, targets, start = data
-    t = time.perf_counter()
-    g = ig.Graph(n=n, edges=list(zip(src, dst)), directed=True)
-    g.es["id"] = ids
-    g.es["amount"] = amt
-    eid = g.es["id"]
-    eto = [e.target for e in g.es]
-    edges = sorted(zip(g.es["id"], [e.source for e in g.es], eto, g.es["amount"]))
-    build = (time.perf_counter() - t) * 1e3
+    g = {}
 
-    def out_edges(v):
-        return ((eid[x], eto[x]) for x in g.incident(v, mode="out"))
+    def build():
+        g["g"] = ig.Graph(n=d.n, edges=static_pairs(d), directed=True)
+        return g["g"]
 
-    res = {}
-    res["static_reach"] = timed(runs, lambda: len(set().union(*(g.subcomponent(s, mode="out") for s in seeds))))
-    res["earliest_arrival"] = timed(runs, lambda: earliest_search(out_edges, seeds, targets, start))
-    res["fewest_hops"] = timed(runs, lambda: fewest_search(out_edges, seeds, targets, start))
-    res["widest"] = timed(runs, lambda: widest_scan(edges, seeds, targets, start))
-    return build, res
+    build()
+
+    def fewest():
+        return [hops_or_none(x) for x in g["g"].distances(source=[d.seed], target=d.targets, mode="out")[0]]
+
+    return {
+        "build": (build, lambda x: None),  # a multigraph: no distinct-edge count
+        "static_reach": (lambda: g["g"].subcomponent(d.seed, mode="out"), d.set_digest),
+        "static_fewest_20": (fewest, lambda x: x),
+    }
 
 
-def run_rustworkx(data, runs):
-    import rustworkx as rx
-
-    ids, src, dst, amt, n, seeds, targets, start = data
-    t = time.perf_counter()
-    g = rx.PyDiGraph(multigraph=True)
-    g.add_nodes_from(range(n))
-    g.add_edges_from(list(zip(src, dst, zip(ids, amt))))
-    edges = sorted((p[0], u, v, p[1]) for u, v, p in g.weighted_edge_list())
-    build = (time.perf_counter() - t) * 1e3
-
-    def out_edges(v):
-        return ((p[0], w) for _, w, p in g.out_edges(v))
-
-    res = {}
-    res["static_reach"] = timed(runs, lambda: len(set().union(*(rx.descendants(g, s) for s in seeds)) | set(seeds)))
-    res["earliest_arrival"] = timed(runs, lambda: earliest_search(out_edges, seeds, targets, start))
-    res["fewest_hops"] = timed(runs, lambda: fewest_search(out_edges, seeds, targets, start))
-    res["widest"] = timed(runs, lambda: widest_scan(edges, seeds, targets, start))
-    return build, res
-
-
-def run_scipy(data, runs):
+def peer_scipy(d):
     import numpy as np
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import breadth_first_order
 
-    ids, src, dst, amt, n, seeds, targets, start = data
-    t = time.perf_counter()
-    m = csr_matrix((np.ones(len(src)), (np.asarray(src), np.asarray(dst))), shape=(n, n))
-    order = np.argsort(np.asarray(ids), kind="stable")
-    e_ids = np.asarray(ids)[order].tolist()
-    e_src = np.asarray(src)[order].tolist()
-    e_dst = np.asarray(dst)[order].tolist()
-    e_amt = [amt[i] for i in order.tolist()]
-    edges = list(zip(e_ids, e_src, e_dst, e_amt))
-    build = (time.perf_counter() - t) * 1e3
+    g = {}
 
-    def reach():
-        seen = set()
-        for s in seeds:
-            seen.update(breadth_first_order(m, s, directed=True, return_predecessors=False).tolist())
-        return len(seen)
+    def build():
+        src, dst, amt = np.asarray(d.src), np.asarray(d.dst), np.array(d.amt, dtype=object)
+        keep = (src != dst) & (amt >= 1).astype(bool)
+        s, t = src[keep], dst[keep]
+        g["m"] = csr_matrix((np.ones(len(s), dtype=np.int32), (s, t)), shape=(d.n, d.n))
+        return g["m"]
 
-    res = {}
-    res["static_reach"] = timed(runs, reach)
-    res["earliest_arrival"] = timed(runs, lambda: earliest_scan(edges, seeds, targets, start))
-    res["fewest_hops"] = timed(runs, lambda: fewest_scan(edges, seeds, targets, start))
-    res["widest"] = timed(runs, lambda: widest_scan(edges, seeds, targets, start))
-    return build, res
+    build()
+
+    def fewest():
+        order, pred = breadth_first_order(g["m"], d.seed, directed=True, return_predecessors=True)
+        out = []
+        for t in d.targets:
+            if t != d.seed and pred[t] < 0:
+                out.append(None)
+                continue
+            h, v = 0, t
+            while v != d.seed:
+                v = pred[v]
+                h += 1
+            out.append(h)
+        return out
+
+    return {
+        "build": (build, lambda m: int(m.nnz)),
+        "static_reach": (lambda: breadth_first_order(g["m"], d.seed, directed=True, return_predecessors=False),
+                         lambda order: d.set_digest(order.tolist())),
+        "static_fewest_20": (fewest, lambda x: x),
+    }
 
 
-PEERS = {"networkx": run_networkx, "igraph": run_igraph, "rustworkx": run_rustworkx, "scipy": run_scipy}
-QUERIES = ["static_reach", "earliest_arrival", "fewest_hops", "widest"]
-TARGET_RATIO = {"static_reach": 5, "earliest_arrival": 10, "fewest_hops": 10, "widest": 10}
+def peer_rustworkx(d):
+    import rustworkx as rx
+
+    g = {}
+
+    def build():
+        x = rx.PyDiGraph()  # a multigraph, the default (multigraph=False checks every insert: quadratic at hubs)
+        x.add_nodes_from(range(d.n))
+        x.add_edges_from_no_data(static_pairs(d))
+        g["g"] = x
+        return x
+
+    build()
+
+    def fewest():
+        level = {}
+        for h, layer in enumerate(rx.bfs_layers(g["g"], [d.seed])):
+            for v in layer:
+                level[v] = h
+        return [level.get(t) for t in d.targets]
+
+    return {
+        "build": (build, lambda x: None),  # a multigraph: no distinct-edge count
+        "static_reach": (lambda: rx.descendants(g["g"], d.seed) | {d.seed}, d.set_digest),
+        "static_fewest_20": (fewest, lambda x: x),
+    }
+
+
+PEERS = {"python": peer_python, "networkx": peer_networkx, "igraph": peer_igraph, "scipy": peer_scipy,
+         "rustworkx": peer_rustworkx}
+
+# Per row: (label, server name, command). The first entry is the reference.
+PLAN = [
+    ("load", [("fundtrace", "fundtrace", "load"), ("python csv", "python", "load")]),
+    ("build", [("fundtrace", "fundtrace", "build")] + [(p, p, "build") for p in PEERS]),
+    ("static_reach", [("fundtrace BFS", "fundtrace", "static_reach"),
+                      ("fundtrace ReachIndex build+query", "fundtrace", "static_reach_index")]
+     + [(p, p, "static_reach") for p in PEERS]),
+    ("static_fewest_20", [("fundtrace reach() + levels", "fundtrace", "static_fewest_20"),
+                          ("fundtrace early-exit BFS (example)", "fundtrace", "static_fewest_20_early")]
+     + [(p, p, "static_fewest_20") for p in PEERS]),
+    ("temporal_reach", [("fundtrace", "fundtrace", "temporal_reach"), ("python scan", "python", "temporal_reach")]),
+    ("earliest_20", [("fundtrace", "fundtrace", "earliest_20"), ("python scan", "python", "earliest_20"),
+                     ("python search", "python", "earliest_20_search")]),
+    ("fewest_20", [("fundtrace", "fundtrace", "fewest_20"), ("python scan", "python", "fewest_20"),
+                   ("python search", "python", "fewest_20_search")]),
+    ("widest_20", [("fundtrace", "fundtrace", "widest_20"), ("python scan", "python", "widest_20"),
+                   ("python search", "python", "widest_20_search")]),
+    ("fewest_each_20", [("fundtrace temporal_reach()", "fundtrace", "fewest_each_20"),
+                        ("fundtrace 20 queries", "fundtrace", "fewest_each_20_queries"),
+                        ("python scan", "python", "fewest_each_20")]),
+    ("widest_each_20", [("fundtrace 20 queries", "fundtrace", "widest_each_20"),
+                        ("python scan", "python", "widest_each_20")]),
+]
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--transfers", type=int, default=1_000_000)
-    ap.add_argument("--dir", default="/tmp/fundtrace_cmp")
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--dir", help="data directory (default /tmp/ftpeers-N)")
+    ap.add_argument("--rounds", type=int, default=5, help="measured rounds (after one warm-up round)")
     ap.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of " + ",".join(PEERS))
-    ap.add_argument("--targets", default="exchanges", choices=["exchanges", "hot"],
-                    help="exchanges: every exchange address; hot: hot wallets only (farther away)")
-    ap.add_argument("--fundtrace-json", help="reuse a saved output of the example instead of running it")
+    ap.add_argument("--queries", default=",".join(r for r, _ in PLAN), help="comma-separated rows")
+    ap.add_argument("--cpu", type=int, help="pin every server to this CPU (taskset)")
+    ap.add_argument("--no-build", action="store_true", help="use the built example as it is")
+    ap.add_argument("--serve", nargs=2, metavar=("PEER", "DIR"), help=argparse.SUPPRESS)
     args = ap.parse_args()
-
-    if args.fundtrace_json:
-        with open(args.fundtrace_json) as f:
-            ft = json.load(f)
-    else:
-        repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        cmd = ["cargo", "run", "--quiet", "--release", "--example", "compare_paths", "--", str(args.transfers), args.dir, args.targets]
-        print("$ " + " ".join(cmd), file=sys.stderr)
-        ft = json.loads(subprocess.run(cmd, cwd=repo, check=True, capture_output=True, text=True).stdout)
-
-    with open(os.path.join(args.dir, "query.json")) as f:
-        q = json.load(f)
-    ids, src, dst, amt = [], [], [], []
-    with open(os.path.join(args.dir, "edges.csv")) as f:
-        r = csv.reader(f)
-        next(r)
-        for e, u, v, a in r:
-            a = int(a)
-            u, v = int(u), int(v)
-            if a >= 1 and u != v:
-                ids.append(int(e))
-                src.append(u)
-                dst.append(v)
-                amt.append(a)
-    data = (ids, src, dst, amt, q["n_nodes"], q["seeds"], set(q["targets"]), q["start"])
-    want = ft["answers"]
-    want_cmp = {
-        "static_reach": want["static_reach"],
-        "earliest_arrival": want["earliest_arrival"],
-        "fewest_hops": want["fewest_hops"],
-        "widest": None if want["widest"] is None else int(want["widest"]),
-    }
-    print(f"ledger: {ft['transfers']} transfers, {q['n_nodes']} addresses, {len(ids)} edges; "
-          f"seed {q['seeds']}, {len(q['targets'])} exchange addresses, start transfer {q['start']}")
-    print(f"fundtrace answers: {want_cmp}; max_flow {want['max_flow']} (exact {want['max_flow_exact']})")
-
-    table = {k: {"fundtrace": ft["median_ms"][k]} for k in QUERIES}
-    ok = True
-    for name in args.peers.split(","):
-        build, res = PEERS[name](data, args.runs)
-        print(f"{name}: graph build {build:.0f} ms")
-        for k in QUERIES:
-            ans, ms = res[k]
-            table[k][name] = ms
-            if ans != want_cmp[k]:
-                ok = False
-                print(f"  DISAGREE {k}: {name} {ans} vs fundtrace {want_cmp[k]}")
-    peers = [p for p in args.peers.split(",")]
-    print()
-    print(f"{'query (median ms)':<20}{'fundtrace':>11}" + "".join(f"{p:>11}" for p in peers) + f"{'ratio':>9}{'target':>8}")
-    for k in QUERIES:
-        row = table[k]
-        fastest = min(row[p] for p in peers)
-        ratio = fastest / row["fundtrace"] if row["fundtrace"] > 0 else INF
-        print(f"{k:<20}{row['fundtrace']:>11.3f}" + "".join(f"{row[p]:>11.3f}" for p in peers)
-              + f"{ratio:>8.0f}x{'>=' + str(TARGET_RATIO[k]) + 'x':>8}")
-    print(f"{'max_flow':<20}{ft['median_ms']['max_flow']:>11.3f}  (target < 1000 ms)")
-    m = ft["median_ms"]
-    print(f"(fundtrace strategies: earliest search {m['earliest_arrival_search']:.3f} / scan {m['earliest_arrival_scan']:.3f} ms, "
-          f"fewest search {m['fewest_hops_search']:.3f} / scan {m['fewest_hops_scan']:.3f} ms, "
-          f"widest search {m['widest_search']:.3f} / scan {m['widest_scan']:.3f} ms)")
-    print(f"(fundtrace extra: earliest by search {ft['median_ms']['earliest_arrival_search']:.3f} ms, "
-          f"static reach by BFS over the neighbor graph {ft['median_ms']['static_reach_bfs']:.1f} ms, over the CSR {ft['median_ms']['static_reach_csr']:.1f} ms, "
-          f"reach index build {ft['median_ms']['reach_index_build']:.1f} ms, "
-          f"graph build {ft['median_ms']['graph_build']:.1f} ms, neighbor graph build {ft['median_ms']['neighbor_graph_build']:.1f} ms)")
-    print("all answers agree" if ok else "ANSWERS DISAGREE")
-    sys.exit(0 if ok else 1)
+    if args.serve:
+        peerbench.serve(PEERS[args.serve[0]], args.serve[1])
+        return
+    directory = args.dir or f"/tmp/ftpeers-{args.transfers}"
+    binary = peerbench.fundtrace_binary(build=not args.no_build)
+    peerbench.ensure_data(binary, args.transfers, directory)
+    peers = [p for p in args.peers.split(",") if p]
+    queries = set(args.queries.split(","))
+    plan = [(row, [e for e in entries if e[1] == "fundtrace" or e[1] in peers])
+            for row, entries in PLAN if row in queries]
+    needed = {srv for _, entries in plan for _, srv, _ in entries}
+    servers = {"fundtrace": peerbench.Server("fundtrace", peerbench.pinned([binary, "serve", directory], args.cpu))}
+    for p in peers:
+        if p in needed:
+            argv = [sys.executable, os.path.abspath(__file__), "--serve", p, directory]
+            servers[p] = peerbench.Server(p, peerbench.pinned(argv, args.cpu))
+    for s in servers.values():
+        s.ready()
+    rows = [(row, [(label, servers[srv], cmd) for label, srv, cmd in entries]) for row, entries in plan]
+    try:
+        times = peerbench.interleave(rows, args.rounds)
+    finally:
+        for s in servers.values():
+            s.close()
+    print("\nall answers agree with fundtrace's")
+    peerbench.report(f"{args.transfers} transfers", rows, times, "fundtrace", DESCRIPTIONS, args.rounds)
 
 
 if __name__ == "__main__":

@@ -11,19 +11,15 @@
 //! FUNDTRACE_BENCH_SIZES=1000000,10000000 cargo bench --bench trace
 //! ```
 //!
-//! With `FUNDTRACE_BENCH_CSV_DIR=DIR`, each size's ledger is also written as
-//! an ethereum-etl `DIR/trace_N.csv`, with `DIR/trace_N_seeds.txt`,
-//! `DIR/trace_N_exits.txt` and `DIR/trace_N_expected.json` (the haircut and
-//! FIFO totals, with and without exits), for `benches/trace_python.py` to run
-//! the same traces as a plain Python loop and check it gets the same numbers.
+//! The same traces against a plain Python loop, interleaved and with the
+//! answers compared, are in `benches/trace_python.py` (see `benches/README.md`).
 
 use std::collections::BTreeMap;
 use std::hint::black_box;
-use std::io::Write;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use fundtrace::synth::{generate, write_transactions_csv, GenConfig, Generated};
+use fundtrace::synth::{generate, GenConfig, Generated};
 use fundtrace::trace::{trace, ExitInfo, Model, Seed, SeedTarget, TraceConfig};
 use fundtrace::Address;
 
@@ -87,62 +83,9 @@ fn config(g: &Generated, model: Model) -> TraceConfig {
     }
 }
 
-/// Writes the CSV, seeds, exits and expected totals for the Python loop.
-fn write_python_inputs(dir: &str, n: usize, g: &Generated) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let base = format!("{dir}/trace_{n}");
-    write_transactions_csv(
-        &gen_config(n),
-        std::fs::File::create(format!("{base}.csv"))?,
-    )?;
-    let mut seeds = std::io::BufWriter::new(std::fs::File::create(format!("{base}_seeds.txt"))?);
-    for (i, t) in g.thefts.iter().enumerate() {
-        writeln!(seeds, "theft{i},{}@{}", t.address, t.time)?;
-    }
-    seeds.flush()?;
-    let mut ex = std::io::BufWriter::new(std::fs::File::create(format!("{base}_exits.txt"))?);
-    for a in exits(g).keys() {
-        writeln!(ex, "{a}")?;
-    }
-    ex.flush()?;
-    let mut expected = serde_json::Map::new();
-    for (name, model, with_exits) in [
-        ("haircut", Model::Haircut, true),
-        ("fifo", Model::Fifo, true),
-        ("haircut-no-exits", Model::Haircut, false),
-        ("fifo-no-exits", Model::Fifo, false),
-    ] {
-        let mut c = config(g, model);
-        if !with_exits {
-            c = c.with_exits(BTreeMap::new());
-        }
-        let r = trace(&g.ledger, &c);
-        let t = r.totals.first().map(|(_, t)| *t).unwrap_or_default();
-        expected.insert(
-            name.into(),
-            serde_json::json!({
-                "stolen": t.stolen.to_string(),
-                "held": t.held.to_string(),
-                "exited": t.exited.to_string(),
-                "holders": r.holders.len(),
-                "flows": r.flows.len(),
-            }),
-        );
-    }
-    std::fs::write(
-        format!("{base}_expected.json"),
-        serde_json::to_string_pretty(&expected)?,
-    )
-}
-
 fn bench_models(c: &mut Criterion) {
     for n in sizes() {
         let g = generate(&gen_config(n));
-        if let Ok(dir) = std::env::var("FUNDTRACE_BENCH_CSV_DIR") {
-            if let Err(e) = write_python_inputs(&dir, n, &g) {
-                panic!("writing {dir}: {e}");
-            }
-        }
         let mut group = c.benchmark_group(format!("trace/{n}"));
         if n >= 1_000_000 {
             group.sample_size(10);
