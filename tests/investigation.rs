@@ -188,3 +188,106 @@ fn compare_runs_every_model_of_the_chain() {
     let names: Vec<&str> = Model::UTXO.iter().map(|m| m.name()).collect();
     assert_eq!(utxo.models, names);
 }
+
+#[test]
+fn seeds_that_name_nothing_are_errors_unless_allowed() {
+    let data = ronin();
+    for (seed, hint) in [
+        ("098b716b8aaf21512996dc57eb0615e2383e2f96", "0x"),
+        ("1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "another chain"),
+        (
+            "0x1111111111111111111111111111111111111111",
+            "not in the data",
+        ),
+        (GENESIS_COINBASE, "UTXO output"),
+    ] {
+        let err = Investigation::new()
+            .seed(seed)
+            .unwrap()
+            .trace(&data)
+            .unwrap_err();
+        assert!(
+            matches!(err, InvestigationError::SeedsNotInData { .. }),
+            "{seed}: {err}"
+        );
+        assert!(err.to_string().contains(hint), "{seed}: {err}");
+    }
+    let report = Investigation::new()
+        .seed(RONIN)
+        .unwrap()
+        .seed("0x1111111111111111111111111111111111111111")
+        .unwrap()
+        .allow_missing_seeds(true)
+        .trace(&data)
+        .unwrap();
+    assert!(report.seeds.iter().any(|s| !s.found));
+    assert!(report.warnings.iter().any(|w| w.contains("0x1111")));
+}
+
+#[test]
+fn the_incident_s_own_sanctioned_wallets_are_not_exits() {
+    // The Ronin sample's labels name the exploiter and its four
+    // consolidation wallets as Lazarus (actor `lazarus`); an OFAC list makes
+    // them all `sanctioned`. Traced from the exploiter, they are the
+    // thief's own: the trace goes through them.
+    let data = ronin();
+    let mut labels = load_path(
+        root("examples/data/ronin/labels.csv"),
+        None,
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    let ofac = fundtrace::labels::parse_list(
+        "0x098b716b8aaf21512996dc57eb0615e2383e2f96\n0x3cffd56b47b7b41c56258d9c7731abadc360e073\n",
+        "ofac.txt",
+        fundtrace::labels::Category::Sanctioned,
+        &LoadOptions::default(),
+    )
+    .unwrap();
+    labels.merge(ofac);
+    let inv = Investigation::new().seed(RONIN).unwrap().labels(labels);
+    let own = inv.incident_addresses();
+    assert!(own.contains(&RONIN.parse().unwrap()));
+    assert!(own.contains(
+        &"0x3cffd56b47b7b41c56258d9c7731abadc360e073"
+            .parse()
+            .unwrap()
+    ));
+    let report = inv.trace(&data).unwrap();
+    assert!(report
+        .exits
+        .iter()
+        .all(|e| e.address != "0x3cffd56b47b7b41c56258d9c7731abadc360e073"));
+    assert!(report
+        .parameters
+        .incident_addresses
+        .contains(&"0x3cffd56b47b7b41c56258d9c7731abadc360e073".to_string()));
+}
+
+#[test]
+fn a_plain_address_seed_warns_about_value_that_came_later() {
+    // The Ronin exploiter kept receiving after it first sent value on.
+    let report = Investigation::new()
+        .seed(RONIN)
+        .unwrap()
+        .trace(&ronin())
+        .unwrap();
+    assert!(
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("after its first outgoing transfer")),
+        "{:?}",
+        report.warnings
+    );
+    // With a start time after the last transfer nothing counts: no warning.
+    let report = Investigation::new()
+        .seed(&format!("{RONIN}@1"))
+        .unwrap()
+        .trace(&ronin())
+        .unwrap();
+    assert!(!report
+        .warnings
+        .iter()
+        .any(|w| w.contains("after its first outgoing transfer")));
+}

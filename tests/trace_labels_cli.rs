@@ -60,7 +60,13 @@ fn ofac_list_stops_the_ronin_first_hop_and_the_registry_overrides_it() {
         let exits = r["exits"].as_array().unwrap();
         assert_eq!(exits.len(), 4);
         assert!(exits.iter().all(|e| e["category"] == "sanctioned"));
-        assert_eq!(r["parameters"]["exit_addresses"], 152);
+        // 152 listed addresses, less the seed itself: the incident's own
+        // address is never an exit.
+        assert_eq!(r["parameters"]["exit_addresses"], 151);
+        assert_eq!(
+            r["parameters"]["incident_addresses"],
+            serde_json::json!([RONIN])
+        );
     }
     // With the registry's Ronin incident, the same addresses are laundering
     // wallets (exploiter and laundering rank above sanctioned): the trace

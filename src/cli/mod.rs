@@ -88,6 +88,29 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// Refuses an output path whose folder does not exist, before any input
+/// is read, so a long load is not wasted.
+pub(crate) fn check_output_path(out: Option<&std::path::Path>) -> Result<(), CliError> {
+    let Some(path) = out else {
+        return Ok(());
+    };
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    if dir.is_dir() {
+        Ok(())
+    } else {
+        Err(CliError::Output {
+            path: path.display().to_string(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::NotFound,
+                format!("the folder {} does not exist", dir.display()),
+            ),
+        })
+    }
+}
+
 /// Reads a text input (seeds file, label list): its name as given and its text.
 pub(crate) fn read_text(path: &std::path::Path) -> Result<(String, String), CliError> {
     let name = path.display().to_string();

@@ -101,6 +101,11 @@ pub struct TraceSetup {
     /// Write to FILE instead of standard output.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+    /// Trace even when a seed names nothing in the data (an address or
+    /// transaction the ledger lacks, another chain's address, a typo); the
+    /// report warns about each. Without it that is an error.
+    #[arg(long)]
+    pub allow_missing_seeds: bool,
     /// How many exits and holders the summary shows.
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
@@ -169,6 +174,7 @@ impl TraceSetup {
                 },
             }))
             .infer_deposits(self.infer_deposits.then(DepositConfig::default))
+            .allow_missing_seeds(self.allow_missing_seeds)
             .bridge_config(BridgeConfig {
                 window: self.bridge_window,
                 fee_bps: self.bridge_fee_bps,
@@ -178,6 +184,7 @@ impl TraceSetup {
         }
         // Fail on what can be checked before the (possibly long) load.
         inv.validate()?;
+        super::check_output_path(self.out.as_deref())?;
         Ok(inv)
     }
 }

@@ -76,6 +76,16 @@ pub enum InvestigationError {
         /// The registry's note on it.
         note: String,
     },
+    /// Seeds that name nothing in the data: an address or transaction the
+    /// ledger does not have, an address of another chain, a malformed
+    /// address read as text. Allow them with
+    /// [`Investigation::allow_missing_seeds`] to trace the rest (the report
+    /// then warns).
+    #[error("{} seed(s) not in the data: {}", seeds.len(), seeds.join("; "))]
+    SeedsNotInData {
+        /// Each missing seed with what it probably is.
+        seeds: Vec<String>,
+    },
     /// An option that only applies to account chains was given with a
     /// UTXO ledger.
     #[error("{0} applies to account chains only; the inputs are Bitcoin (UTXO) data")]
@@ -95,6 +105,10 @@ pub struct Demixing {
 pub struct Investigation {
     seeds: Vec<Seed>,
     registry_incidents: Vec<String>,
+    /// Seeds taken from the registry: the data need not hold them all (a
+    /// registry lists every known exploiter address; a ledger extract
+    /// rarely has every one).
+    registry_seeds: std::collections::BTreeSet<Seed>,
     labels: LabelSet,
     model: Model,
     stop_at: Vec<Category>,
@@ -106,6 +120,7 @@ pub struct Investigation {
     infer_deposits: Option<DepositConfig>,
     bridges: Vec<BridgeSpec>,
     bridge_config: BridgeConfig,
+    allow_missing_seeds: bool,
 }
 
 impl Default for Investigation {
@@ -122,6 +137,7 @@ impl Investigation {
         Investigation {
             seeds: Vec::new(),
             registry_incidents: Vec::new(),
+            registry_seeds: std::collections::BTreeSet::new(),
             labels: LabelSet::default(),
             model: Model::Haircut,
             stop_at: DEFAULT_STOP_AT.to_vec(),
@@ -133,7 +149,17 @@ impl Investigation {
             infer_deposits: None,
             bridges: Vec::new(),
             bridge_config: BridgeConfig::default(),
+            allow_missing_seeds: false,
         }
+    }
+
+    /// Trace even when some seeds name nothing in the data (default: that
+    /// is an error, since a typo would otherwise give an empty report); the
+    /// report warns about each.
+    #[must_use]
+    pub fn allow_missing_seeds(mut self, allow: bool) -> Self {
+        self.allow_missing_seeds = allow;
+        self
     }
 
     /// Adds a seed written as the command line takes it (`ADDR`,
@@ -182,7 +208,8 @@ impl Investigation {
 
     /// Seeds the trace from the built-in registry's exploiter addresses of
     /// incident `name` (see [`registry::incidents`]) and adds the registry's
-    /// labels; the seeds' incident is `name`.
+    /// labels; the seeds' incident is `name`. Registry seeds the data does
+    /// not hold are reported as not found, not refused.
     ///
     /// # Errors
     ///
@@ -199,13 +226,15 @@ impl Investigation {
             });
         }
         for a in exploiters {
-            self.seeds.push(Seed {
+            let seed = Seed {
                 incident: incident.name.clone(),
                 target: SeedTarget::Address {
                     address: a.clone(),
                     start: None,
                 },
-            });
+            };
+            self.registry_seeds.insert(seed.clone());
+            self.seeds.push(seed);
         }
         if self.registry_incidents.is_empty() {
             self.labels.merge(registry::labels());
@@ -323,10 +352,46 @@ impl Investigation {
     }
 
     /// The exit set: labelled addresses whose deciding category is in the
-    /// stop set.
+    /// stop set, less the addresses attributed to the incident being traced
+    /// ([`Investigation::incident_addresses`]).
     #[must_use]
     pub fn exits(&self) -> BTreeMap<Address, ExitInfo> {
-        exits_from_labels(&self.labels, &self.stop_categories())
+        let own = self.incident_addresses();
+        let mut exits = exits_from_labels(&self.labels, &self.stop_categories());
+        exits.retain(|a, _| !own.contains(a));
+        exits
+    }
+
+    /// Addresses attributed to the incidents being traced — the seed
+    /// addresses, and every labelled address whose actor is an actor named
+    /// on a seed address's labels (its exploiters and laundering wallets) —
+    /// which carry taint on even when they are also labelled sanctioned: a
+    /// DPRK trace must not stop at the thief's own OFAC-listed wallets.
+    #[must_use]
+    pub fn incident_addresses(&self) -> std::collections::BTreeSet<Address> {
+        let mut own = std::collections::BTreeSet::new();
+        let mut actors = std::collections::BTreeSet::new();
+        for s in &self.seeds {
+            if let SeedTarget::Address { address, .. } = &s.target {
+                own.insert(address.clone());
+                for l in self.labels.get(address) {
+                    if let Some(actor) = l.actor.as_deref().filter(|a| !a.is_empty()) {
+                        actors.insert(actor.to_ascii_lowercase());
+                    }
+                }
+            }
+        }
+        if !actors.is_empty() {
+            for l in self.labels.iter() {
+                if l.actor
+                    .as_deref()
+                    .is_some_and(|a| actors.contains(&a.to_ascii_lowercase()))
+                {
+                    own.insert(l.address.clone());
+                }
+            }
+        }
+        own
     }
 
     /// Checks everything that can be checked without the data: seeds are
@@ -349,8 +414,9 @@ impl Investigation {
     /// conflicting seeds, a model or option that does not apply to this
     /// kind of chain.
     pub fn trace(&self, data: &Dataset) -> Result<TraceReport, InvestigationError> {
-        match &data.utxo {
-            Some(utxo) => self.trace_utxo(&data.ledger, utxo, self.model),
+        self.check_seeds(data)?;
+        let mut report = match &data.utxo {
+            Some(utxo) => self.trace_utxo(&data.ledger, utxo, self.model)?,
             None => {
                 let (config, links) = self.account_config(&data.ledger, self.model)?;
                 let result = trace(&data.ledger, &config);
@@ -358,8 +424,46 @@ impl Investigation {
                 if let Some(links) = &links {
                     report = report.with_mixer(&data.ledger, links, &result);
                 }
-                Ok(report)
+                report
             }
+        };
+        self.annotate(data, &mut report);
+        Ok(report)
+    }
+
+    /// What the report says beyond the trace: the incident's own addresses
+    /// (never exits) and, for plain `ADDR` seeds, how much arrived after
+    /// the seed first sent value on.
+    fn annotate(&self, data: &Dataset, report: &mut TraceReport) {
+        report.parameters.incident_addresses = self
+            .incident_addresses()
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        if data.utxo.is_none() {
+            report
+                .warnings
+                .extend(late_inflows(&data.ledger, &self.seeds));
+            report.warnings.sort();
+            report.warnings.dedup();
+        }
+    }
+
+    /// Every seed must name something in the data, unless allowed.
+    fn check_seeds(&self, data: &Dataset) -> Result<(), InvestigationError> {
+        if self.allow_missing_seeds {
+            return Ok(());
+        }
+        let missing: Vec<String> = self
+            .seeds
+            .iter()
+            .filter(|s| !self.registry_seeds.contains(s) && !seed_in_data(&s.target, data))
+            .map(|s| describe_missing(&s.target, data))
+            .collect();
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(InvestigationError::SeedsNotInData { seeds: missing })
         }
     }
 
@@ -369,6 +473,7 @@ impl Investigation {
     ///
     /// As [`Investigation::trace`].
     pub fn compare(&self, data: &Dataset) -> Result<ComparisonReport, InvestigationError> {
+        self.check_seeds(data)?;
         match &data.utxo {
             Some(utxo) => {
                 let reports = Model::UTXO
@@ -475,4 +580,101 @@ impl Investigation {
         };
         Ok(utxo_trace_report(view, utxo, &request, &result))
     }
+}
+
+/// Whether the data has what a seed names.
+fn seed_in_data(target: &SeedTarget, data: &Dataset) -> bool {
+    match (&data.utxo, target) {
+        (Some(utxo), SeedTarget::Address { address, .. }) => {
+            utxo.address_id(&address.to_string()).is_some()
+        }
+        (Some(utxo), SeedTarget::Output(o)) => utxo.outpoint(o).is_some(),
+        (Some(utxo), SeedTarget::Transaction { hash }) => {
+            let mut internal = *hash;
+            internal.reverse();
+            utxo.tx_by_txid(&crate::ledger::utxo::Txid(internal))
+                .is_some()
+        }
+        (None, SeedTarget::Address { address, .. }) => data.ledger.address_id(address).is_some(),
+        (None, SeedTarget::Transaction { hash }) => data.ledger.tx_by_hash(hash).is_some(),
+        (None, SeedTarget::Output(_)) => false,
+    }
+}
+
+/// A missing seed with the likeliest reason.
+fn describe_missing(target: &SeedTarget, data: &Dataset) -> String {
+    let why = match (target, &data.utxo) {
+        (SeedTarget::Output(_), None) => {
+            "an outpoint (TXID:VOUT) names a UTXO output; the data is an account ledger"
+        }
+        (
+            SeedTarget::Address {
+                address: Address::Text(t),
+                ..
+            },
+            None,
+        ) if t.len() == 40 && t.bytes().all(|b| b.is_ascii_hexdigit()) => {
+            "40 hex digits without 0x: EVM addresses are written 0x…"
+        }
+        (
+            SeedTarget::Address {
+                address: Address::Text(_),
+                ..
+            },
+            None,
+        ) => "not an address of this account ledger (another chain's address, or a typo)",
+        (
+            SeedTarget::Address {
+                address: Address::Evm(_),
+                ..
+            },
+            Some(_),
+        ) => "an EVM address; the data is Bitcoin",
+        (SeedTarget::Transaction { .. }, _) => "the transaction is not in the data",
+        _ => "not in the data",
+    };
+    format!("{target} ({why})")
+}
+
+/// For each plain `ADDR` seed (no start time) of an account ledger: the
+/// value it received after its first outgoing transfer, per asset, which
+/// the seed counts as stolen although it may be unrelated to the theft.
+fn late_inflows(ledger: &Ledger, seeds: &[Seed]) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in seeds {
+        let SeedTarget::Address {
+            address,
+            start: None,
+        } = &s.target
+        else {
+            continue;
+        };
+        let Some(id) = ledger.address_id(address) else {
+            continue;
+        };
+        let Some(first_out) = ledger.senders().iter().position(|&a| a == id) else {
+            continue;
+        };
+        let mut late: BTreeMap<String, Amount> = BTreeMap::new();
+        let receivers = ledger.receivers();
+        let senders = ledger.senders();
+        for i in first_out + 1..ledger.transfer_count() {
+            if receivers[i] == id && senders[i] != id {
+                let name = ledger.asset_name(ledger.transfer_assets()[i]);
+                let e = late.entry(name).or_insert(0);
+                *e = e.saturating_add(ledger.amounts()[i]);
+            }
+        }
+        if late.is_empty() {
+            continue;
+        }
+        let amounts: Vec<String> = late.iter().map(|(a, v)| format!("{v} {a}")).collect();
+        let at = ledger.time(crate::id::TransferId::from_usize(first_out));
+        out.push(format!(
+            "seed {address} ({}): {} (base units) arrived after its first outgoing transfer (unix time {at}) and counts as stolen; give ADDR@TIME or tx:0xHASH to count only the theft",
+            s.incident,
+            amounts.join(", ")
+        ));
+    }
+    out
 }

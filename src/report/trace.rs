@@ -46,6 +46,10 @@ pub struct TraceParameters {
     pub swaps: bool,
     /// How many mixer links and bridge matches were given.
     pub conversions_given: usize,
+    /// Addresses attributed to the traced incident (seed addresses and
+    /// addresses of the seeds' actor): never exits, even when labelled
+    /// sanctioned. Sorted.
+    pub incident_addresses: Vec<String>,
 }
 
 impl TraceParameters {
@@ -60,6 +64,7 @@ impl TraceParameters {
             exit_categories: Vec::new(),
             swaps: false,
             conversions_given: 0,
+            incident_addresses: Vec::new(),
         }
     }
 
@@ -81,6 +86,7 @@ impl TraceParameters {
             exit_categories: cats,
             swaps: config.swaps(),
             conversions_given: config.conversions().len(),
+            incident_addresses: Vec::new(),
         }
     }
 }

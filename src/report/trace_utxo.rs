@@ -225,6 +225,7 @@ pub fn utxo_trace_report(
             exit_categories: exit_categories(request.exits),
             swaps: false,
             conversions_given: 0,
+            incident_addresses: Vec::new(),
         },
         inputs: InputDigest::of(ledger),
         seeds,
