@@ -1,5 +1,6 @@
 //! The ledger-input flags every command shares.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -46,6 +47,9 @@ pub struct LedgerInputs {
     /// With --lenient, write every rejected record to FILE.
     #[arg(long, value_name = "FILE", requires = "lenient")]
     pub rejects: Option<PathBuf>,
+    /// No progress display on the terminal while loading.
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
     /// Leave gas fees out even when the data has them.
     #[arg(long)]
     pub no_fees: bool,
@@ -129,8 +133,20 @@ impl LedgerInputs {
                 NetworkArg::Testnet => Network::Testnet,
                 NetworkArg::Regtest => Network::Regtest,
             },
+            progress: None,
         };
-        let data = ingest::load_dataset(&self.sources(), options)?;
+        let sources = self.sources();
+        let display = (!self.quiet && std::io::stderr().is_terminal())
+            .then(|| super::progress::LoadDisplay::start(&sources));
+        let options = IngestOptions {
+            progress: display.as_ref().map(super::progress::LoadDisplay::counter),
+            ..options
+        };
+        let data = ingest::load_dataset(&sources, options);
+        if let Some(d) = display {
+            d.finish();
+        }
+        let data = data?;
         let ledger = &data.ledger;
         for input in ledger.inputs() {
             for (reason, n) in &input.skipped {

@@ -11,6 +11,7 @@ mod inputs;
 mod inspect;
 mod labels;
 mod paths;
+mod progress;
 mod trace;
 
 use std::io::Write;

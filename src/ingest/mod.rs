@@ -18,6 +18,7 @@ mod digest;
 pub mod ethereum_etl;
 pub mod etherscan;
 pub mod own;
+mod progress;
 mod records;
 mod table;
 mod time;
@@ -30,6 +31,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use digest::HashingReader;
+pub use progress::Progress;
 
 use crate::ledger::utxo::{Network, UtxoLedger};
 use crate::ledger::{InputFile, Ledger, LedgerBuilder, LedgerError};
@@ -129,6 +131,8 @@ pub struct IngestOptions<'w> {
     pub btc_height: Option<u64>,
     /// Bitcoin network, for address forms.
     pub btc_network: Network,
+    /// Where to count the bytes read, for a progress display.
+    pub progress: Option<std::sync::Arc<Progress>>,
 }
 
 impl std::fmt::Debug for IngestOptions<'_> {
@@ -140,6 +144,7 @@ impl std::fmt::Debug for IngestOptions<'_> {
             .field("token_decimals", &self.token_decimals)
             .field("btc_height", &self.btc_height)
             .field("btc_network", &self.btc_network)
+            .field("progress", &self.progress.as_ref().map(|p| p.bytes()))
             .finish()
     }
 }
@@ -329,6 +334,12 @@ pub fn load_dataset(
         None
     } else {
         let load = bitcoin::load_utxo(&btc, options.btc_height, options.btc_network)?;
+        if let Some(p) = &options.progress {
+            // Bitcoin files are read whole; count them when done.
+            for (_, path) in &btc {
+                p.add(std::fs::metadata(path).map_or(0, |m| m.len()));
+            }
+        }
         bitcoin::add_address_view(&mut builder, &load)?;
         Some(load.ledger)
     };
@@ -383,6 +394,13 @@ pub fn read_from(
     input: impl Read,
     options: &mut IngestOptions<'_>,
 ) -> Result<(), IngestError> {
+    let input: Box<dyn Read + '_> = match &options.progress {
+        Some(p) => Box::new(progress::CountingReader::new(
+            input,
+            std::sync::Arc::clone(p),
+        )),
+        None => Box::new(input),
+    };
     let mut reader = HashingReader::new(BufReader::with_capacity(table::READ_BUFFER, input));
     let mut ctx = records::Context::new(name.to_string(), options);
     match format {
