@@ -28,6 +28,7 @@
 //! ```
 
 pub mod amount;
+pub mod assets;
 pub mod btc;
 pub mod gen;
 pub mod graph;

@@ -9,7 +9,9 @@
 pub mod inspect;
 pub mod ledger_jsonl;
 pub mod paths;
+pub mod text;
 pub mod trace;
+mod trace_text;
 pub mod trace_utxo;
 
 use std::io::Write;

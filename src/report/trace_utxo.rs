@@ -17,6 +17,7 @@ use super::trace::{
 };
 use super::InputDigest;
 use crate::amount::Amount;
+use crate::assets::AssetMeta;
 use crate::btc::{InputSource, UtxoLedger, UtxoSeed, UtxoTraceOptions, UtxoTraceResult};
 use crate::id::TxIndex;
 use crate::trace::ExitInfo;
@@ -134,6 +135,8 @@ pub fn utxo_trace_report(
             asset: ASSET.to_string(),
             amount: a.held,
             incidents: per_incident(a.held),
+            label: None,
+            category: None,
         })
         .collect();
     holders.sort_by(|a, b| {
@@ -230,11 +233,25 @@ pub fn utxo_trace_report(
             creations: BTreeMap::new(),
             ..Totals::default()
         },
+        assets: BTreeMap::from([(
+            ASSET.to_string(),
+            AssetMeta::new(ASSET, Some(utxo_decimals(ledger))),
+        )]),
         exits,
         holders,
         flows: flows.into_iter().map(|(_, _, f)| f).collect(),
         conversions: Vec::new(),
         gaps,
+        labels: BTreeMap::new(),
         mixer: None,
     }
+}
+
+/// Decimals of the coin: the chain's (8, satoshi), also for an empty ledger.
+fn utxo_decimals(ledger: &Ledger) -> u32 {
+    ledger
+        .chains()
+        .iter()
+        .find(|c| c.is_utxo())
+        .map_or(8, crate::ledger::ChainInfo::native_decimals)
 }
