@@ -5,7 +5,9 @@ use std::fmt;
 
 use serde::Serialize;
 
-use super::text::{asset_label, cut, put, units, width_of_formatter, Align, Column, Give, Table};
+use super::text::{
+    asset_label, cut, put, units, warning_lines, width_of_formatter, Align, Column, Give, Table,
+};
 use super::{amount_string, InputDigest};
 use crate::amount::Amount;
 use crate::assets::AssetMeta;
@@ -41,6 +43,8 @@ pub struct Inspection {
     pub assets: Vec<AssetActivity>,
     /// Symbol and decimals of those assets, by asset name.
     pub asset_info: BTreeMap<String, AssetMeta>,
+    /// The ledger's warnings, sorted.
+    pub warnings: Vec<String>,
     /// The files read.
     pub inputs: Vec<InputDigest>,
 }
@@ -89,6 +93,7 @@ impl Inspection {
             address: address.to_string(),
             assets,
             asset_info,
+            warnings: super::sorted_warnings(ledger),
             inputs: InputDigest::of(ledger),
         }
     }
@@ -146,6 +151,9 @@ impl fmt::Display for InspectionTable<'_> {
             for line in table.lines(2, width) {
                 put(f, &line, width)?;
             }
+        }
+        for line in warning_lines(&i.warnings, usize::MAX, width) {
+            put(f, &line, width)?;
         }
         for input in &i.inputs {
             put(f, &format!("input {}", cut(&input.path, width - 6)), width)?;

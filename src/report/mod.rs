@@ -53,6 +53,14 @@ impl InputDigest {
     }
 }
 
+/// The warnings of a ledger, sorted, each once.
+fn sorted_warnings(ledger: &crate::Ledger) -> Vec<String> {
+    let mut w = ledger.warnings().to_vec();
+    w.sort();
+    w.dedup();
+    w
+}
+
 /// Writes `value` as pretty JSON followed by a newline.
 ///
 /// # Errors

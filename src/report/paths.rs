@@ -7,7 +7,8 @@ use std::fmt;
 use serde::Serialize;
 
 use super::text::{
-    amount, cut, put, time_or_dash, width_of_formatter, wrap, Align, Column, Give, Table,
+    amount, cut, put, time_or_dash, warning_lines, width_of_formatter, wrap, Align, Column, Give,
+    Table,
 };
 use super::{amount_string, InputDigest};
 use crate::amount::Amount;
@@ -92,6 +93,8 @@ pub struct PathsReport {
     pub complete: bool,
     /// Symbol and decimals of the assets the paths move, by asset name.
     pub assets: BTreeMap<String, AssetMeta>,
+    /// The ledger's warnings, sorted.
+    pub warnings: Vec<String>,
     /// The files read.
     pub inputs: Vec<InputDigest>,
 }
@@ -170,6 +173,7 @@ impl PathsReport {
                 asset,
                 found.paths.iter().flat_map(|p| p.transfers.iter().copied()),
             ),
+            warnings: super::sorted_warnings(ledger),
             inputs: InputDigest::of(ledger),
         }
     }
@@ -214,6 +218,9 @@ impl fmt::Display for PathsReport {
             for l in hop_table(&p.hops, &self.assets, width) {
                 put(f, &l, width)?;
             }
+        }
+        for l in warning_lines(&self.warnings, usize::MAX, width) {
+            put(f, &l, width)?;
         }
         Ok(())
     }
@@ -260,6 +267,8 @@ pub struct FlowReport {
     pub limited: bool,
     /// Symbol and decimals of the assets moved, by asset name.
     pub assets: BTreeMap<String, AssetMeta>,
+    /// The ledger's warnings, sorted.
+    pub warnings: Vec<String>,
     /// The files read.
     pub inputs: Vec<InputDigest>,
 }
@@ -296,6 +305,7 @@ impl FlowReport {
                 asset,
                 r.cut.iter().copied().chain(r.flows.iter().map(|&(t, _)| t)),
             ),
+            warnings: super::sorted_warnings(ledger),
             inputs: InputDigest::of(ledger),
         }
     }
@@ -324,6 +334,9 @@ impl fmt::Display for FlowReport {
             width,
         )?;
         for l in hop_table(&self.cut, &self.assets, width) {
+            put(f, &l, width)?;
+        }
+        for l in warning_lines(&self.warnings, usize::MAX, width) {
             put(f, &l, width)?;
         }
         Ok(())

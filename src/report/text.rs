@@ -132,6 +132,7 @@ pub fn units(value: Amount, decimals: Option<u32>) -> String {
 #[must_use]
 pub fn asset_label(name: &str, meta: Option<&AssetMeta>) -> String {
     match meta {
+        Some(m) if m.decimals.is_some() && m.symbol.starts_with("0x") => shorten(&m.symbol, 13),
         Some(m) if m.decimals.is_some() => shorten(&m.symbol, 24),
         Some(m) => format!("{} (base units)", shorten(&m.symbol, 13)),
         None => format!("{} (base units)", shorten(name, 13)),
@@ -465,6 +466,28 @@ pub fn flow_items(
     lines
 }
 
+/// The lines of a warnings list: a heading and each warning once, wrapped
+/// with a hanging indent and escaped; at most `top` of them. Empty when
+/// there are none.
+#[must_use]
+pub fn warning_lines(warnings: &[String], top: usize, width: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    if warnings.is_empty() {
+        return out;
+    }
+    out.push(format!("warnings ({}):", warnings.len()));
+    for w in warnings.iter().take(top) {
+        out.extend(wrap(w, "  - ", "    ", width));
+    }
+    if warnings.len() > top {
+        out.push(format!(
+            "  … and {} more warnings (raise --top, or see the JSON report)",
+            warnings.len() - top
+        ));
+    }
+    out
+}
+
 /// How a column's cells are aligned.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Align {
@@ -587,18 +610,30 @@ impl Table {
             .collect();
         let mut widths = natural.clone();
         let total = |w: &[usize]| indent + w.iter().sum::<usize>() + 2 * n.saturating_sub(1);
+        // Cut columns give way first, then shortened ones; within a pass
+        // the widest column gives a column at a time, so they end even.
         for pass in [0, 1] {
-            for (i, c) in self.columns.iter().enumerate() {
-                let over = total(&widths).saturating_sub(width);
-                if over == 0 {
-                    break;
+            let floors: Vec<Option<usize>> = self
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let floor = match (pass, c.give) {
+                        (0, Give::Cut(min)) => min,
+                        (1, Give::Shorten) => SHORT_ID,
+                        _ => return None,
+                    };
+                    Some(floor.max(display_width(&c.header)).min(natural[i]))
+                })
+                .collect();
+            while total(&widths) > width {
+                let widest = (0..n)
+                    .filter(|&i| floors[i].is_some_and(|f| widths[i] > f))
+                    .max_by_key(|&i| (widths[i], std::cmp::Reverse(i)));
+                match widest {
+                    Some(i) => widths[i] -= 1,
+                    None => break,
                 }
-                let floor = match (pass, c.give) {
-                    (0, Give::Cut(min)) => min.max(display_width(&c.header)),
-                    (1, Give::Shorten) => SHORT_ID.max(display_width(&c.header)),
-                    _ => continue,
-                };
-                widths[i] = widths[i].saturating_sub(over).max(floor).min(natural[i]);
             }
         }
         if total(&widths) > width {
@@ -831,7 +866,10 @@ mod tests {
         assert!(t.lines(2, 100)[1].contains("0x53b6936513e738f44fb50d2b9476730c0ab3bfc1"));
         // At 60 it is shortened in the middle (just enough), the amount kept.
         let row = &t.lines(2, 60)[1];
-        assert!(row.contains("0x53b6936") && row.contains("…") && row.contains("bfc1 "), "{row}");
+        assert!(
+            row.contains("0x53b6936") && row.contains("…") && row.contains("bfc1 "),
+            "{row}"
+        );
         assert!(!row.contains("0x53b6936513e738f44fb50d2b9476730c0ab3bfc1"));
         // At 40 the row is a block.
         assert_eq!(t.lines(2, 40)[0].trim(), "21,629.48215 ETH");

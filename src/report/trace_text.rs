@@ -9,7 +9,7 @@ use std::fmt;
 
 use super::text::{
     amount, asset_label, escape, flow_items, iso_time, percent, put, shorten, time_or_dash, units,
-    width_of_formatter, wrap, Align, Column, Give, Table,
+    warning_lines, width_of_formatter, wrap, Align, Column, Give, Table,
 };
 use super::trace::{
     AddressLabel, ComparisonSummary, SeedEntry, Totals, TraceParameters, TraceReport, TraceSummary,
@@ -230,14 +230,8 @@ fn inputs(out: &mut Out, inputs: &[InputDigest]) {
 }
 
 fn warnings(out: &mut Out, warnings: &[String], top: usize) {
-    if warnings.is_empty() {
-        return;
-    }
-    out.line(format!("warnings ({}):", warnings.len()));
-    for w in warnings.iter().take(top) {
-        out.wrap(w, "  - ", "    ");
-    }
-    out.more(top.min(warnings.len()), warnings.len(), "warnings");
+    let v = warning_lines(warnings, top, out.width);
+    out.lines(v);
 }
 
 fn exit_set_sentence(p: &TraceParameters) -> String {

@@ -208,6 +208,8 @@ pub fn utxo_trace_report(
     for s in &result.unmatched_seeds {
         warnings.push(format!("seed {s} is not in the ledger"));
     }
+    warnings.sort();
+    warnings.dedup();
     TraceReport {
         tool: format!("fundtrace {}", env!("CARGO_PKG_VERSION")),
         model: request.options.policy.name().to_string(),
