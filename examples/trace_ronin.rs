@@ -6,6 +6,7 @@
 
 use fundtrace::ingest::{load, Format, IngestOptions, Source};
 use fundtrace::labels::{self, Category, LoadOptions};
+use fundtrace::report::text;
 use fundtrace::report::trace::TraceReport;
 use fundtrace::trace::{exits_from_labels, trace, Model, Seed, TraceConfig, DEFAULT_STOP_AT};
 
@@ -36,15 +37,24 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ] {
         let config = TraceConfig::new(model, vec![seed.clone()])?.with_exits(exits.clone());
         let result = trace(&ledger, &config);
-        let report = TraceReport::new(&ledger, &config, &result);
-        let eth = |m: &std::collections::BTreeMap<String, u128>| m.get("ETH").copied().unwrap_or(0);
+        let report = TraceReport::new(&ledger, &config, &result).with_labels(&labels);
+        let eth = |m: &std::collections::BTreeMap<String, u128>| {
+            let v = m.get("ETH").copied().unwrap_or(0);
+            text::amount(v, "ETH", report.assets.get("ETH"))
+        };
+        let top = report.holders.first().map_or_else(
+            || "-".to_string(),
+            |h| match &h.label {
+                Some(l) => format!("{} ({})", h.address, text::escape(l)),
+                None => h.address.clone(),
+            },
+        );
         println!(
-            "{:<12} stolen {:>26} wei  held {:>26}  exited {:>26}  top holder {}",
+            "{:<12} stolen {}  held {}  exited {}  top holder {top}",
             report.model,
             eth(&report.totals.stolen),
             eth(&report.totals.held),
             eth(&report.totals.exited),
-            report.holders.first().map_or("-", |h| h.address.as_str()),
         );
     }
     Ok(())
