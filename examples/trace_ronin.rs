@@ -7,6 +7,7 @@
 use fundtrace::ingest::{load_dataset, Format, IngestOptions, Source};
 use fundtrace::investigation::Investigation;
 use fundtrace::labels::{self, LoadOptions};
+use fundtrace::report::text;
 use fundtrace::trace::Model;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,14 +29,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .labels(labels);
     for model in Model::ACCOUNT {
         let report = investigation.clone().model(model).trace(&data)?;
-        let eth = |m: &std::collections::BTreeMap<String, u128>| m.get("ETH").copied().unwrap_or(0);
+        let eth = |m: &std::collections::BTreeMap<String, u128>| {
+            let v = m.get("ETH").copied().unwrap_or(0);
+            text::amount(v, "ETH", report.assets.get("ETH"))
+        };
+        let top = report.holders.first().map_or_else(
+            || "-".to_string(),
+            |h| match &h.label {
+                Some(l) => format!("{} ({})", h.address, text::escape(l)),
+                None => h.address.clone(),
+            },
+        );
         println!(
-            "{:<12} stolen {:>26} wei  held {:>26}  exited {:>26}  top holder {}",
+            "{:<12} stolen {}  held {}  exited {}  top holder {top}",
             report.model,
             eth(&report.totals.stolen),
             eth(&report.totals.held),
             eth(&report.totals.exited),
-            report.holders.first().map_or("-", |h| h.address.as_str()),
         );
     }
     Ok(())

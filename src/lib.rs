@@ -63,6 +63,7 @@
 //! `TXID:VOUT` or addresses, model TIHO allowed) into the same report.
 
 pub mod amount;
+pub mod assets;
 pub mod error;
 pub mod graph;
 pub mod heuristics;

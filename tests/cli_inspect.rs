@@ -42,7 +42,7 @@ fn table_output_and_clear_errors() {
     ]);
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("75143.74635"), "{text}");
+    assert!(text.contains("75,143.74635"), "{text}");
 
     let out = fundtrace(&[
         "inspect",

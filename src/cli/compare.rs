@@ -20,13 +20,14 @@ pub fn run(args: &CompareArgs) -> Result<(), CliError> {
     let investigation = setup.investigation()?;
     let data = setup.inputs.load()?;
     let report = investigation.compare(&data)?;
+    let width = super::text_width(setup.out.as_deref());
     with_output(setup.out.as_ref(), |w| {
         if setup.json {
             write_json(&report, w)
         } else {
             write!(
                 w,
-                "{}",
+                "{:width$}",
                 ComparisonSummary {
                     report: &report,
                     top: setup.top

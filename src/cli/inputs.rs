@@ -153,9 +153,7 @@ impl LedgerInputs {
                 eprintln!("warning: {}: skipped {n} record(s): {reason}", input.path);
             }
         }
-        for w in ledger.warnings() {
-            eprintln!("warning: {w}");
-        }
+        // Ledger warnings are in every report; they are not repeated here.
         if ledger.duplicates_dropped() > 0 {
             eprintln!(
                 "note: {} transfer record(s) appeared more than once and were kept once",

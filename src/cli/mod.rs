@@ -89,6 +89,18 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
     }
 }
 
+/// The width text output fits: the terminal's when standard output is
+/// one, else 100 columns.
+pub(crate) fn text_width(out: Option<&std::path::Path>) -> usize {
+    use std::io::IsTerminal;
+    if out.is_none() && std::io::stdout().is_terminal() {
+        if let Some((terminal_size::Width(w), _)) = terminal_size::terminal_size() {
+            return usize::from(w).max(40);
+        }
+    }
+    100
+}
+
 /// Refuses an output path whose folder does not exist, before any input
 /// is read, so a long load is not wasted.
 pub(crate) fn check_output_path(out: Option<&std::path::Path>) -> Result<(), CliError> {

@@ -175,6 +175,7 @@ impl TraceSetup {
             }))
             .infer_deposits(self.infer_deposits.then(DepositConfig::default))
             .allow_missing_seeds(self.allow_missing_seeds)
+            .token_decimals(self.inputs.token_decimals.iter().cloned().collect())
             .bridge_config(BridgeConfig {
                 window: self.bridge_window,
                 fee_bps: self.bridge_fee_bps,
@@ -195,13 +196,14 @@ pub fn run(args: &TraceArgs) -> Result<(), CliError> {
     let investigation = setup.investigation()?.model(args.model);
     let data = setup.inputs.load()?;
     let report = investigation.trace(&data)?;
+    let width = super::text_width(setup.out.as_deref());
     with_output(setup.out.as_ref(), |w| {
         if setup.json {
             write_json(&report, w)
         } else {
             write!(
                 w,
-                "{}",
+                "{:width$}",
                 TraceSummary {
                     report: &report,
                     top: setup.top

@@ -29,20 +29,6 @@ use super::time::parse_time;
 use super::{Encoding, IngestError};
 use crate::ledger::{Address, Asset, LedgerBuilder, Sink, TransferKind, TransferRecord};
 
-/// Decimals of well-known Ethereum tokens (contract, decimals).
-const KNOWN_TOKENS: &[(&str, u32)] = &[
-    ("0xdac17f958d2ee523a2206206994597c13d831ec7", 6), // USDT
-    ("0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48", 6), // USDC
-    ("0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2", 18), // WETH
-    ("0x6b175474e89094c44da98b954eedeac495271d0f", 18), // DAI
-    ("0x2260fac5e5542a773aa44fbcfedf7c193bc2c599", 8), // WBTC
-    ("0xae7ab96520de3a18e5e111b5eaab095312d7fe84", 18), // stETH
-    ("0x7f39c581f595b53c5cb19bd0b3f8da6c935e2ca0", 18), // wstETH
-    ("0xd5f7838f5c461feff7fe49ea5ebaf7728bb0adfa", 18), // mETH
-    ("0xe6829d9a7ee3040e1276fa75293bde931859e8fa", 18), // cmETH
-    ("0x5d3a536e4d6dbd6114cc1ead35777bab948e3643", 8), // cDAI
-];
-
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum ExportKind {
     Normal,
@@ -103,14 +89,6 @@ fn kind_of(headers: &[String]) -> ExportKind {
     }
 }
 
-fn known_decimals(token: &Address) -> Option<u32> {
-    let text = token.to_string();
-    KNOWN_TOKENS
-        .iter()
-        .find(|(a, _)| *a == text)
-        .map(|&(_, d)| d)
-}
-
 /// Reads one export.
 pub(crate) fn read(
     b: &mut LedgerBuilder,
@@ -160,7 +138,7 @@ pub(crate) fn read(
                         Some(d) => f.uint(v.name(10), d)?,
                         None => ctx
                             .token_decimals(&token)
-                            .or_else(|| known_decimals(&token))
+                            .or_else(|| crate::assets::known_token(&token).map(|t| t.decimals))
                             .ok_or_else(|| {
                                 ctx.field_error(
                                     v.line,

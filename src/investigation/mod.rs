@@ -121,6 +121,7 @@ pub struct Investigation {
     bridges: Vec<BridgeSpec>,
     bridge_config: BridgeConfig,
     allow_missing_seeds: bool,
+    token_decimals: BTreeMap<Address, u32>,
 }
 
 impl Default for Investigation {
@@ -150,7 +151,16 @@ impl Investigation {
             bridges: Vec::new(),
             bridge_config: BridgeConfig::default(),
             allow_missing_seeds: false,
+            token_decimals: BTreeMap::new(),
         }
+    }
+
+    /// Decimals of tokens the built-in table does not know, for showing
+    /// amounts in coin units (amounts stay base units in the data).
+    #[must_use]
+    pub fn token_decimals(mut self, decimals: BTreeMap<Address, u32>) -> Self {
+        self.token_decimals.extend(decimals);
+        self
     }
 
     /// Trace even when some seeds name nothing in the data (default: that
@@ -428,7 +438,9 @@ impl Investigation {
             }
         };
         self.annotate(data, &mut report);
-        Ok(report)
+        Ok(report
+            .with_labels(&self.labels)
+            .with_token_decimals(&self.token_decimals))
     }
 
     /// What the report says beyond the trace: the incident's own addresses
@@ -480,12 +492,15 @@ impl Investigation {
                     .iter()
                     .map(|&m| self.trace_utxo(&data.ledger, utxo, m))
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok(ComparisonReport::from_reports(&reports))
+                Ok(ComparisonReport::from_reports(&reports).with_labels(&self.labels))
             }
             None => {
                 let (config, _) = self.account_config(&data.ledger, Model::Haircut)?;
                 let results = trace_all(&data.ledger, &config);
-                Ok(ComparisonReport::new(&data.ledger, &config, &results))
+                Ok(
+                    ComparisonReport::new(&data.ledger, &config, &results)
+                        .with_labels(&self.labels),
+                )
             }
         }
     }

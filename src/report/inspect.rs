@@ -5,9 +5,14 @@ use std::fmt;
 
 use serde::Serialize;
 
+use super::text::{
+    asset_label, cut, put, units, warning_lines, width_of_formatter, Align, Column, Give, Table,
+};
 use super::{amount_string, InputDigest};
-use crate::amount::{format_units, Amount};
-use crate::ledger::{Address, Asset, Ledger, Sink};
+use crate::amount::Amount;
+use crate::assets::AssetMeta;
+use crate::id::AssetId;
+use crate::ledger::{Address, Ledger, Sink};
 
 /// Totals for one asset of an address.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -36,6 +41,10 @@ pub struct Inspection {
     pub address: String,
     /// One entry per asset it touched, sorted by asset name.
     pub assets: Vec<AssetActivity>,
+    /// Symbol and decimals of those assets, by asset name.
+    pub asset_info: BTreeMap<String, AssetMeta>,
+    /// The ledger's warnings, sorted.
+    pub warnings: Vec<String>,
     /// The files read.
     pub inputs: Vec<InputDigest>,
 }
@@ -45,15 +54,14 @@ impl Inspection {
     /// does not have gives an empty asset list.
     #[must_use]
     pub fn of(ledger: &Ledger, address: &Address) -> Inspection {
-        let mut per_asset: BTreeMap<String, AssetActivity> = BTreeMap::new();
+        let mut per_asset: BTreeMap<AssetId, AssetActivity> = BTreeMap::new();
         if let Some(id) = ledger.address_id(address) {
             for t in ledger.transfers() {
                 if t.from != id && t.to != id {
                     continue;
                 }
-                let name = ledger.asset_name(t.asset);
-                let e = per_asset.entry(name.clone()).or_insert(AssetActivity {
-                    asset: name,
+                let e = per_asset.entry(t.asset).or_insert_with(|| AssetActivity {
+                    asset: ledger.asset_name(t.asset),
                     received: 0,
                     sent: 0,
                     n_in: 0,
@@ -75,61 +83,85 @@ impl Inspection {
                 }
             }
         }
+        let asset_info = per_asset
+            .iter()
+            .map(|(id, a)| (a.asset.clone(), AssetMeta::of(ledger, *id)))
+            .collect();
+        let mut assets: Vec<AssetActivity> = per_asset.into_values().collect();
+        assets.sort_by(|a, b| a.asset.cmp(&b.asset));
         Inspection {
             address: address.to_string(),
-            assets: per_asset.into_values().collect(),
+            assets,
+            asset_info,
+            warnings: super::sorted_warnings(ledger),
             inputs: InputDigest::of(ledger),
         }
     }
 }
 
-/// A readable table of an [`Inspection`]; native amounts also in coin units.
+/// A readable table of an [`Inspection`]: per asset, transfers in and out
+/// and amounts in coin units with the asset's symbol (base units for a
+/// token of unknown decimals), fitted to the formatter's width (`{:80}`;
+/// 100 columns when none is given).
 #[derive(Debug)]
 pub struct InspectionTable<'a> {
     /// The inspection.
     pub inspection: &'a Inspection,
-    /// The ledger, for asset decimals.
+    /// The ledger it was made on (the inspection carries the decimals it
+    /// needs; the field is kept so callers need not change).
     pub ledger: &'a Ledger,
 }
 
 impl fmt::Display for InspectionTable<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = width_of_formatter(f);
         let i = self.inspection;
-        writeln!(f, "address {}", i.address)?;
+        put(f, &format!("address {}", cut(&i.address, width - 8)), width)?;
         if i.assets.is_empty() {
-            writeln!(f, "  no transfers in the ledger")?;
+            put(f, "  no transfers in the ledger", width)?;
         }
-        writeln!(
-            f,
-            "  {:<44} {:>6} {:>32} {:>6} {:>32}",
-            "asset", "in", "received", "out", "sent"
-        )?;
+        let with_fees = i.assets.iter().any(|a| a.fees > 0);
+        let mut columns = vec![
+            Column::new("asset", Align::Left, Give::Cut(10)),
+            Column::new("in", Align::Right, Give::Never),
+            Column::new("received", Align::Decimal, Give::Never),
+            Column::new("out", Align::Right, Give::Never),
+            Column::new("sent", Align::Decimal, Give::Never),
+        ];
+        if with_fees {
+            columns.push(Column::new("of it fees", Align::Decimal, Give::Never));
+        }
+        let mut table = Table::new(columns);
         for a in &i.assets {
-            let native_decimals = self.ledger.asset_by_name(&a.asset).and_then(|id| {
-                let info = self.ledger.asset(id);
-                (info.asset == Asset::Native)
-                    .then(|| self.ledger.chains()[info.chain.index()].native_decimals())
-            });
-            let show = |v: Amount| match native_decimals {
-                Some(d) => format_units(v, d),
-                None => v.to_string(),
-            };
-            writeln!(
-                f,
-                "  {:<44} {:>6} {:>32} {:>6} {:>32}",
-                a.asset,
-                a.n_in,
-                show(a.received),
-                a.n_out,
-                show(a.sent)
-            )?;
+            let meta = i.asset_info.get(&a.asset);
+            let d = meta.and_then(|m| m.decimals);
+            let mut row = vec![
+                asset_label(&a.asset, meta),
+                units(u128::from(a.n_in), None),
+                units(a.received, d),
+                units(u128::from(a.n_out), None),
+                units(a.sent, d),
+            ];
+            if with_fees {
+                row.push(units(a.fees, d));
+            }
+            table.row(row);
         }
-        writeln!(
-            f,
-            "  (native amounts in coin units; token amounts in base units)"
-        )?;
+        if !i.assets.is_empty() {
+            for line in table.lines(2, width) {
+                put(f, &line, width)?;
+            }
+        }
+        for line in warning_lines(&i.warnings, usize::MAX, width) {
+            put(f, &line, width)?;
+        }
         for input in &i.inputs {
-            writeln!(f, "input {} sha256 {}", input.path, input.sha256)?;
+            put(f, &format!("input {}", cut(&input.path, width - 6)), width)?;
+            put(
+                f,
+                &format!("  sha256 {}", cut(&input.sha256, width - 9)),
+                width,
+            )?;
         }
         Ok(())
     }

@@ -9,7 +9,9 @@
 pub mod inspect;
 pub mod ledger_jsonl;
 pub mod paths;
+pub mod text;
 pub mod trace;
+mod trace_text;
 pub mod trace_utxo;
 
 use std::io::Write;
@@ -49,6 +51,14 @@ impl InputDigest {
             })
             .collect()
     }
+}
+
+/// The warnings of a ledger, sorted, each once.
+fn sorted_warnings(ledger: &crate::Ledger) -> Vec<String> {
+    let mut w = ledger.warnings().to_vec();
+    w.sort();
+    w.dedup();
+    w
 }
 
 /// Writes `value` as pretty JSON followed by a newline.

@@ -1,12 +1,18 @@
 //! Temporal paths and flows as plain serde data, with every transfer cited by
 //! transaction hash so each number can be checked against the chain.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
 
+use super::text::{
+    amount, cut, put, time_or_dash, warning_lines, width_of_formatter, wrap, Align, Column, Give,
+    Table,
+};
 use super::{amount_string, InputDigest};
 use crate::amount::Amount;
+use crate::assets::AssetMeta;
 use crate::id::{AssetId, TransferId};
 use crate::ledger::Ledger;
 use crate::paths::{FlowResult, KPaths, PathKind, TemporalPath};
@@ -85,6 +91,10 @@ pub struct PathsReport {
     pub asset: String,
     /// Whether the search ran to its end (no limit cut it short).
     pub complete: bool,
+    /// Symbol and decimals of the assets the paths move, by asset name.
+    pub assets: BTreeMap<String, AssetMeta>,
+    /// The ledger's warnings, sorted.
+    pub warnings: Vec<String>,
     /// The files read.
     pub inputs: Vec<InputDigest>,
 }
@@ -103,6 +113,48 @@ fn asset_label(ledger: &Ledger, asset: Option<AssetId>) -> String {
     asset.map_or_else(|| "any".to_string(), |a| ledger.asset_name(a))
 }
 
+/// Symbol and decimals of the assets of `transfers` (and of `asset`).
+fn metas(
+    ledger: &Ledger,
+    asset: Option<AssetId>,
+    transfers: impl Iterator<Item = TransferId>,
+) -> BTreeMap<String, AssetMeta> {
+    let ids: std::collections::BTreeSet<AssetId> = transfers
+        .map(|t| ledger.transfer(t).asset)
+        .chain(asset)
+        .collect();
+    ids.into_iter()
+        .map(|id| (ledger.asset_name(id), AssetMeta::of(ledger, id)))
+        .collect()
+}
+
+/// The hops of a path or cut as a table: time, sender, receiver, amount
+/// and transaction.
+fn hop_table(hops: &[Hop], assets: &BTreeMap<String, AssetMeta>, width: usize) -> Vec<String> {
+    let mut t = Table::new(vec![
+        Column::new("time", Align::Left, Give::Never),
+        Column::new("from", Align::Left, Give::Shorten),
+        Column::new("to", Align::Left, Give::Shorten),
+        Column::new("amount", Align::Decimal, Give::Never),
+        Column::new("tx", Align::Left, Give::Shorten),
+    ]);
+    for h in hops {
+        t.row(vec![
+            time_or_dash(h.time),
+            h.from.clone(),
+            h.to.clone(),
+            amount(h.amount, &h.asset, assets.get(&h.asset)),
+            h.tx.clone(),
+        ]);
+    }
+    t.lines(2, width)
+}
+
+/// An amount of the report's asset (base units when it is `any` or unknown).
+fn in_asset(v: Amount, asset: &str, assets: &BTreeMap<String, AssetMeta>) -> String {
+    amount(v, asset, assets.get(asset))
+}
+
 impl PathsReport {
     /// Report data for the result of a k-paths search.
     #[must_use]
@@ -116,40 +168,59 @@ impl PathsReport {
             kind: kind_name(kind),
             asset: asset_label(ledger, asset),
             complete: found.complete,
+            assets: metas(
+                ledger,
+                asset,
+                found.paths.iter().flat_map(|p| p.transfers.iter().copied()),
+            ),
+            warnings: super::sorted_warnings(ledger),
             inputs: InputDigest::of(ledger),
         }
     }
 }
 
 impl fmt::Display for PathsReport {
+    /// Writes the paths fitted to the formatter's width (`{:80}`), 100
+    /// columns when none is given; amounts in coin units, times in ISO 8601.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
+        let width = width_of_formatter(f);
+        let head = format!(
             "{} path(s), kind {}, asset {}{}",
             self.paths.len(),
             self.kind,
-            self.asset,
+            self.assets
+                .get(&self.asset)
+                .map_or_else(|| cut(&self.asset, 42), |m| cut(&m.symbol, 42)),
             if self.complete {
                 ""
             } else {
                 " (search stopped at its limit)"
             }
-        )?;
+        );
+        for l in wrap(&head, "", "  ", width) {
+            put(f, &l, width)?;
+        }
         for (i, p) in self.paths.iter().enumerate() {
-            writeln!(
+            let asset = p
+                .hops
+                .first()
+                .map_or(self.asset.as_str(), |h| h.asset.as_str());
+            put(
                 f,
-                "path {}: {} hop(s), bottleneck {}",
-                i + 1,
-                p.hops.len(),
-                p.bottleneck
+                &format!(
+                    "path {}: {} hop(s), bottleneck {}",
+                    i + 1,
+                    p.hops.len(),
+                    in_asset(p.bottleneck, asset, &self.assets)
+                ),
+                width,
             )?;
-            for h in &p.hops {
-                writeln!(
-                    f,
-                    "  {} {} -> {} {} {} at {}",
-                    h.tx, h.from, h.to, h.amount, h.asset, h.time
-                )?;
+            for l in hop_table(&p.hops, &self.assets, width) {
+                put(f, &l, width)?;
             }
+        }
+        for l in warning_lines(&self.warnings, usize::MAX, width) {
+            put(f, &l, width)?;
         }
         Ok(())
     }
@@ -194,6 +265,10 @@ pub struct FlowReport {
     pub relevant_transfers: usize,
     /// Whether a limit stopped the computation.
     pub limited: bool,
+    /// Symbol and decimals of the assets moved, by asset name.
+    pub assets: BTreeMap<String, AssetMeta>,
+    /// The ledger's warnings, sorted.
+    pub warnings: Vec<String>,
     /// The files read.
     pub inputs: Vec<InputDigest>,
 }
@@ -225,31 +300,44 @@ impl FlowReport {
                 .collect(),
             relevant_transfers: r.relevant_transfers,
             limited: r.limited,
+            assets: metas(
+                ledger,
+                asset,
+                r.cut.iter().copied().chain(r.flows.iter().map(|&(t, _)| t)),
+            ),
+            warnings: super::sorted_warnings(ledger),
             inputs: InputDigest::of(ledger),
         }
     }
 }
 
 impl fmt::Display for FlowReport {
+    /// Writes the flow and its cut fitted to the formatter's width
+    /// (`{:80}`), 100 columns when none is given.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "max flow {} {} ({}; upper bound {})",
-            self.max_flow,
-            self.asset,
+        let width = width_of_formatter(f);
+        let head = format!(
+            "max flow {} ({}; upper bound {})",
+            in_asset(self.max_flow, &self.asset, &self.assets),
             if self.exact { "exact" } else { "lower bound" },
-            self.upper_bound
-        )?;
-        if self.cap_in_cut {
-            writeln!(f, "the source cap is in the cut")?;
+            in_asset(self.upper_bound, &self.asset, &self.assets)
+        );
+        for l in wrap(&head, "", "  ", width) {
+            put(f, &l, width)?;
         }
-        writeln!(f, "minimum cut: {} transfer(s)", self.cut.len())?;
-        for h in &self.cut {
-            writeln!(
-                f,
-                "  {} {} -> {} {} at {}",
-                h.tx, h.from, h.to, h.amount, h.time
-            )?;
+        if self.cap_in_cut {
+            put(f, "the source cap is in the cut", width)?;
+        }
+        put(
+            f,
+            &format!("minimum cut: {} transfer(s)", self.cut.len()),
+            width,
+        )?;
+        for l in hop_table(&self.cut, &self.assets, width) {
+            put(f, &l, width)?;
+        }
+        for l in warning_lines(&self.warnings, usize::MAX, width) {
+            put(f, &l, width)?;
         }
         Ok(())
     }

@@ -5,17 +5,19 @@
 //! holders largest first, then by address and asset; flows in event order;
 //! gaps by address and asset); per-asset maps are sorted by asset name.
 //! Amounts are decimal strings of base units; an asset is named `ETH` (the
-//! chain's native symbol) or by its token contract address.
-
-use std::collections::BTreeMap;
-use std::fmt;
+//! chain's native symbol) or by its token contract address, and `assets`
+//! gives each asset's symbol and decimals so that text can show coin units.
+//! [`TraceSummary`] and [`ComparisonSummary`] make them readable.
 
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
+use std::collections::BTreeMap;
 
 use super::{amount_string, InputDigest};
 use crate::amount::Amount;
-use crate::id::TransferId;
+use crate::assets::AssetMeta;
+use crate::id::{AssetId, TransferId};
+use crate::labels::LabelSet;
 use crate::ledger::Ledger;
 use crate::trace::{AssetTotals, IncidentIndex, Model, TraceConfig, TraceResult};
 
@@ -255,6 +257,23 @@ pub struct HolderEntry {
     /// Amount per incident.
     #[serde(serialize_with = "amount_map")]
     pub incidents: BTreeMap<String, Amount>,
+    /// Its label (entity), when the labels name it (see
+    /// [`TraceReport::with_labels`]; left out of the JSON when none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// The category of that label.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// What the labels say about an address of a report: the decisive label's
+/// entity and category (see [`LabelSet::decisive_label`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AddressLabel {
+    /// The entity (`Binance 14`, `Ronin Bridge Exploiter`).
+    pub label: String,
+    /// Its category (`exchange`, `exploiter`, …).
+    pub category: String,
 }
 
 /// One transfer that carried taint.
@@ -352,6 +371,9 @@ pub struct TraceReport {
     pub warnings: Vec<String>,
     /// Per-asset totals.
     pub totals: Totals,
+    /// Symbol and decimals of every asset named in the report, by asset
+    /// name (amounts stay in base units; this is for showing them).
+    pub assets: BTreeMap<String, AssetMeta>,
     /// Exits, largest first.
     pub exits: Vec<ExitEntry>,
     /// Holders, largest first.
@@ -363,6 +385,11 @@ pub struct TraceReport {
     pub conversions: Vec<ConversionEntry>,
     /// History gaps at seed addresses and purses that held taint.
     pub gaps: Vec<GapEntry>,
+    /// Labels of the addresses the report names (seeds, holders, flows,
+    /// conversions, gaps), by address; empty (and left out) until
+    /// [`TraceReport::with_labels`] fills it.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, AddressLabel>,
     /// Demixing: the mixer links chosen and the anonymity sets met (only
     /// when the trace ran with mixer links; see [`TraceReport::with_mixer`]).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -435,6 +462,76 @@ fn seeds_of(result: &TraceResult) -> Vec<SeedEntry> {
         .collect()
 }
 
+/// Every asset a result names.
+fn result_assets<'a>(
+    ledger: &'a Ledger,
+    result: &'a TraceResult,
+) -> impl Iterator<Item = AssetId> + 'a {
+    let totals = result.totals.iter().map(|(a, _)| *a);
+    let exits = result.exits.iter().map(|e| e.asset);
+    let holders = result.holders.iter().map(|h| h.asset);
+    let flows = result
+        .flows
+        .iter()
+        .map(move |f| ledger.transfer(f.transfer).asset);
+    let conversions = result
+        .conversions
+        .iter()
+        .flat_map(|c| [c.from_asset, c.to_asset]);
+    let gaps = result.gaps.iter().map(|g| g.asset);
+    totals
+        .chain(exits)
+        .chain(holders)
+        .chain(flows)
+        .chain(conversions)
+        .chain(gaps)
+}
+
+/// Symbol and decimals of `assets`, by asset name.
+fn asset_metas(
+    ledger: &Ledger,
+    assets: impl Iterator<Item = AssetId>,
+) -> BTreeMap<String, AssetMeta> {
+    let ids: std::collections::BTreeSet<AssetId> = assets.collect();
+    ids.into_iter()
+        .map(|id| (ledger.asset_name(id), AssetMeta::of(ledger, id)))
+        .collect()
+}
+
+/// Sets the decimals of the tokens in `decimals` (contract → decimals).
+fn override_decimals(
+    assets: &mut BTreeMap<String, AssetMeta>,
+    decimals: &BTreeMap<crate::Address, u32>,
+) {
+    for (name, meta) in assets.iter_mut() {
+        let contract = name.split_once('@').map_or(name.as_str(), |(c, _)| c);
+        if let Some(d) = contract
+            .parse::<crate::Address>()
+            .ok()
+            .and_then(|a| decimals.get(&a))
+        {
+            meta.decimals = Some(*d);
+        }
+    }
+}
+
+/// The address a seed names (`ADDR`, `ADDR@TIME`; none for `tx:` seeds).
+fn seed_address(seed: &str) -> Option<&str> {
+    if seed.starts_with("tx:") {
+        return None;
+    }
+    Some(seed.split_once('@').map_or(seed, |(a, _)| a))
+}
+
+/// The decisive label of an address written as in a report.
+fn label_of(labels: &LabelSet, address: &str) -> Option<AddressLabel> {
+    let address: crate::Address = address.parse().ok()?;
+    labels.decisive_label(&address).map(|l| AddressLabel {
+        label: l.entity.clone(),
+        category: l.category.name().to_string(),
+    })
+}
+
 fn warnings_of(ledger: &Ledger, result: &TraceResult) -> Vec<String> {
     let mut w: Vec<String> = ledger.warnings().to_vec();
     w.extend(result.warnings.iter().cloned());
@@ -485,6 +582,8 @@ impl TraceReport {
                 asset: ledger.asset_name(h.asset),
                 amount: h.amount,
                 incidents: incident_map(result, &h.by_incident),
+                label: None,
+                category: None,
             })
             .collect();
         let flows = result
@@ -543,13 +642,59 @@ impl TraceReport {
             seeds: seeds_of(result),
             warnings: warnings_of(ledger, result),
             totals: Totals::of(ledger, result),
+            assets: asset_metas(ledger, result_assets(ledger, result)),
             exits,
             holders,
             flows,
             conversions,
             gaps,
+            labels: BTreeMap::new(),
             mixer: None,
         }
+    }
+
+    /// Names holders and every other address of the report (seeds, flow
+    /// ends, swappers, gap purses) with what `labels` says about them: the
+    /// decisive label's entity and category, as exits are named.
+    #[must_use]
+    pub fn with_labels(mut self, labels: &LabelSet) -> Self {
+        for h in &mut self.holders {
+            if let Some(l) = label_of(labels, &h.address) {
+                h.label = Some(l.label);
+                h.category = Some(l.category);
+            }
+        }
+        let mut named = BTreeMap::new();
+        let seeds = self.seeds.iter().filter_map(|s| seed_address(&s.seed));
+        let holders = self.holders.iter().map(|h| h.address.as_str());
+        let flows = self
+            .flows
+            .iter()
+            .flat_map(|f| f.from.split(',').chain(std::iter::once(f.to.as_str())));
+        let swappers = self.conversions.iter().filter_map(|c| c.address.as_deref());
+        let gaps = self.gaps.iter().map(|g| g.address.as_str());
+        for a in seeds
+            .chain(holders)
+            .chain(flows)
+            .chain(swappers)
+            .chain(gaps)
+        {
+            if !named.contains_key(a) {
+                if let Some(l) = label_of(labels, a) {
+                    named.insert(a.to_string(), l);
+                }
+            }
+        }
+        self.labels = named;
+        self
+    }
+
+    /// Takes the decimals of tokens the user gave (`--token-decimals`,
+    /// contract → decimals) over the built-in table.
+    #[must_use]
+    pub fn with_token_decimals(mut self, decimals: &BTreeMap<crate::Address, u32>) -> Self {
+        override_decimals(&mut self.assets, decimals);
+        self
     }
 
     /// Adds the demixing section: the links `mixer` chose and the
@@ -600,118 +745,20 @@ impl TraceReport {
     }
 }
 
-fn write_totals(f: &mut fmt::Formatter<'_>, t: &Totals) -> fmt::Result {
-    writeln!(
-        f,
-        "  {:<44} {:>28} {:>28} {:>28} {:>16} {:>16}",
-        "asset", "stolen", "held", "exited", "fees", "dust"
-    )?;
-    for (asset, stolen) in &t.stolen {
-        let get = |m: &BTreeMap<String, Amount>| m.get(asset).copied().unwrap_or(0);
-        writeln!(
-            f,
-            "  {:<44} {:>28} {:>28} {:>28} {:>16} {:>16}",
-            asset,
-            stolen,
-            get(&t.held),
-            get(&t.exited),
-            get(&t.fees),
-            get(&t.dust)
-        )?;
-        let (gaps, creations) = (get(&t.gaps), get(&t.creations));
-        if gaps > 0 || creations > 0 {
-            writeln!(
-                f,
-                "  {:<44} of which history gaps {gaps}; to contract creations {creations}",
-                ""
-            )?;
-        }
-    }
-    Ok(())
-}
-
-/// A readable summary of a [`TraceReport`]: totals, top exits, top holders
-/// and warnings. Amounts in base units.
+/// A readable summary of a [`TraceReport`]: seeds, totals, exits and
+/// holders with their labels, conversions, why taint stops where it
+/// stops, warnings and inputs. Amounts in coin units with their symbol,
+/// times in ISO 8601 UTC, untrusted text escaped; every list shows at most
+/// `top` entries.
+///
+/// Lines fit the formatter's width (`format!("{:80}", summary)`), 100
+/// columns when none is given; see [`super::text`].
 #[derive(Debug)]
 pub struct TraceSummary<'a> {
     /// The report.
     pub report: &'a TraceReport,
-    /// How many exits and holders to show.
+    /// How many entries of each list to show.
     pub top: usize,
-}
-
-impl fmt::Display for TraceSummary<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = self.report;
-        writeln!(f, "{} trace, model {}", r.tool, r.model)?;
-        for s in &r.seeds {
-            let missing = if s.found { "" } else { "  (not in the ledger)" };
-            writeln!(f, "seed {} {}{missing}", s.incident, s.seed)?;
-        }
-        writeln!(f, "totals (base units):")?;
-        write_totals(f, &r.totals)?;
-        writeln!(f, "top exits ({} in all):", r.exits.len())?;
-        for e in r.exits.iter().take(self.top) {
-            writeln!(
-                f,
-                "  {:>28} {:<44} {} {} ({}, {})",
-                e.amount, e.asset, e.address, e.label, e.category, e.first_time
-            )?;
-        }
-        writeln!(f, "top holders ({} in all):", r.holders.len())?;
-        for h in r.holders.iter().take(self.top) {
-            writeln!(f, "  {:>28} {:<44} {}", h.amount, h.asset, h.address)?;
-        }
-        if !r.conversions.is_empty() {
-            writeln!(f, "conversions ({}):", r.conversions.len())?;
-            for c in r.conversions.iter().take(self.top) {
-                writeln!(
-                    f,
-                    "  {} {} ({}, confidence {}): {} of {} {} -> {} of {} {} (tx {})",
-                    c.kind,
-                    c.address.as_deref().unwrap_or(""),
-                    c.heuristic,
-                    c.confidence,
-                    c.from_tainted,
-                    c.from_amount,
-                    c.from_asset,
-                    c.to_tainted,
-                    c.to_amount,
-                    c.to_asset,
-                    c.to_tx
-                )?;
-            }
-        }
-        if let Some(m) = &r.mixer {
-            writeln!(
-                f,
-                "mixer: {} pool(s), {} deposit(s), {} withdrawal(s), {} candidate link(s), {} used; anonymity sets met: {}",
-                m.pools.len(),
-                m.deposits,
-                m.withdrawals,
-                m.candidate_links,
-                m.links.len(),
-                m.anonymity_sets
-                    .iter()
-                    .map(|s| s.anonymity_set.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )?;
-        }
-        writeln!(
-            f,
-            "{} transfer(s) carried taint; {} history gap(s)",
-            r.flows.len(),
-            r.gaps.len()
-        )?;
-        for w in &r.warnings {
-            writeln!(f, "warning: {w}")?;
-        }
-        for i in &r.inputs {
-            writeln!(f, "input {} sha256 {}", i.path, i.sha256)?;
-        }
-        Ok(())
-    }
 }
 
 /// One model's totals in a comparison.
@@ -758,9 +805,14 @@ pub struct ComparisonReport {
     pub warnings: Vec<String>,
     /// Totals per model.
     pub totals: Vec<ModelTotals>,
+    /// Symbol and decimals of every asset named in the comparison.
+    pub assets: BTreeMap<String, AssetMeta>,
     /// Every exit any model reached, changed ones first, then largest
     /// haircut amount, address and asset.
     pub exits: Vec<ExitComparison>,
+    /// Labels of the seed addresses (see [`ComparisonReport::with_labels`]).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, AddressLabel>,
 }
 
 impl ComparisonReport {
@@ -822,6 +874,10 @@ impl ComparisonReport {
         warnings.sort();
         warnings.dedup();
         let first = reports.first();
+        let assets = reports
+            .iter()
+            .flat_map(|r| r.assets.iter().map(|(k, v)| (k.clone(), v.clone())))
+            .collect();
         ComparisonReport {
             tool: tool(),
             models,
@@ -836,58 +892,41 @@ impl ComparisonReport {
                     totals: r.totals.clone(),
                 })
                 .collect(),
+            assets,
             exits,
+            labels: BTreeMap::new(),
         }
+    }
+
+    /// Names the seed addresses with what `labels` says about them (exits
+    /// carry their labels already).
+    #[must_use]
+    pub fn with_labels(mut self, labels: &LabelSet) -> Self {
+        self.labels = self
+            .seeds
+            .iter()
+            .filter_map(|s| seed_address(&s.seed))
+            .filter_map(|a| label_of(labels, a).map(|l| (a.to_string(), l)))
+            .collect();
+        self
+    }
+
+    /// Takes the decimals of tokens the user gave over the built-in table
+    /// (see [`TraceReport::with_token_decimals`]).
+    #[must_use]
+    pub fn with_token_decimals(mut self, decimals: &BTreeMap<crate::Address, u32>) -> Self {
+        override_decimals(&mut self.assets, decimals);
+        self
     }
 }
 
-/// A readable side-by-side table of a [`ComparisonReport`].
+/// A readable side-by-side view of a [`ComparisonReport`]: totals per
+/// model and every exit's amount under each model, in coin units, fitted to
+/// the formatter's width like [`TraceSummary`].
 #[derive(Debug)]
 pub struct ComparisonSummary<'a> {
     /// The comparison.
     pub report: &'a ComparisonReport,
-    /// How many exits to show.
+    /// How many entries of each list to show.
     pub top: usize,
-}
-
-impl fmt::Display for ComparisonSummary<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let r = self.report;
-        writeln!(f, "{} model comparison", r.tool)?;
-        for s in &r.seeds {
-            writeln!(f, "seed {} {}", s.incident, s.seed)?;
-        }
-        for m in &r.totals {
-            writeln!(f, "model {}:", m.model)?;
-            write_totals(f, &m.totals)?;
-        }
-        writeln!(
-            f,
-            "exits ({} in all; * = amount differs between value models):",
-            r.exits.len()
-        )?;
-        write!(f, "  {:<1} {:<42} {:<10}", "", "address", "asset")?;
-        for m in &r.models {
-            write!(f, " {:>26}", m)?;
-        }
-        writeln!(f)?;
-        for e in r.exits.iter().take(self.top) {
-            let asset: String = e.asset.chars().take(10).collect();
-            write!(
-                f,
-                "  {:<1} {:<42} {:<10}",
-                if e.changes { "*" } else { "" },
-                e.address,
-                asset
-            )?;
-            for m in &r.models {
-                write!(f, " {:>26}", e.amounts.get(m).copied().unwrap_or(0))?;
-            }
-            writeln!(f)?;
-        }
-        for w in &r.warnings {
-            writeln!(f, "warning: {w}")?;
-        }
-        Ok(())
-    }
 }

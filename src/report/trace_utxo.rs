@@ -17,6 +17,7 @@ use super::trace::{
 };
 use super::InputDigest;
 use crate::amount::Amount;
+use crate::assets::AssetMeta;
 use crate::id::UtxoTxId;
 use crate::ledger::utxo::{InputSource, UtxoLedger};
 use crate::trace::utxo::{UtxoTraceOptions, UtxoTraceResult};
@@ -143,6 +144,8 @@ pub fn utxo_trace_report(
             asset: ASSET.to_string(),
             amount: a.held,
             incidents: per_incident(a.held),
+            label: None,
+            category: None,
         })
         .collect();
     holders.sort_by(|a, b| {
@@ -214,6 +217,8 @@ pub fn utxo_trace_report(
     for s in &result.unmatched_seeds {
         warnings.push(format!("seed {s} is not in the ledger"));
     }
+    warnings.sort();
+    warnings.dedup();
     TraceReport {
         tool: format!("fundtrace {}", env!("CARGO_PKG_VERSION")),
         model: request.options.model().name().to_string(),
@@ -240,11 +245,25 @@ pub fn utxo_trace_report(
             creations: BTreeMap::new(),
             ..Totals::default()
         },
+        assets: BTreeMap::from([(
+            ASSET.to_string(),
+            AssetMeta::new(ASSET, Some(utxo_decimals(ledger))),
+        )]),
         exits,
         holders,
         flows: flows.into_iter().map(|(_, _, f)| f).collect(),
         conversions: Vec::new(),
         gaps,
+        labels: BTreeMap::new(),
         mixer: None,
     }
+}
+
+/// Decimals of the coin: the chain's (8, satoshi), also for an empty ledger.
+fn utxo_decimals(ledger: &Ledger) -> u32 {
+    ledger
+        .chains()
+        .iter()
+        .find(|c| c.is_utxo())
+        .map_or(8, crate::ledger::ChainInfo::native_decimals)
 }

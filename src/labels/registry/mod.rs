@@ -171,15 +171,6 @@ struct Registry {
     pools: Vec<TornadoPool>,
 }
 
-fn decimals_of(asset: &str) -> Option<u32> {
-    match asset {
-        "ETH" | "DAI" => Some(18),
-        "cDAI" | "WBTC" => Some(8),
-        "USDC" | "USDT" => Some(6),
-        _ => None,
-    }
-}
-
 fn parse_pools() -> Result<Vec<TornadoPool>, String> {
     let mut pools = Vec::new();
     for (i, line) in POOLS_CSV.lines().enumerate() {
@@ -189,7 +180,7 @@ fn parse_pools() -> Result<Vec<TornadoPool>, String> {
         };
         let address =
             Address::parse_evm(address).map_err(|e| format!("tornado_pools.csv:{}: {e}", i + 1))?;
-        let decimals = decimals_of(asset)
+        let decimals = crate::assets::symbol_decimals(asset)
             .ok_or_else(|| format!("tornado_pools.csv:{}: unknown asset {asset}", i + 1))?;
         let base = parse_decimal_units(denomination, decimals)
             .map_err(|e| format!("tornado_pools.csv:{}: {e}", i + 1))?;
