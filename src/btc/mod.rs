@@ -55,6 +55,7 @@ pub use block::{
     read_maybe_bzip2, read_maybe_bzip2_limited, BlkRecords, Block, BlockHeader, GENESIS_HASH,
     KNOWN_MAGICS, MAX_BLOCK_SIZE, MAX_INPUT_BYTES,
 };
+pub use block::{BZIP2_ALLOWANCE, BZIP2_RATIO};
 pub use cluster::{
     cluster, cluster_with, ClusterEntry, ClusterId, ClusterOptions, ClusterReport, Clustering,
     Heuristic, Merge, MergeEvidence, SkippedCoinJoin, UnknownAddress,
