@@ -29,6 +29,9 @@ use super::time::parse_time;
 use super::{Encoding, IngestError};
 use crate::ledger::{Address, Asset, LedgerBuilder, Sink, TransferKind, TransferRecord};
 
+/// The most decimals a token may have: a `u128` amount holds 38 digits.
+const MAX_DECIMALS: u32 = 38;
+
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 enum ExportKind {
     Normal,
@@ -135,7 +138,19 @@ pub(crate) fn read(
                     (Asset::Token(token), f.base_units(v.name(8), raw)?)
                 } else {
                     let decimals = match v.get(10) {
-                        Some(d) => f.uint(v.name(10), d)?,
+                        Some(d) => {
+                            let n: u32 = f.uint(v.name(10), d)?;
+                            // As `--token-decimals`: a u128 holds 38 digits.
+                            if n > MAX_DECIMALS {
+                                return Err(ctx.field_error(
+                                    v.line,
+                                    v.name(10),
+                                    d,
+                                    "decimals must be a whole number from 0 to 38",
+                                ));
+                            }
+                            n
+                        }
                         None => ctx
                             .token_decimals(&token)
                             .or_else(|| crate::assets::known_token(&token).map(|t| t.decimals))
@@ -331,6 +346,31 @@ mod tests {
             err.to_string().contains("more than 0 decimal places"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn token_decimal_column_is_capped_like_the_flag() {
+        let token = "0x1111111111111111111111111111111111111111";
+        let csv = |d: &str| {
+            format!(
+                "Txhash,Blockno,UnixTimestamp,DateTime (UTC),From,To,TokenValue,USDValueDayOfTx,ContractAddress,TokenName,TokenSymbol,tokenDecimal\n\
+                 {H1},1,100,x,{A},{B},2.5,0,{token},T,T,6\n\
+                 {H1},1,100,x,{A},{B},1,0,{token},T,T,{d}\n"
+            )
+        };
+        let l = load(&csv("38"), &mut IngestOptions::default()).unwrap();
+        let mut amounts: Vec<u128> = (0..2).map(|i| l.transfer(TransferId(i)).amount).collect();
+        amounts.sort_unstable();
+        assert_eq!(amounts, [2_500_000, 10u128.pow(38)]);
+        let t = std::time::Instant::now();
+        let err = load(&csv("4294967295"), &mut IngestOptions::default()).unwrap_err();
+        assert!(t.elapsed().as_secs() < 1);
+        let msg = err.to_string();
+        assert!(
+            msg.contains("export.csv:3") && msg.contains("tokenDecimal") && msg.contains("0 to 38"),
+            "{msg}"
+        );
+        assert!(load(&csv("39"), &mut IngestOptions::default()).is_err());
     }
 
     #[test]

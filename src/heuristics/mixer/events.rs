@@ -5,9 +5,11 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
+use std::borrow::Cow;
+
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
-use serde_json::Value;
 use thiserror::Error;
 
 use crate::amount::{parse_base_units, Amount};
@@ -25,6 +27,12 @@ pub const WITHDRAWAL_TOPIC: &str =
 
 /// Largest event file read (decompressed), against unbounded allocation.
 const MAX_FILE_BYTES: u64 = 1 << 30;
+/// How many times its own size a zipped event file may unpack to. Real
+/// event caches (JSON of hex hashes) deflate about 3:1; deflate itself
+/// reaches 1032:1 on repeated bytes, which only a bomb has.
+const ZIP_RATIO: u64 = 100;
+/// Unpacked bytes allowed on top of [`ZIP_RATIO`] × the archive's size.
+const ZIP_ALLOWANCE: u64 = 16 << 20;
 
 /// A 32-byte value (transaction hash, commitment, nullifier hash), printed
 /// as `0x` and 64 lower-case hex digits.
@@ -250,31 +258,154 @@ impl EventCheck {
     }
 }
 
-/// Byte offsets of line starts.
-struct LineIndex(Vec<usize>);
+/// Counts lines up to increasing byte offsets, each byte scanned once.
+struct LineCounter<'a> {
+    text: &'a str,
+    offset: usize,
+    line: u64,
+}
 
-impl LineIndex {
-    fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex(starts)
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text,
+            offset: 0,
+            line: 1,
+        }
     }
 
-    fn line_of(&self, whole: &str, part: &str) -> u64 {
-        let offset = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
-        self.0.partition_point(|&s| s <= offset) as u64
+    /// The 1-based line of `part`, a slice of the text at or after every
+    /// slice asked about before.
+    fn line_of(&mut self, part: &str) -> u64 {
+        let to = (part.as_ptr() as usize)
+            .saturating_sub(self.text.as_ptr() as usize)
+            .min(self.text.len());
+        if to > self.offset {
+            let skipped = &self.text.as_bytes()[self.offset..to];
+            self.line += memchr::memchr_iter(b'\n', skipped).count() as u64;
+            self.offset = to;
+        }
+        self.line
+    }
+}
+
+/// The fields of an event record that are read; everything else is
+/// skipped without being kept.
+const KEYS: [&str; 10] = [
+    "timestamp",
+    "leafIndex",
+    "transactionHash",
+    "blockNumber",
+    "logIndex",
+    "commitment",
+    "fee",
+    "relayer",
+    "to",
+    "nullifierHash",
+];
+
+/// One record's known fields as text (numbers as their decimal text);
+/// `None` where absent, null, or not a string or number. The last of
+/// duplicate keys wins.
+#[derive(Default)]
+struct Fields<'a>([Option<Cow<'a, str>>; KEYS.len()]);
+
+/// A key of a record: its index in [`KEYS`], if it is one.
+struct Key(Option<usize>);
+
+impl<'de> Deserialize<'de> for Key {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = Key;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key, E> {
+                Ok(Key(KEYS.iter().position(|k| *k == v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A field value kept as text: strings (borrowed when unescaped) and
+/// numbers; anything else is skipped and counts as absent.
+struct Scalar<'a>(Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for Scalar<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Scalar<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a field value")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Scalar(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Scalar(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Scalar(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Scalar(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Scalar(
+                    serde_json::Number::from_f64(v).map(|n| Cow::Owned(n.to_string())),
+                ))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+                Ok(Scalar(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Scalar(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Scalar(None))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+impl<'de> Deserialize<'de> for Fields<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Fields<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an event object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut fields = Fields::default();
+                while let Some(Key(k)) = map.next_key::<Key>()? {
+                    match k {
+                        Some(i) => fields.0[i] = map.next_value::<Scalar<'de>>()?.0,
+                        None => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(fields)
+            }
+        }
+        d.deserialize_map(V)
     }
 }
 
 struct Rec<'a> {
     file: &'a str,
     line: u64,
-    obj: serde_json::Map<String, Value>,
+    fields: Fields<'a>,
 }
 
 impl Rec<'_> {
@@ -289,31 +420,28 @@ impl Rec<'_> {
     }
 
     /// The field as text (numbers as their decimal text); `None` if absent or null.
-    fn text(&self, key: &str) -> Option<String> {
-        match self.obj.get(key)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Number(n) => Some(n.to_string()),
-            _ => None,
-        }
+    fn text(&self, key: &str) -> Option<&str> {
+        let i = KEYS.iter().position(|k| *k == key)?;
+        self.fields.0[i].as_deref()
     }
 
-    fn required(&self, key: &str) -> Result<String, MixerError> {
+    fn required(&self, key: &str) -> Result<&str, MixerError> {
         self.text(key).ok_or_else(|| self.err(key, "", "missing"))
     }
 
     fn u64(&self, key: &str) -> Result<u64, MixerError> {
         let t = self.required(key)?;
-        parse_u64(&t).ok_or_else(|| self.err(key, &t, "not an unsigned integer"))
+        parse_u64(t).ok_or_else(|| self.err(key, t, "not an unsigned integer"))
     }
 
     fn hash(&self, key: &str) -> Result<Hash32, MixerError> {
         let t = self.required(key)?;
-        t.parse().map_err(|e: String| self.err(key, &t, e))
+        t.parse().map_err(|e: String| self.err(key, t, e))
     }
 
     fn address(&self, key: &str) -> Result<Address, MixerError> {
         let t = self.required(key)?;
-        Address::parse_evm(&t).map_err(|e| self.err(key, &t, e.to_string()))
+        Address::parse_evm(t).map_err(|e| self.err(key, t, e.to_string()))
     }
 }
 
@@ -325,28 +453,76 @@ fn parse_u64(t: &str) -> Option<u64> {
     }
 }
 
-fn records<'a>(text: &'a str, file: &'a str) -> Result<Vec<Rec<'a>>, MixerError> {
-    let syntax = |e: serde_json::Error| MixerError::Syntax {
-        file: file.to_string(),
-        line: e.line() as u64,
-        message: e.to_string(),
-    };
-    let lines = LineIndex::new(text);
-    let items: Vec<&RawValue> = serde_json::from_str(text).map_err(syntax)?;
-    items
-        .into_iter()
-        .map(|item| {
-            let line = lines.line_of(text, item.get());
-            match serde_json::from_str::<Value>(item.get()).map_err(syntax)? {
-                Value::Object(obj) => Ok(Rec { file, line, obj }),
-                _ => Err(MixerError::Syntax {
-                    file: file.to_string(),
-                    line,
-                    message: "expected an object".to_string(),
-                }),
+/// Streams the records of a JSON array of event objects through `each`, one
+/// at a time: nothing is built per record beyond its known fields, so what
+/// the reader holds is bounded by the text, not by the number of records
+/// it claims (a megabyte of `{},` costs nothing before the first record
+/// is refused).
+fn for_each_record<'a>(
+    text: &'a str,
+    file: &'a str,
+    mut each: impl FnMut(Rec<'a>) -> Result<(), MixerError>,
+) -> Result<(), MixerError> {
+    struct Array<'a, 'c, F> {
+        file: &'a str,
+        lines: LineCounter<'a>,
+        each: &'c mut F,
+        failed: &'c mut Option<MixerError>,
+    }
+    impl<'a, F: FnMut(Rec<'a>) -> Result<(), MixerError>> Visitor<'a> for Array<'a, '_, F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an array of event objects")
+        }
+        fn visit_seq<A: SeqAccess<'a>>(mut self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(item) = seq.next_element::<&'a RawValue>()? {
+                let line = self.lines.line_of(item.get());
+                let parsed = if item.get().starts_with('{') {
+                    serde_json::from_str::<Fields<'a>>(item.get()).map_err(|e| MixerError::Syntax {
+                        file: self.file.to_string(),
+                        line: line + e.line() as u64 - 1,
+                        message: e.to_string(),
+                    })
+                } else {
+                    Err(MixerError::Syntax {
+                        file: self.file.to_string(),
+                        line,
+                        message: "expected an object".to_string(),
+                    })
+                };
+                let done = parsed.and_then(|fields| {
+                    (self.each)(Rec {
+                        file: self.file,
+                        line,
+                        fields,
+                    })
+                });
+                if let Err(e) = done {
+                    *self.failed = Some(e);
+                    return Err(de::Error::custom("record refused"));
+                }
             }
-        })
-        .collect()
+            Ok(())
+        }
+    }
+    let mut failed = None;
+    let mut de = serde_json::Deserializer::from_str(text);
+    let visitor = Array {
+        file,
+        lines: LineCounter::new(text),
+        each: &mut each,
+        failed: &mut failed,
+    };
+    let result = serde::Deserializer::deserialize_seq(&mut de, visitor).and_then(|()| de.end());
+    match (failed, result) {
+        (Some(e), _) => Err(e),
+        (None, Err(e)) => Err(MixerError::Syntax {
+            file: file.to_string(),
+            line: e.line() as u64,
+            message: e.to_string(),
+        }),
+        (None, Ok(())) => Ok(()),
+    }
 }
 
 impl PoolEvents {
@@ -368,11 +544,10 @@ impl PoolEvents {
         withdrawals_file: &str,
     ) -> Result<PoolEvents, MixerError> {
         let mut ev = PoolEvents::default();
-        for r in records(deposits, deposits_file)? {
+        for_each_record(deposits, deposits_file, |r| {
             let timestamp = match r.text("timestamp") {
                 Some(t) => Some(
-                    parse_u64(&t)
-                        .ok_or_else(|| r.err("timestamp", &t, "not an unsigned integer"))?,
+                    parse_u64(t).ok_or_else(|| r.err("timestamp", t, "not an unsigned integer"))?,
                 ),
                 None => None,
             };
@@ -382,21 +557,22 @@ impl PoolEvents {
                 block: r.u64("blockNumber")?,
                 log_index: r
                     .text("logIndex")
-                    .and_then(|t| parse_u64(&t))
+                    .and_then(parse_u64)
                     .and_then(|v| u32::try_from(v).ok()),
                 timestamp,
                 commitment: r.hash("commitment")?,
                 leaf_index: u32::try_from(leaf)
                     .map_err(|_| r.err("leafIndex", &leaf.to_string(), "larger than 32 bits"))?,
             });
-        }
-        for r in records(withdrawals, withdrawals_file)? {
+            Ok(())
+        })?;
+        for_each_record(withdrawals, withdrawals_file, |r| {
             let fee_text = r.required("fee")?;
             let fee =
-                parse_base_units(&fee_text).map_err(|e| r.err("fee", &fee_text, e.to_string()))?;
+                parse_base_units(fee_text).map_err(|e| r.err("fee", fee_text, e.to_string()))?;
             let relayer = match r.text("relayer") {
                 Some(t) => {
-                    Some(Address::parse_evm(&t).map_err(|e| r.err("relayer", &t, e.to_string()))?)
+                    Some(Address::parse_evm(t).map_err(|e| r.err("relayer", t, e.to_string()))?)
                 }
                 None => None,
             };
@@ -405,15 +581,16 @@ impl PoolEvents {
                 block: r.u64("blockNumber")?,
                 log_index: r
                     .text("logIndex")
-                    .and_then(|t| parse_u64(&t))
+                    .and_then(parse_u64)
                     .and_then(|v| u32::try_from(v).ok()),
-                timestamp: r.text("timestamp").and_then(|t| parse_u64(&t)),
+                timestamp: r.text("timestamp").and_then(parse_u64),
                 to: r.address("to")?,
                 relayer,
                 nullifier_hash: r.hash("nullifierHash")?,
                 fee,
             });
-        }
+            Ok(())
+        })?;
         ev.sort();
         Ok(ev)
     }
@@ -628,6 +805,15 @@ fn word_address(w: &[u8]) -> Option<Address> {
     Some(Address::Evm(a))
 }
 
+/// The most text a `.zip` of `compressed` bytes may unpack to: [`ZIP_RATIO`]
+/// times its size plus [`ZIP_ALLOWANCE`], never more than [`MAX_FILE_BYTES`].
+fn zip_limit(compressed: u64) -> u64 {
+    compressed
+        .saturating_mul(ZIP_RATIO)
+        .saturating_add(ZIP_ALLOWANCE)
+        .min(MAX_FILE_BYTES)
+}
+
 fn read_file(path: &Path) -> Result<String, MixerError> {
     let file = path.display().to_string();
     let io = |message: String| MixerError::Io {
@@ -641,6 +827,8 @@ fn read_file(path: &Path) -> Result<String, MixerError> {
         .is_some_and(|e| e.eq_ignore_ascii_case("zip"));
     let mut text = String::new();
     if is_zip {
+        let compressed = f.metadata().map_err(|e| io(e.to_string()))?.len();
+        let limit = zip_limit(compressed);
         let mut archive = zip::ZipArchive::new(f).map_err(|e| io(e.to_string()))?;
         if archive.len() != 1 {
             return Err(io(format!(
@@ -649,20 +837,31 @@ fn read_file(path: &Path) -> Result<String, MixerError> {
             )));
         }
         let entry = archive.by_index(0).map_err(|e| io(e.to_string()))?;
-        if entry.size() > MAX_FILE_BYTES {
-            return Err(io(format!(
-                "archived file of {} bytes is too large",
-                entry.size()
-            )));
+        let too_large = |size: u64| {
+            io(format!(
+                "the archive ({compressed} bytes) unpacks to {size} bytes, more than the {limit} allowed ({ZIP_RATIO} × its size + {ZIP_ALLOWANCE}, at most {MAX_FILE_BYTES}): refused as a zip bomb"
+            ))
+        };
+        if entry.size() > limit {
+            return Err(too_large(entry.size()));
         }
+        // The stated size is only a hint: the reader stops one byte past
+        // the limit whatever the archive claims.
+        text.reserve(usize::try_from(entry.size()).unwrap_or(0));
         entry
-            .take(MAX_FILE_BYTES)
+            .take(limit + 1)
             .read_to_string(&mut text)
             .map_err(|e| io(e.to_string()))?;
+        if text.len() as u64 > limit {
+            return Err(too_large(text.len() as u64));
+        }
     } else {
-        f.take(MAX_FILE_BYTES)
+        f.take(MAX_FILE_BYTES + 1)
             .read_to_string(&mut text)
             .map_err(|e| io(e.to_string()))?;
+        if text.len() as u64 > MAX_FILE_BYTES {
+            return Err(io(format!("larger than {MAX_FILE_BYTES} bytes: refused")));
+        }
     }
     Ok(text)
 }
@@ -694,4 +893,107 @@ pub fn load_logs_csv(path: impl AsRef<Path>, pool: &Address) -> Result<PoolEvent
     let p = path.as_ref();
     let text = read_file(p)?;
     PoolEvents::from_logs_csv(&text, &p.display().to_string(), pool)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    const TX: &str = "0x1111111111111111111111111111111111111111111111111111111111111111";
+    const C: &str = "0x2222222222222222222222222222222222222222222222222222222222222222";
+
+    fn deposits(text: &str) -> Result<PoolEvents, MixerError> {
+        PoolEvents::from_cache_json(text, "d.json", "[]", "w.json")
+    }
+
+    #[test]
+    fn records_stream_with_their_lines() {
+        let text = format!(
+            "[\n  {{\"transactionHash\": \"{TX}\", \"blockNumber\": 5, \"leafIndex\": \"0\",\n   \"commitment\": \"{C}\", \"extra\": [1, {{\"x\": [2]}}], \"timestamp\": 15}},\n\n  {{\"transactionHash\": \"{TX}\", \"blockNumber\": \"0x6\", \"leafIndex\": 1, \"leafIndex\": 2,\n   \"commitment\": \"{C}\", \"logIndex\": null}}\n]\n"
+        );
+        let ev = deposits(&text).unwrap();
+        assert_eq!(ev.deposits.len(), 2);
+        assert_eq!(ev.deposits[0].timestamp, Some(15));
+        assert_eq!(ev.deposits[1].block, 6);
+        assert_eq!(ev.deposits[1].leaf_index, 2, "the last duplicate key wins");
+        assert_eq!(ev.deposits[1].log_index, None);
+        // The third record (line 6) lacks its commitment.
+        let bad = text.replacen(
+            "\n]",
+            &format!(
+                ",\n\n {{\"transactionHash\": \"{TX}\", \"blockNumber\": 7, \"leafIndex\": 3}}\n]"
+            ),
+            1,
+        );
+        let e = deposits(&bad).unwrap_err();
+        assert!(
+            e.to_string().starts_with("d.json:8: field `commitment`"),
+            "{e}"
+        );
+        let e = deposits("[\n{}, 5]").unwrap_err();
+        assert!(
+            e.to_string().starts_with("d.json:2: field `leafIndex`"),
+            "{e}"
+        );
+        let e = deposits(&format!("[{}]\n x", &text[1..text.len() - 2])).unwrap_err();
+        assert!(matches!(e, MixerError::Syntax { .. }), "{e}");
+        let e = deposits("[\n\n 7]").unwrap_err();
+        assert!(
+            e.to_string().starts_with("d.json:3: expected an object"),
+            "{e}"
+        );
+        let e = deposits("{\"a\": 1}").unwrap_err();
+        assert!(e.to_string().contains("an array of event objects"), "{e}");
+    }
+
+    #[test]
+    fn a_million_empty_records_stop_at_the_first() {
+        let mut text = String::from("[");
+        text.push_str(&"{},".repeat(1 << 20));
+        text.push_str("{}]");
+        let t = std::time::Instant::now();
+        let e = deposits(&text).unwrap_err();
+        assert!(e.to_string().starts_with("d.json:1: field"), "{e}");
+        assert!(t.elapsed().as_secs() < 2);
+    }
+
+    /// Writes a one-entry zip holding `copies` times `unit` to a temporary file.
+    fn zip_of(name: &str, unit: &[u8], copies: usize) -> std::path::PathBuf {
+        let path = std::env::temp_dir().join(format!("{}-{name}", std::process::id()));
+        let file = std::fs::File::create(&path).unwrap();
+        let mut z = zip::ZipWriter::new(file);
+        let opts = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .large_file(true);
+        z.start_file("events.json", opts).unwrap();
+        let chunk = unit.repeat(1 << 16);
+        for _ in 0..copies >> 16 {
+            z.write_all(&chunk).unwrap();
+        }
+        z.finish().unwrap();
+        path
+    }
+
+    #[test]
+    fn zipped_text_is_bounded_by_the_archive_size() {
+        // 32 MiB of `{},` deflates to about 32 kB: far past 100 × + 16 MiB.
+        let path = zip_of("bomb.json.zip", b"{},", 11 << 20);
+        let compressed = std::fs::metadata(&path).unwrap().len();
+        let e = read_file(&path).unwrap_err();
+        let _ = std::fs::remove_file(&path);
+        assert!(compressed < 200_000, "{compressed}");
+        let msg = e.to_string();
+        assert!(
+            msg.contains("bomb.json.zip") && msg.contains("zip bomb"),
+            "{msg}"
+        );
+        // A zip within the ratio unpacks.
+        let path = zip_of("fine.json.zip", b"{},", 1 << 20);
+        let text = read_file(&path);
+        let _ = std::fs::remove_file(&path);
+        assert_eq!(text.unwrap().len(), 3 << 20);
+        assert_eq!(zip_limit(1000), 100_000 + (16 << 20));
+        assert_eq!(zip_limit(u64::MAX), MAX_FILE_BYTES);
+    }
 }

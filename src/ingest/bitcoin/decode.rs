@@ -138,6 +138,30 @@ pub enum DecodeError {
         /// The limit.
         limit: u64,
     },
+    /// Compressed input that expands far more than real data does.
+    #[error("{compressed} bytes of bzip2 expand past {limit} bytes ({ratio} × their size + {allowance}): refused as a decompression bomb")]
+    ExpansionTooLarge {
+        /// Compressed bytes read so far.
+        compressed: u64,
+        /// Decompressed bytes allowed for them.
+        limit: u64,
+        /// The ratio allowed.
+        ratio: u64,
+        /// The allowance on top of the ratio.
+        allowance: u64,
+    },
+    /// A block or transaction larger than consensus allows.
+    #[error("{what} at byte {offset} is {size} bytes, more than the {max}-byte consensus limit")]
+    TooLarge {
+        /// Offset of the block or transaction.
+        offset: u64,
+        /// `block` or `transaction`.
+        what: &'static str,
+        /// Its size.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
     /// Reading the input failed.
     #[error("read error at byte {offset}")]
     Io {

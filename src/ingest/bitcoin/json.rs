@@ -71,11 +71,33 @@ pub enum JsonError {
     },
 }
 
-fn line_of(text: &str, byte: usize) -> u64 {
-    1 + text.as_bytes()[..byte.min(text.len())]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count() as u64
+/// Counts lines up to increasing byte offsets, each byte scanned once (a
+/// rescan from the start per value made many-block files quadratic).
+struct LineCounter<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u64,
+}
+
+impl<'a> LineCounter<'a> {
+    fn new(text: &'a str) -> Self {
+        LineCounter {
+            text: text.as_bytes(),
+            offset: 0,
+            line: 1,
+        }
+    }
+
+    /// The 1-based line of `byte`, at or after every byte asked about before.
+    fn line_of(&mut self, byte: usize) -> u64 {
+        let to = byte.min(self.text.len());
+        if to > self.offset {
+            let skipped = &self.text[self.offset..to];
+            self.line += memchr::memchr_iter(b'\n', skipped).count() as u64;
+            self.offset = to;
+        }
+        self.line
+    }
 }
 
 #[derive(Deserialize)]
@@ -317,6 +339,7 @@ fn core_blocks<R: Read>(mut reader: R) -> Result<Vec<(u64, Block, Prevouts)>, Js
     reader.read_to_string(&mut text)?;
     let mut out = Vec::new();
     let mut stream = serde_json::Deserializer::from_str(&text).into_iter::<Value>();
+    let mut lines = LineCounter::new(&text);
     loop {
         let start = stream.byte_offset();
         let Some(v) = stream.next() else { break };
@@ -324,7 +347,8 @@ fn core_blocks<R: Read>(mut reader: R) -> Result<Vec<(u64, Block, Prevouts)>, Js
             line: e.line() as u64,
             message: e.to_string(),
         })?;
-        let line = line_of(&text, start) + u64::from(text[start..].starts_with('\n'));
+        let rest = &text[start..];
+        let line = lines.line_of(start + rest.len() - rest.trim_start().len());
         let items = match v {
             Value::Array(a) => a,
             v => vec![v],
@@ -641,6 +665,48 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert!(matches!(errors[0], JsonError::Parse { line: 2, .. }));
         assert!(load_etl_transactions(text.as_bytes(), Network::Mainnet).is_err());
+    }
+
+    /// The genesis block as a one-line `getblock <hash> 2` reply.
+    fn genesis_line() -> String {
+        let g = crate::ingest::bitcoin::genesis_block();
+        let tx = &g.transactions()[0];
+        format!(
+            r#"{{"hash":"{}","height":0,"version":1,"merkleroot":"{}","time":{},"bits":"{:08x}","nonce":{},"tx":[{{"txid":"{}","hex":"{}","vout":[{{"value":50.0,"n":0,"scriptPubKey":{{"hex":"{}"}}}}]}}]}}"#,
+            g.block_hash(),
+            g.header.merkle_root,
+            g.header.time,
+            g.header.bits,
+            g.header.nonce,
+            g.txids()[0],
+            hex::encode(tx.serialize()),
+            hex::encode(&tx.outputs[0].script_pubkey)
+        )
+    }
+
+    #[test]
+    fn many_blocks_keep_their_lines() {
+        let good = genesis_line();
+        let bad = good.replace("\"version\":1", "\"version\":2");
+        let mut text = String::new();
+        for _ in 0..1000 {
+            text.push_str(&good);
+            text.push('\n');
+        }
+        assert_eq!(load_core_blocks_json(text.as_bytes()).unwrap().len(), 1000);
+        text.push_str(&format!("{good}\n\n{bad}\n"));
+        let e = load_core_blocks_json(text.as_bytes()).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                JsonError::HashMismatch {
+                    line: 1003,
+                    what: "block hash",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]

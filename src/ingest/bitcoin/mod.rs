@@ -21,8 +21,8 @@ mod tx;
 
 pub use block::{
     decode_blocks, decode_blocks_lenient, genesis_block, load_blocks, merkle_root,
-    read_maybe_bzip2, read_maybe_bzip2_limited, BlkRecords, Block, BlockHeader, KNOWN_MAGICS,
-    MAX_BLOCK_SIZE, MAX_INPUT_BYTES,
+    read_maybe_bzip2, read_maybe_bzip2_limited, BlkRecords, Block, BlockHeader, BZIP2_ALLOWANCE,
+    BZIP2_RATIO, KNOWN_MAGICS, MAX_BLOCK_SIZE, MAX_INPUT_BYTES,
 };
 pub use chain::{
     block_records, ledger_from_blocks, order_chain, start_height, utxo_ledger_from_blocks,

@@ -3,6 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
+use super::block::MAX_BLOCK_SIZE;
 use super::decode::{write_compact_size, write_var_bytes, DecodeError, Reader};
 use crate::ledger::utxo::{sha256d, OutPoint, Txid, Wtxid};
 
@@ -12,6 +13,13 @@ const MIN_INPUT_SIZE: usize = 41;
 const MIN_OUTPUT_SIZE: usize = 9;
 /// Smallest possible encoded transaction: version, two counts, lock time.
 pub(crate) const MIN_TX_SIZE: usize = 10;
+
+/// A vector for `count` items read from `remaining` bytes, its capacity
+/// never more than those bytes: a count is only a claim, and the vector
+/// grows as items are actually decoded (each consumes at least one byte).
+pub(crate) fn vec_for<T>(count: usize, remaining: usize) -> Vec<T> {
+    Vec::with_capacity(count.min(remaining / std::mem::size_of::<T>().max(1)))
+}
 
 /// A transaction input.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -65,9 +73,19 @@ impl Transaction {
     ///
     /// # Errors
     ///
-    /// [`DecodeError`] naming the offset and field that failed, or
-    /// [`DecodeError::TrailingBytes`] if bytes remain.
+    /// [`DecodeError`] naming the offset and field that failed,
+    /// [`DecodeError::TrailingBytes`] if bytes remain, or
+    /// [`DecodeError::TooLarge`] past [`MAX_BLOCK_SIZE`] bytes (no
+    /// transaction can be larger than a block).
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        if bytes.len() as u64 > MAX_BLOCK_SIZE {
+            return Err(DecodeError::TooLarge {
+                offset: 0,
+                what: "transaction",
+                size: bytes.len() as u64,
+                max: MAX_BLOCK_SIZE,
+            });
+        }
         let mut r = Reader::new(bytes, 0);
         let (tx, _) = decode_tx(&mut r)?;
         if r.remaining() != 0 {
@@ -196,7 +214,7 @@ pub(crate) fn decode_tx(r: &mut Reader<'_>) -> Result<(Transaction, Txid), Decod
         (Vec::new(), Vec::new())
     } else {
         let n_in = r.count("input", MIN_INPUT_SIZE)?;
-        let mut inputs = Vec::with_capacity(n_in);
+        let mut inputs = vec_for(n_in, r.remaining());
         for _ in 0..n_in {
             let txid = Txid(r.array("previous txid")?);
             let vout = r.u32("previous output index")?;
@@ -210,7 +228,7 @@ pub(crate) fn decode_tx(r: &mut Reader<'_>) -> Result<(Transaction, Txid), Decod
             });
         }
         let n_out = r.count("output", MIN_OUTPUT_SIZE)?;
-        let mut outputs = Vec::with_capacity(n_out);
+        let mut outputs = vec_for(n_out, r.remaining());
         for _ in 0..n_out {
             let value = r.u64("value")?;
             let script_pubkey = r.var_bytes("script_pubkey")?.to_vec();
@@ -226,7 +244,7 @@ pub(crate) fn decode_tx(r: &mut Reader<'_>) -> Result<(Transaction, Txid), Decod
     if segwit {
         for input in &mut inputs {
             let n = r.count("witness item", 1)?;
-            let mut stack = Vec::with_capacity(n);
+            let mut stack = vec_for(n, r.remaining());
             for _ in 0..n {
                 stack.push(r.var_bytes("witness item")?.to_vec());
             }
@@ -306,6 +324,55 @@ mod tests {
             Transaction::decode(&[1, 0, 0, 0, 0, 2]),
             Err(DecodeError::BadSegwitFlag { flag: 2, offset: 5 })
         ));
+    }
+
+    /// A segwit transaction (one input, one output) whose input claims
+    /// `items` empty witness items, `present` of which follow.
+    fn witness_claim(items: u32, present: usize) -> Vec<u8> {
+        let mut b = vec![2, 0, 0, 0, 0, 1, 1];
+        b.extend_from_slice(&[0u8; 36]); // outpoint
+        b.extend_from_slice(&[0, 0xff, 0xff, 0xff, 0xff]); // script, sequence
+        b.extend_from_slice(&[1, 0, 0, 0, 0, 0, 0, 0, 0, 0]); // one output
+        b.push(0xfe);
+        b.extend_from_slice(&items.to_le_bytes());
+        b.resize(b.len() + present, 0);
+        b.extend_from_slice(&[0, 0, 0, 0]); // lock time
+        b
+    }
+
+    #[test]
+    fn witness_counts_are_bounded_by_the_bytes_present() {
+        // 300 million items claimed, 100 present: refused by the count check.
+        let e = Transaction::decode(&witness_claim(300_000_000, 100)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                DecodeError::CountTooLarge {
+                    field: "witness item",
+                    count: 300_000_000,
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        // A claim the bytes can hold decodes, each item one byte.
+        let tx = Transaction::decode(&witness_claim(100_000, 100_000)).unwrap();
+        assert_eq!(tx.inputs[0].witness.len(), 100_000);
+        // No vector is ever allocated for more items than bytes remain.
+        let v: Vec<Vec<u8>> = vec_for(300_000_000, 1000);
+        assert!(v.capacity() <= 1000 / std::mem::size_of::<Vec<u8>>());
+        // No transaction is larger than a block.
+        let e = Transaction::decode(&witness_claim(4_000_000, 4_000_000)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                DecodeError::TooLarge {
+                    what: "transaction",
+                    ..
+                }
+            ),
+            "{e}"
+        );
     }
 
     #[test]
