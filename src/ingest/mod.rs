@@ -203,6 +203,8 @@ impl IngestError {
             IngestError::Conflict { source, .. } => match source {
                 LedgerError::ConflictingTransaction { .. } => "conflicting transaction".into(),
                 LedgerError::ConflictingBlockTime { .. } => "conflicting block time".into(),
+                LedgerError::ConflictingTransfer { .. } => "conflicting transfer".into(),
+                LedgerError::BackwardsBlockTime { .. } => "backwards block time".into(),
                 _ => "ledger limit".into(),
             },
             other => other.to_string(),
@@ -276,6 +278,7 @@ pub fn read_from(
     options: &mut IngestOptions<'_>,
 ) -> Result<(), IngestError> {
     let mut reader = HashingReader::new(BufReader::with_capacity(table::READ_BUFFER, input));
+    builder.begin_input(name, options.lenient);
     let mut ctx = records::Context::new(name.to_string(), options);
     match format {
         Format::EthTransactions => {
@@ -289,19 +292,16 @@ pub fn read_from(
         Format::Fundtrace => own::read(builder, &mut reader, &mut ctx)?,
     }
     // Transactions are checked against earlier records when the builder
-    // settles; settle now, so contradictions are told with this file's name.
+    // settles; settle now, so contradictions are told with this file's
+    // name. (In lenient mode the builder drops the record read later,
+    // counts it in this input's skips and lists it in the ledger.)
     builder.settle()?;
-    let mut conflicts = builder.take_conflicts();
-    // A record that added its transaction more than once (an Etherscan row
-    // with a value in and out) is one skip, not several.
-    conflicts.dedup_by_key(|(line, _)| *line);
-    for (line, source) in conflicts {
-        let err = IngestError::Conflict {
+    if let Some((origin, source)) = builder.take_conflicts().into_iter().next() {
+        return Err(IngestError::Conflict {
             path: name.to_string(),
-            line,
+            line: origin.line(),
             source,
-        };
-        ctx.reject_late(err)?;
+        });
     }
     // Read whatever a reader left unread so the digest covers every byte.
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| IngestError::Io {

@@ -76,13 +76,6 @@ impl<'o, 'w> Context<'o, 'w> {
         Ok(())
     }
 
-    /// Rejects a record that was accepted and only later found to
-    /// contradict another (its raw text is no longer at hand).
-    pub(crate) fn reject_late(&mut self, err: IngestError) -> Result<(), IngestError> {
-        self.records = self.records.saturating_sub(1);
-        self.reject(err, b"")
-    }
-
     pub(crate) fn finish(
         self,
     ) -> (

@@ -10,9 +10,11 @@
 
 mod address;
 mod builder;
+mod conflict;
 
 pub use address::{parse_hash32, Address, AddressError, Asset, Sink};
 pub use builder::{LedgerBuilder, LedgerError, Movement, TransferRecord};
+pub use conflict::{Conflict, Origin};
 
 use serde::{Deserialize, Serialize};
 
@@ -148,6 +150,7 @@ pub struct Ledger {
     pub(crate) kind: Vec<TransferKind>,
     pub(crate) sub_index: Vec<u32>,
     pub(crate) inputs: Vec<InputFile>,
+    pub(crate) conflicts: Vec<Conflict>,
     pub(crate) duplicates_dropped: u64,
     pub(crate) warnings: Vec<String>,
 }
@@ -376,6 +379,14 @@ impl Ledger {
     #[must_use]
     pub fn inputs(&self) -> &[InputFile] {
         &self.inputs
+    }
+
+    /// Records of inputs read leniently that contradicted an earlier record
+    /// and were dropped, in input and line order. Each is also counted among
+    /// its input's [`skipped`](InputFile::skipped) records.
+    #[must_use]
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     /// Identical transfer records met more than once (the same transfer in
