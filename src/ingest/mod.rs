@@ -19,6 +19,7 @@ pub mod ethereum_etl;
 pub mod etherscan;
 pub mod own;
 mod records;
+pub mod rejects;
 mod table;
 mod time;
 
@@ -30,6 +31,7 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use digest::HashingReader;
+pub use rejects::{write_conflict_rejects, RejectRecord};
 
 use crate::ledger::{InputFile, Ledger, LedgerBuilder, LedgerError};
 
@@ -102,8 +104,12 @@ impl Source {
 pub struct IngestOptions<'w> {
     /// Skip bad records (counted per reason) instead of stopping at the first.
     pub lenient: bool,
-    /// In lenient mode, where to write each rejected record
-    /// (`path:line: reason` and the raw record, one per line).
+    /// In lenient mode, where to write each rejected record: one JSON
+    /// object per line with its file, line, reason and raw text (see
+    /// [`rejects`]). Records that contradict others are found when the
+    /// ledger is built: [`load`] writes them then; callers that build the
+    /// ledger themselves call [`write_conflict_rejects`] after `build`.
+    /// Write errors are errors.
     pub rejects: Option<&'w mut dyn Write>,
     /// Leave out gas fees even when the data has them.
     pub no_fees: bool,
@@ -191,6 +197,17 @@ pub enum IngestError {
 }
 
 impl IngestError {
+    /// The line the problem is on, when it concerns one record.
+    #[must_use]
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            IngestError::Field { line, .. }
+            | IngestError::Record { line, .. }
+            | IngestError::Conflict { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
     /// A short reason, used as the key of lenient-mode skip counts.
     #[must_use]
     pub fn reason(&self) -> String {
@@ -235,7 +252,11 @@ pub fn load(sources: &[Source], mut options: IngestOptions<'_>) -> Result<Ledger
     for source in sources {
         read_file(&mut builder, source, &mut options)?;
     }
-    Ok(builder.build()?)
+    let ledger = builder.build()?;
+    if let Some(w) = options.rejects.as_mut() {
+        write_conflict_rejects(&ledger, &mut **w)?;
+    }
+    Ok(ledger)
 }
 
 /// Reads one file into `builder` and records its digest and counts there.

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use super::rejects::RejectRecord;
 use super::{IngestError, IngestOptions};
 use crate::amount::{parse_base_units, parse_decimal_units, Amount};
 use crate::ledger::{parse_hash32, Address};
@@ -59,20 +60,43 @@ impl<'o, 'w> Context<'o, 'w> {
     /// Strict: returns the error. Lenient: counts it, writes the reject, and
     /// returns `Ok(())` so the reader moves on.
     pub(crate) fn reject(&mut self, err: IngestError, raw: &[u8]) -> Result<(), IngestError> {
+        self.reject_with(err, raw, false)
+    }
+
+    /// As [`reject`](Self::reject); `truncated` when `raw` is only the
+    /// start of an over-long record. The rejects line is JSON (see
+    /// [`super::rejects`]); a failed write is an error, lenient or not.
+    pub(crate) fn reject_with(
+        &mut self,
+        err: IngestError,
+        raw: &[u8],
+        truncated: bool,
+    ) -> Result<(), IngestError> {
         if !self.options.lenient {
             return Err(err);
         }
-        *self.skipped.entry(err.reason()).or_insert(0) += 1;
-        if let Some(w) = self.options.rejects.as_mut() {
-            let raw = String::from_utf8_lossy(raw);
-            let raw = raw.trim_end_matches(['\r', '\n']);
-            if let Err(e) = writeln!(w, "{err}\t{raw}") {
-                return Err(IngestError::Io {
-                    path: "rejects".into(),
-                    source: e,
-                });
-            }
+        let reason = err.reason();
+        // Contradictions are listed in the ledger and written with the
+        // others found at build (`write_conflict_rejects`).
+        let listed_later = matches!(err, IngestError::Conflict { .. });
+        if let Some(w) = self.options.rejects.as_mut().filter(|_| !listed_later) {
+            let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            RejectRecord::new(
+                &self.path,
+                err.line(),
+                &reason,
+                &err.to_string(),
+                Some(raw),
+                truncated,
+            )
+            .write(&mut **w)
+            .map_err(|e| IngestError::Io {
+                path: "rejects".into(),
+                source: e,
+            })?;
         }
+        *self.skipped.entry(reason).or_insert(0) += 1;
         Ok(())
     }
 

@@ -49,7 +49,7 @@ pub struct TransferRecord {
 #[non_exhaustive]
 pub enum LedgerError {
     /// One transaction hash was given two different places in the chain.
-    #[error("transaction 0x{hash} is in block {second_block}{} at {second}, but in block {first_block}{} at {first}", position_text(*.second_position), position_text(*.first_position))]
+    #[error("transaction 0x{hash} is in block {first_block}{} at {first} and in block {second_block}{} at {second}", position_text(*.first_position), position_text(*.second_position))]
     ConflictingTransaction {
         /// The hash, hex.
         hash: String,
@@ -67,7 +67,7 @@ pub enum LedgerError {
         second: String,
     },
     /// One block was given two different times.
-    #[error("block {block} has time {second_time} at {second}, but time {first_time} at {first}")]
+    #[error("block {block} has time {first_time} at {first} and time {second_time} at {second}")]
     ConflictingBlockTime {
         /// Block number.
         block: u64,
@@ -1232,11 +1232,7 @@ impl LedgerBuilder {
             return Ok(());
         }
         let mut traces = std::mem::take(&mut self.traces);
-        traces.sort_by(|a, b| {
-            a.content()
-                .cmp(&b.content())
-                .then(a.origin.cmp(&b.origin))
-        });
+        traces.sort_by(|a, b| a.content().cmp(&b.content()).then(a.origin.cmp(&b.origin)));
         let mut kept: Vec<PendingTrace> = Vec::with_capacity(traces.len());
         let mut i = 0;
         while i < traces.len() {
@@ -1278,7 +1274,14 @@ impl LedgerBuilder {
                     second: self.origin_of(t.origin).to_string(),
                     what: what.clone(),
                 };
-                self.contradiction(winner.origin, t.origin, "conflicting trace", what, err, false);
+                self.contradiction(
+                    winner.origin,
+                    t.origin,
+                    "conflicting trace",
+                    what,
+                    err,
+                    false,
+                );
             }
             kept.push(winner);
             i = j;
@@ -1867,11 +1870,20 @@ mod tests {
                 Err(e) => {
                     assert!(!lenient);
                     let e = e.to_string();
-                    assert!(e.contains("block 11") && e.contains("x.csv:3") && e.contains("x.csv:2"), "{e}");
+                    assert!(
+                        e.contains("block 11") && e.contains("x.csv:3") && e.contains("x.csv:2"),
+                        "{e}"
+                    );
                 }
                 Ok(l) => {
                     assert!(lenient);
-                    assert!(l.warnings().iter().any(|w| w.contains("1 block(s) are dated before")), "{:?}", l.warnings());
+                    assert!(
+                        l.warnings()
+                            .iter()
+                            .any(|w| w.contains("1 block(s) are dated before")),
+                        "{:?}",
+                        l.warnings()
+                    );
                 }
             }
         }
