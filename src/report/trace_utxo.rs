@@ -218,6 +218,7 @@ pub fn utxo_trace_report(
             conversions_given: 0,
         },
         inputs: InputDigest::of(ledger),
+        skipped: super::trace::SkipEntry::of(ledger),
         seeds,
         warnings,
         totals: Totals {
