@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::rejects::RejectRecord;
 use super::{IngestError, IngestOptions};
-use crate::amount::{parse_base_units, parse_decimal_units, Amount};
+use crate::amount::{parse_decimal_base_units, parse_decimal_units, Amount};
 use crate::ledger::{parse_hash32, Address};
 
 /// Longest value quoted back in an error message.
@@ -190,7 +190,7 @@ impl Fields<'_, '_, '_> {
     }
 
     pub(crate) fn base_units(&self, field: &str, v: &str) -> Result<Amount, IngestError> {
-        parse_base_units(v).map_err(|e| self.ctx.field_error(self.line, field, v, e))
+        parse_decimal_base_units(v).map_err(|e| self.ctx.field_error(self.line, field, v, e))
     }
 
     pub(crate) fn decimal_units(
@@ -207,10 +207,16 @@ impl Fields<'_, '_, '_> {
         field: &str,
         v: &str,
     ) -> Result<T, IngestError> {
-        v.trim().parse::<T>().map_err(|_| {
-            self.ctx
-                .field_error(self.line, field, v, "not a non-negative integer")
-        })
+        let t = v.trim();
+        // Digits only: `str::parse` would also take a leading `+`.
+        let digits = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        digits
+            .then(|| t.parse::<T>().ok())
+            .flatten()
+            .ok_or_else(|| {
+                self.ctx
+                    .field_error(self.line, field, v, "not a non-negative integer")
+            })
     }
 }
 
