@@ -421,12 +421,12 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// Records (line and fields) as the splitter gives them.
+    type Split = Vec<(u64, Vec<Vec<u8>>)>;
+
     /// Records and lines as the splitter gives them, up to the first
     /// unterminated quote (and the line it was on).
-    fn split_until_unterminated(
-        input: &[u8],
-        capacity: usize,
-    ) -> (Vec<(u64, Vec<Vec<u8>>)>, Option<u64>) {
+    fn split_until_unterminated(input: &[u8], capacity: usize) -> (Split, Option<u64>) {
         let mut s = CsvSplitter::new(input, capacity);
         let mut out = Vec::new();
         loop {
@@ -439,7 +439,7 @@ mod tests {
         }
     }
 
-    fn split(input: &[u8], capacity: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+    fn split(input: &[u8], capacity: usize) -> Split {
         let (out, unterminated) = split_until_unterminated(input, capacity);
         assert_eq!(unterminated, None);
         out

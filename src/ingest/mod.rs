@@ -187,13 +187,19 @@ pub enum IngestError {
         path: String,
         /// Line.
         line: u64,
-        /// The contradiction.
+        /// The contradiction (boxed: it holds both records' places).
         #[source]
-        source: LedgerError,
+        source: Box<LedgerError>,
     },
     /// The records could not be combined into a ledger.
     #[error(transparent)]
-    Ledger(#[from] LedgerError),
+    Ledger(Box<LedgerError>),
+}
+
+impl From<LedgerError> for IngestError {
+    fn from(e: LedgerError) -> Self {
+        IngestError::Ledger(Box::new(e))
+    }
 }
 
 impl IngestError {
@@ -217,7 +223,7 @@ impl IngestError {
                 // Keep the key short and free of record-specific detail.
                 problem.split(':').next().unwrap_or(problem).to_string()
             }
-            IngestError::Conflict { source, .. } => match source {
+            IngestError::Conflict { source, .. } => match **source {
                 LedgerError::ConflictingTransaction { .. } => "conflicting transaction".into(),
                 LedgerError::ConflictingBlockTime { .. } => "conflicting block time".into(),
                 LedgerError::ConflictingTransfer { .. } => "conflicting transfer".into(),
@@ -321,7 +327,7 @@ pub fn read_from(
         return Err(IngestError::Conflict {
             path: name.to_string(),
             line: origin.line(),
-            source,
+            source: Box::new(source),
         });
     }
     // Read whatever a reader left unread so the digest covers every byte.

@@ -141,7 +141,7 @@ impl<'o, 'w> Context<'o, 'w> {
         IngestError::Conflict {
             path: self.path.clone(),
             line,
-            source,
+            source: Box::new(source),
         }
     }
 
