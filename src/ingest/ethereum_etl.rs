@@ -139,11 +139,11 @@ pub(crate) fn read_transactions(
                 asset: Asset::Native,
                 amount: value,
             };
-            b.push_in(tx, movement)
+            b.push_in_checked(tx, movement)
                 .map_err(|e| ctx.conflict(v.line, e))?;
         }
         if let Some(movement) = fee {
-            b.push_in(tx, movement)
+            b.push_in_checked(tx, movement)
                 .map_err(|e| ctx.conflict(v.line, e))?;
         }
         ctx.accepted();
@@ -205,7 +205,7 @@ pub(crate) fn read_token_transfers(
             amount: value,
         };
         let pushed = if keyed {
-            b.push_loose(record, time, position)
+            b.push_checked(record, time, position)
         } else {
             b.push_unkeyed(record, time, position)
         };

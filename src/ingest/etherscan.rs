@@ -277,14 +277,14 @@ pub(crate) fn read(
         } else {
             let r = record(transfer_kind, to, asset, amount, sub_index);
             let pushed = if keyed {
-                b.push_loose(r, Some(time), position)
+                b.push_checked(r, Some(time), position)
             } else {
                 b.push_unkeyed(r, Some(time), position)
             };
             pushed.map_err(|e| ctx.conflict(v.line, e))?;
         }
         if let Some(fee) = fee.filter(|&x| x > 0) {
-            b.push_loose(
+            b.push_checked(
                 record(
                     TransferKind::Fee,
                     Address::Sink(Sink::Fees),

@@ -82,6 +82,14 @@ fn address(f: &Fields<'_, '_, '_>, name: &str, v: Option<&str>) -> Result<Addres
         .map_err(|e| f.ctx.field_error(f.line, name, v, e))
 }
 
+fn is_utxo_chain(name: &str) -> bool {
+    crate::ledger::ChainInfo {
+        name: name.to_string(),
+        native_symbol: String::new(),
+    }
+    .is_utxo()
+}
+
 /// Reads one file of the own format.
 pub(crate) fn read(
     b: &mut LedgerBuilder,
@@ -139,7 +147,7 @@ pub(crate) fn read(
                         Asset::Token(address(&f, v.name(11), Some(asset_name))?)
                     };
                     let amount = f.base_units(v.name(12), v.get(12).unwrap_or(""))?;
-                    b.push(TransferRecord {
+                    let record = TransferRecord {
                         chain,
                         tx_hash: hash,
                         block,
@@ -151,8 +159,17 @@ pub(crate) fn read(
                         to,
                         asset,
                         amount,
-                    })
-                    .map_err(|e| ctx.conflict(v.line, e))?;
+                    };
+                    // (transaction, kind, index) identifies a transfer on
+                    // account chains; in the address view of a UTXO chain
+                    // one output's value is split over the input addresses
+                    // under one index, so there it is taken as given.
+                    let pushed = if is_utxo_chain(chain_name) {
+                        b.push(record)
+                    } else {
+                        b.push_checked(record, Some(time), Some(position))
+                    };
+                    pushed.map_err(|e| ctx.conflict(v.line, e))?;
                 }
                 other => {
                     return Err(ctx.field_error(

@@ -169,7 +169,7 @@ pub(crate) struct Fields<'c, 'o, 'w> {
 
 impl Fields<'_, '_, '_> {
     pub(crate) fn evm_address(&self, field: &str, v: &str) -> Result<Address, IngestError> {
-        Address::parse_evm(v).map_err(|e| self.ctx.field_error(self.line, field, v, e))
+        Address::parse_evm_checked(v).map_err(|e| self.ctx.field_error(self.line, field, v, e))
     }
 
     /// An address that may be empty (contract creation `to`, reward `from`).

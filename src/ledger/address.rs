@@ -83,13 +83,31 @@ pub enum AddressError {
 }
 
 impl Address {
-    /// Parses an EVM address: `0x` and 40 hex digits, all lower case, all
-    /// upper case, or mixed case that is its EIP-55 checksum.
+    /// Parses an EVM address: `0x` and 40 hex digits in any case (the
+    /// case is not checked; see [`parse_evm_checked`](Self::parse_evm_checked)).
     ///
     /// # Errors
     ///
     /// [`AddressError`] naming what is wrong.
     pub fn parse_evm(s: &str) -> Result<Self, AddressError> {
+        Self::parse_evm_inner(s, false)
+    }
+
+    /// Parses an EVM address as [`parse_evm`](Self::parse_evm) does, and
+    /// when its letters are of mixed case, checks that the case is its
+    /// EIP-55 checksum (all lower or all upper case carries none). The
+    /// account-chain readers use it; label files, where hand-edited case
+    /// is common (the Forta label export has such rows), do not.
+    ///
+    /// # Errors
+    ///
+    /// [`AddressError::BadChecksum`] with the correctly cased address, or
+    /// as [`parse_evm`](Self::parse_evm).
+    pub fn parse_evm_checked(s: &str) -> Result<Self, AddressError> {
+        Self::parse_evm_inner(s, true)
+    }
+
+    fn parse_evm_inner(s: &str, checksum: bool) -> Result<Self, AddressError> {
         let s = s.trim();
         if s.is_empty() {
             return Err(AddressError::Empty);
@@ -110,7 +128,7 @@ impl Address {
             lower |= b & (b << 1) & 0x40;
             upper |= b & !(b << 1) & 0x40;
         }
-        if lower != 0 && upper != 0 {
+        if checksum && lower != 0 && upper != 0 {
             let expected = eip55(&bytes);
             if expected[2..] != *hex_part {
                 return Err(AddressError::BadChecksum { expected });
@@ -290,12 +308,14 @@ mod tests {
             "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
             "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
         ] {
-            let a = Address::parse_evm(good).unwrap();
+            let a = Address::parse_evm_checked(good).unwrap();
             let Address::Evm(bytes) = a else { panic!() };
             assert_eq!(eip55(&bytes), good);
         }
         // One letter's case changed.
-        let err = Address::parse_evm("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD").unwrap_err();
+        let err =
+            Address::parse_evm_checked("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD").unwrap_err();
+        assert!(Address::parse_evm("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD").is_ok());
         assert_eq!(
             err,
             AddressError::BadChecksum {
@@ -303,8 +323,8 @@ mod tests {
             }
         );
         // No checksum given: any single case is accepted.
-        assert!(Address::parse_evm("0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED").is_ok());
-        assert!(Address::parse_evm("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed").is_ok());
+        assert!(Address::parse_evm_checked("0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED").is_ok());
+        assert!(Address::parse_evm_checked("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed").is_ok());
     }
 
     #[test]

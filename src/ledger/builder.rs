@@ -110,13 +110,6 @@ pub enum LedgerError {
         /// Where the higher-numbered block's time was read.
         second: String,
     },
-    /// The amounts of one asset add up to more than 128 bits hold, so
-    /// totals over them could not be represented.
-    #[error("the amounts of {asset} add up to more than 2^128 base units; totals over them cannot be represented")]
-    AmountOverflow {
-        /// Asset name.
-        asset: String,
-    },
     /// No record gave the time of a transaction's block.
     #[error("transaction 0x{hash} in block {block}: no time is known for its block (load the transactions file too, or a file with block_timestamp)")]
     UnknownTime {
@@ -184,13 +177,24 @@ struct Row {
     /// The amount as (high, low) halves, which order as the `u128` does;
     /// a `u128`'s 16-byte alignment would pad the row to 64 bytes.
     amount: [u64; 2],
-    /// Whether `(tx, kind, sub_index)` identifies the transfer, so that
-    /// two rows with it and different content contradict each other
-    /// (false for rows numbered by [`Occurrences`](crate::ingest) because
-    /// their format has no log or trace index).
-    keyed: bool,
+    /// How `(tx, kind, sub_index)` is to be taken.
+    mode: RowMode,
     /// Where the row was read; last, so identical rows sort by it.
     origin: PackedOrigin,
+}
+
+/// What a row's `(tx, kind, sub_index)` means.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum RowMode {
+    /// It identifies the transfer: two rows with it and different content
+    /// contradict each other (the ingest readers' records).
+    Checked,
+    /// `sub_index` only numbers identical records (formats without log or
+    /// trace index): renumbered 0, 1, … at build, never checked.
+    Numbered,
+    /// Taken as given (the public push API: callers such as the UTXO
+    /// address view give several transfers one index).
+    Plain,
 }
 
 impl Row {
@@ -210,6 +214,18 @@ impl Row {
             self.asset,
             self.amount,
         )
+    }
+}
+
+/// What a record says beyond its transaction.
+fn movement(r: TransferRecord) -> Movement {
+    Movement {
+        kind: r.kind,
+        sub_index: r.sub_index,
+        from: r.from,
+        to: r.to,
+        asset: r.asset,
+        amount: r.amount,
     }
 }
 
@@ -787,7 +803,26 @@ impl LedgerBuilder {
     /// next recorded transaction may name another transaction (see
     /// [`add_transaction`](Self::add_transaction)).
     pub fn push_in(&mut self, tx: TxIndex, m: Movement) -> Result<(), LedgerError> {
-        self.push_row(tx, m, true)
+        self.push_row(tx, m, RowMode::Plain)
+    }
+
+    /// As [`push_in`](Self::push_in), for a transfer that `(tx, kind,
+    /// sub_index)` identifies: another record of it with other content is a
+    /// contradiction (see [`build`](Self::build)).
+    pub(crate) fn push_in_checked(&mut self, tx: TxIndex, m: Movement) -> Result<(), LedgerError> {
+        self.push_row(tx, m, RowMode::Checked)
+    }
+
+    /// As [`push_loose`](Self::push_loose), checked as
+    /// [`push_in_checked`](Self::push_in_checked).
+    pub(crate) fn push_checked(
+        &mut self,
+        r: TransferRecord,
+        time: Option<u64>,
+        position: Option<u32>,
+    ) -> Result<(), LedgerError> {
+        let tx = self.add_transaction_loose(r.chain, r.tx_hash, r.block, time, position)?;
+        self.push_row(tx, movement(r), RowMode::Checked)
     }
 
     /// As [`push_loose`](Self::push_loose), for a transfer whose
@@ -802,18 +837,7 @@ impl LedgerBuilder {
         position: Option<u32>,
     ) -> Result<(), LedgerError> {
         let tx = self.add_transaction_loose(r.chain, r.tx_hash, r.block, time, position)?;
-        self.push_row(
-            tx,
-            Movement {
-                kind: r.kind,
-                sub_index: r.sub_index,
-                from: r.from,
-                to: r.to,
-                asset: r.asset,
-                amount: r.amount,
-            },
-            false,
-        )
+        self.push_row(tx, movement(r), RowMode::Numbered)
     }
 
     /// Adds an internal transfer identified by its trace address `path`
@@ -849,7 +873,7 @@ impl LedgerBuilder {
         });
     }
 
-    fn push_row(&mut self, tx: TxIndex, m: Movement, keyed: bool) -> Result<(), LedgerError> {
+    fn push_row(&mut self, tx: TxIndex, m: Movement, mode: RowMode) -> Result<(), LedgerError> {
         checked_id(self.rows.len(), "transfers")?;
         let chain = self.tx_meta[tx.0 as usize].chain;
         let row = self.rows.len();
@@ -867,15 +891,19 @@ impl LedgerBuilder {
             to,
             asset,
             amount: split_amount(m.amount),
-            keyed,
+            mode,
             origin: self.origin,
         });
         Ok(())
     }
 
-    /// Records an input file's digest and counts, for reports.
+    /// Records an input file's digest and counts, for reports. It ends the
+    /// input begun with [`begin_input`](Self::begin_input): records pushed
+    /// after it are no longer attributed to that input.
     pub fn add_input(&mut self, input: InputFile) {
         self.inputs.push(input);
+        self.current_input = None;
+        self.origin = PackedOrigin::default();
     }
 
     /// Records a warning about the input that results should carry.
@@ -902,9 +930,7 @@ impl LedgerBuilder {
     /// transaction's block; the first contradiction (in input and line
     /// order) between records of inputs read strictly
     /// ([`LedgerError::ConflictingTransaction`], [`LedgerError::ConflictingTransfer`],
-    /// [`LedgerError::BackwardsBlockTime`], …);
-    /// [`LedgerError::AmountOverflow`] when the amounts of one asset add up
-    /// to more than 128 bits hold.
+    /// [`LedgerError::BackwardsBlockTime`], …).
     pub fn build(mut self) -> Result<Ledger, LedgerError> {
         self.flush_traces()?;
         self.settle()?;
@@ -1082,17 +1108,8 @@ impl LedgerBuilder {
             duplicates_dropped,
             warnings: Vec::new(),
         };
-        // Totals of one asset must fit in an amount, so that no sum of its
-        // transfers an analysis makes can overflow.
-        let mut sums = vec![0 as Amount; ledger.assets.len()];
-        let mut overflow = None;
         for r in rows {
             let amount = join_amount(r.amount);
-            let sum = &mut sums[r.asset as usize];
-            match sum.checked_add(amount) {
-                Some(s) => *sum = s,
-                None => overflow = Some(r.asset),
-            }
             ledger.from.push(AddressId(r.from));
             ledger.to.push(AddressId(r.to));
             ledger.asset.push(AssetId(r.asset));
@@ -1100,11 +1117,6 @@ impl LedgerBuilder {
             ledger.tx.push(TxIndex(r.tx));
             ledger.kind.push(r.kind);
             ledger.sub_index.push(r.sub_index);
-        }
-        if let Some(asset) = overflow {
-            return Err(LedgerError::AmountOverflow {
-                asset: ledger.asset_name(AssetId(asset)),
-            });
         }
         for (kept, dropped) in contradicting {
             let err_what = describe_row(&ledger, &dropped, &kept);
@@ -1309,7 +1321,7 @@ impl LedgerBuilder {
                 asset: Asset::Native,
                 amount: t.amount,
             };
-            match self.push_loose(record, t.time, t.position) {
+            match self.push_checked(record, t.time, t.position) {
                 Ok(()) => {}
                 Err(LedgerError::ConflictingBlockTime { .. }) if self.is_lenient(t.origin) => {
                     // Logged as counted by the check; this record had been
@@ -1351,7 +1363,7 @@ fn resolve_rows(rows: &mut Vec<Row>) -> (u64, Vec<(Row, Row)>) {
         }
         if j == i + 1 {
             let mut r = rows[i];
-            if !r.keyed {
+            if r.mode == RowMode::Numbered {
                 r.sub_index = next_unkeyed;
                 next_unkeyed += 1;
             }
@@ -1372,22 +1384,24 @@ fn resolve_rows(rows: &mut Vec<Row>) -> (u64, Vec<(Row, Row)>) {
         }
         let first_keyed = run
             .iter()
-            .filter(|r| r.keyed)
+            .filter(|r| r.mode == RowMode::Checked)
             .min_by_key(|r| r.origin)
             .copied();
         for r in &run {
             let mut r = *r;
-            if r.keyed {
-                match first_keyed {
+            match r.mode {
+                RowMode::Checked => match first_keyed {
                     Some(k) if k.content() != r.content() => {
                         contradicting.push((k, r));
                         continue;
                     }
                     _ => {}
+                },
+                RowMode::Numbered => {
+                    r.sub_index = next_unkeyed;
+                    next_unkeyed += 1;
                 }
-            } else {
-                r.sub_index = next_unkeyed;
-                next_unkeyed += 1;
+                RowMode::Plain => {}
             }
             rows[w] = r;
             w += 1;
@@ -1742,10 +1756,12 @@ mod tests {
         let eth = b.chain("ethereum", "ETH");
         b.begin_input("a.csv", false);
         b.at_line(2);
-        b.push(rec(eth, 1, 1, 0, 1, 2, 100)).unwrap();
+        b.push_checked(rec(eth, 1, 1, 0, 1, 2, 100), Some(1001), Some(0))
+            .unwrap();
         b.begin_input("b.csv", false);
         b.at_line(7);
-        b.push(rec(eth, 1, 1, 0, 1, 2, 900)).unwrap();
+        b.push_checked(rec(eth, 1, 1, 0, 1, 2, 900), Some(1001), Some(0))
+            .unwrap();
         let err = b.build().unwrap_err().to_string();
         assert!(err.contains("b.csv:7 contradicts a.csv:2"), "{err}");
         assert!(err.contains("900") && err.contains("100"), "{err}");
@@ -1755,7 +1771,8 @@ mod tests {
         for (name, line, amount) in [("b.csv", 3, 900), ("a.csv", 5, 100)] {
             b.begin_input(name, true);
             b.at_line(line);
-            b.push(rec(eth, 1, 1, 0, 1, 2, amount)).unwrap();
+            b.push_checked(rec(eth, 1, 1, 0, 1, 2, amount), Some(1001), Some(0))
+                .unwrap();
             b.add_input(InputFile {
                 path: name.into(),
                 sha256: String::new(),
@@ -1887,17 +1904,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    #[test]
-    fn amounts_of_one_asset_beyond_128_bits_are_refused() {
-        let mut b = LedgerBuilder::new();
-        let eth = b.chain("ethereum", "ETH");
-        b.push(rec(eth, 1, 1, 0, 1, 2, Amount::MAX)).unwrap();
-        b.push(rec(eth, 2, 2, 0, 1, 2, 1)).unwrap();
-        let err = b.build().unwrap_err();
-        assert!(matches!(err, LedgerError::AmountOverflow { .. }), "{err}");
-        assert!(err.to_string().contains("ETH"), "{err}");
     }
 
     #[test]
