@@ -12,6 +12,13 @@
 //! `amount` is a decimal string of base units; `kind` is `native`,
 //! `internal`, `token` or `fee`; `index` the log or trace rank. `chain` and
 //! `symbol` default to `ethereum` and `ETH`.
+//!
+//! On account chains `(tx, kind, index)` identifies a transfer: a line that
+//! repeats another is one transfer, a line with the same identity and other
+//! content contradicts it (an error naming both lines; in lenient mode a
+//! counted conflict). A ledger built through the public
+//! [`LedgerBuilder`] push API with two transfers under one identity can be
+//! written but not read back; the ingest readers never build one.
 
 use std::io::BufRead;
 
