@@ -30,6 +30,32 @@ pub enum AmountError {
     /// The value does not fit in `u128` base units.
     #[error("amount overflows 128 bits")]
     Overflow,
+    /// `0x` hexadecimal where the format has decimal numbers.
+    #[error("hexadecimal where a decimal number is expected")]
+    Hexadecimal,
+}
+
+/// Parses a base-unit integer written in decimal, as every account-chain
+/// export format writes them: a `0x` value there is refused rather than
+/// read as hexadecimal (`0x10` would otherwise pass as 16 where a mangled
+/// column or a hash in the wrong place is the likelier cause).
+///
+/// # Errors
+///
+/// [`AmountError::Hexadecimal`] for `0x` values; otherwise as
+/// [`parse_base_units`].
+///
+/// ```
+/// use fundtrace::amount::{parse_decimal_base_units, AmountError};
+/// assert_eq!(parse_decimal_base_units("16"), Ok(16));
+/// assert_eq!(parse_decimal_base_units("0x10"), Err(AmountError::Hexadecimal));
+/// ```
+pub fn parse_decimal_base_units(s: &str) -> Result<Amount, AmountError> {
+    let t = s.trim_start();
+    if t.starts_with("0x") || t.starts_with("0X") {
+        return Err(AmountError::Hexadecimal);
+    }
+    parse_base_units(s)
 }
 
 /// Parses a base-unit integer (`"1642894143"`), also accepting the

@@ -74,7 +74,10 @@ impl Builder {
                 time,
                 tx_position: 0,
                 kind,
-                sub_index: u32::from(kind != TransferKind::Native) * u32::from(self.n),
+                // One index per transfer of a transaction: (transaction,
+                // kind, index) identifies a transfer, and the ledger is
+                // written to and read back from the own format below.
+                sub_index: u32::from(kind != TransferKind::Native) * self.b.len() as u32,
                 from: from.clone(),
                 to: to.clone(),
                 asset,

@@ -64,7 +64,9 @@ proptest! {
         let mut b = LedgerBuilder::new();
         let eth = b.chain("ethereum", "ETH");
         let btc = b.chain("bitcoin", "BTC");
-        for (tx, block, from, to, asset, amount, kind) in rows {
+        // Each row its own index: (transaction, kind, index) identifies a
+        // transfer, and two rows with one and different content contradict.
+        for (i, (tx, block, from, to, asset, amount, kind)) in rows.into_iter().enumerate() {
             let chain = if block == 4 { btc } else { eth };
             let kind = [TransferKind::Native, TransferKind::Internal, TransferKind::Token, TransferKind::Fee][kind as usize];
             let addr = |n: u8| if chain == btc { Address::Text(format!("1Addr{n}").into()) } else { Address::Evm([n; 20]) };
@@ -75,7 +77,7 @@ proptest! {
                 time: 1000 + u64::from(block),
                 tx_position: u32::from(tx),
                 kind,
-                sub_index: u32::from(from),
+                sub_index: i as u32,
                 from: addr(from),
                 to: if to == 7 { Address::Sink(fundtrace::Sink::Fees) } else { addr(to) },
                 asset: if asset == 0 || chain == btc { Asset::Native } else { Asset::Token(Address::Evm([asset; 20])) },

@@ -1,6 +1,6 @@
 //! The ledger-input flags every command shares.
 
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
@@ -105,26 +105,28 @@ impl LedgerInputs {
         self.sources().is_empty()
     }
 
+    /// Refuses outputs (`--out`, `--rejects`) that are also inputs, before
+    /// anything is read or written.
+    pub fn check_outputs(&self, out: Option<&std::path::Path>) -> Result<(), CliError> {
+        let inputs: Vec<PathBuf> = self.sources().into_iter().map(|s| s.path).collect();
+        let outputs: Vec<&std::path::Path> =
+            out.into_iter().chain(self.rejects.as_deref()).collect();
+        fundtrace::report::output::refuse_output_over_inputs(&outputs, &inputs)
+            .map_err(|e| CliError::Usage(e.to_string()))
+    }
+
     /// Reads every input (Bitcoin inputs also as a UTXO ledger), reporting
-    /// lenient skips and ledger warnings on stderr.
+    /// lenient skips on stderr.
     pub fn load(&self) -> Result<Dataset, CliError> {
+        self.check_outputs(None)?;
         if self.is_empty() {
             return Err(CliError::Usage(
                 "no ledger input: give --transactions, --token-transfers, --traces, --etherscan, --ledger, --btc-blocks or --btc-json".into(),
             ));
         }
-        let mut rejects_file = match &self.rejects {
-            Some(p) => Some(std::io::BufWriter::new(std::fs::File::create(p).map_err(
-                |source| CliError::Output {
-                    path: p.display().to_string(),
-                    source,
-                },
-            )?)),
-            None => None,
-        };
         let options = IngestOptions {
             lenient: self.lenient,
-            rejects: rejects_file.as_mut().map(|w| w as &mut dyn std::io::Write),
+            rejects: None,
             no_fees: self.no_fees,
             token_decimals: self.token_decimals.iter().cloned().collect(),
             btc_height: self.btc_height,
@@ -142,7 +144,29 @@ impl LedgerInputs {
             progress: display.as_ref().map(super::progress::LoadDisplay::counter),
             ..options
         };
-        let data = ingest::load_dataset(&sources, options);
+        let data = match &self.rejects {
+            // The rejects file is written like any output: to a temporary
+            // file renamed at the end; conflicts, found when the ledger is
+            // built, are added after the load. Write errors are errors.
+            Some(path) => fundtrace::report::output::write_atomic(path, |w| {
+                let mut w = std::io::BufWriter::new(w);
+                let options = IngestOptions {
+                    rejects: Some(&mut w),
+                    ..options
+                };
+                let data =
+                    ingest::load_dataset(&sources, options).map_err(std::io::Error::other)?;
+                ingest::write_conflict_rejects(&data.ledger, &mut w)
+                    .map_err(std::io::Error::other)?;
+                w.flush()?;
+                Ok(data)
+            })
+            .map_err(|e| CliError::Output {
+                path: path.display().to_string(),
+                source: std::io::Error::other(e.to_string()),
+            }),
+            None => ingest::load_dataset(&sources, options).map_err(CliError::from),
+        };
         if let Some(d) = display {
             d.finish();
         }

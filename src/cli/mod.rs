@@ -132,22 +132,23 @@ pub(crate) fn read_text(path: &std::path::Path) -> Result<(String, String), CliE
     Ok((name, text))
 }
 
-/// Where a command writes its main output: a file or standard output.
+/// Where a command writes its main output: a file (written to a temporary
+/// file beside it and renamed, so an interrupted write leaves the old file
+/// whole) or standard output.
 pub(crate) fn with_output(
     out: Option<&PathBuf>,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), CliError> {
     match out {
-        Some(path) => {
-            let err = |source| CliError::Output {
-                path: path.display().to_string(),
-                source,
-            };
-            let file = std::fs::File::create(path).map_err(err)?;
-            let mut w = std::io::BufWriter::new(file);
-            write(&mut w).map_err(err)?;
-            w.flush().map_err(err)
-        }
+        Some(path) => fundtrace::report::output::write_atomic(path, |w| {
+            let mut w = std::io::BufWriter::new(w);
+            write(&mut w)?;
+            w.flush()
+        })
+        .map_err(|e| CliError::Output {
+            path: path.display().to_string(),
+            source: std::io::Error::other(e.to_string()),
+        }),
         None => {
             let stdout = std::io::stdout();
             let mut lock = stdout.lock();

@@ -186,6 +186,7 @@ impl TraceSetup {
         // Fail on what can be checked before the (possibly long) load.
         inv.validate()?;
         super::check_output_path(self.out.as_deref())?;
+        self.inputs.check_outputs(self.out.as_deref())?;
         Ok(inv)
     }
 }

@@ -33,6 +33,17 @@ pub(crate) enum SplitError {
     TooLong {
         /// Line the record starts on.
         line: u64,
+        /// Its first [`MAX_RECORD`] bytes.
+        prefix: Vec<u8>,
+    },
+    /// A quoted field is still open at the end of the input. Only the line
+    /// the record starts on is skipped: splitting goes on with the next
+    /// line, so the rows after a stray quote are not swallowed.
+    Unterminated {
+        /// Line the record starts on.
+        line: u64,
+        /// That line's bytes.
+        raw: Vec<u8>,
     },
 }
 
@@ -41,6 +52,8 @@ pub(crate) enum SplitError {
 pub(crate) struct Record<'a> {
     /// Line the record starts on (1-based).
     pub(crate) line: u64,
+    /// The record as it is in the input (quotes and all), without its line end.
+    pub(crate) raw: &'a [u8],
     data: &'a [u8],
     ends: &'a [usize],
     /// Whether `data` keeps a one-byte separator between fields (the raw
@@ -110,6 +123,8 @@ enum Found {
     Quoted { stop: usize, skip: usize },
     /// Only line ends: a blank line of `skip` bytes.
     Blank { skip: usize },
+    /// A quoted field still open at the end of the input.
+    Unterminated,
     /// No more records.
     End,
 }
@@ -146,7 +161,10 @@ impl<R: Read> CsvSplitter<R> {
         if self.end == self.buf.len() {
             if self.buf.len() >= MAX_RECORD {
                 self.discarding = true;
-                return Err(SplitError::TooLong { line: self.line });
+                return Err(SplitError::TooLong {
+                    line: self.line,
+                    prefix: self.buf[self.start..self.end].to_vec(),
+                });
             }
             let grown = (self.buf.len() * 2).min(MAX_RECORD);
             self.buf.resize(grown, 0);
@@ -266,6 +284,9 @@ impl<R: Read> CsvSplitter<R> {
                 if self.refill()? {
                     continue;
                 }
+                if matches!(state, State::Quoted) {
+                    return Ok(Found::Unterminated);
+                }
                 return Ok(Found::Quoted { stop: i, skip: 0 });
             }
             let b = self.buf[self.start + i];
@@ -290,6 +311,7 @@ impl<R: Read> CsvSplitter<R> {
             let found = self.find()?;
             let (stop, skip, quoted) = match found {
                 Found::End => return Ok(None),
+                Found::Unterminated => return Err(self.skip_unterminated()?),
                 Found::Blank { skip } => {
                     self.start += skip;
                     self.line += u64::from(self.buf[self.start - 1] == b'\n');
@@ -311,6 +333,7 @@ impl<R: Read> CsvSplitter<R> {
                 self.split_quoted(from, to);
                 return Ok(Some(Record {
                     line,
+                    raw: &self.buf[from..to],
                     data: &self.unquoted,
                     ends: &self.ends,
                     separated: false,
@@ -321,11 +344,28 @@ impl<R: Read> CsvSplitter<R> {
             self.ends.push(raw.len());
             return Ok(Some(Record {
                 line,
+                raw,
                 data: raw,
                 ends: &self.ends,
                 separated: true,
             }));
         }
+    }
+
+    /// Skips the first line of a record whose quote is never closed (the
+    /// whole rest of the input is in the buffer) and returns the error.
+    fn skip_unterminated(&mut self) -> Result<SplitError, SplitError> {
+        let line = self.line;
+        let unread = &self.buf[self.start..self.end];
+        let (stop, skip) = match memchr2(b'\n', b'\r', unread) {
+            Some(stop) => (stop, self.terminator_len(stop)?),
+            None => (unread.len(), 0),
+        };
+        let raw = self.buf[self.start..self.start + stop].to_vec();
+        let next = self.start + stop + skip;
+        self.line += u64::from(skip > 0 && self.buf[next - 1] == b'\n');
+        self.start = next;
+        Ok(SplitError::Unterminated { line, raw })
     }
 
     /// Splits `buf[from..to]` with the `csv` crate.
@@ -381,14 +421,48 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    /// Records and lines as the splitter gives them.
-    fn split(input: &[u8], capacity: usize) -> Vec<(u64, Vec<Vec<u8>>)> {
+    /// Records (line and fields) as the splitter gives them.
+    type Split = Vec<(u64, Vec<Vec<u8>>)>;
+
+    /// Records and lines as the splitter gives them, up to the first
+    /// unterminated quote (and the line it was on).
+    fn split_until_unterminated(input: &[u8], capacity: usize) -> (Split, Option<u64>) {
         let mut s = CsvSplitter::new(input, capacity);
         let mut out = Vec::new();
-        while let Some(r) = s.next_record().unwrap() {
-            out.push((r.line, r.iter().map(<[u8]>::to_vec).collect()));
+        loop {
+            match s.next_record() {
+                Ok(Some(r)) => out.push((r.line, r.iter().map(<[u8]>::to_vec).collect())),
+                Ok(None) => return (out, None),
+                Err(SplitError::Unterminated { line, .. }) => return (out, Some(line)),
+                Err(e) => panic!("{e:?}"),
+            }
         }
+    }
+
+    fn split(input: &[u8], capacity: usize) -> Split {
+        let (out, unterminated) = split_until_unterminated(input, capacity);
+        assert_eq!(unterminated, None);
         out
+    }
+
+    #[test]
+    fn an_unterminated_quote_skips_one_line_only() {
+        let input = b"a,b\n1,\"open\n2,3\n4,5\n";
+        let mut s = CsvSplitter::new(&input[..], 64);
+        let mut got = Vec::new();
+        let mut errors = Vec::new();
+        loop {
+            match s.next_record() {
+                Ok(Some(r)) => got.push((r.line, r.raw.to_vec())),
+                Ok(None) => break,
+                Err(SplitError::Unterminated { line, raw }) => errors.push((line, raw)),
+                Err(e) => panic!("{e:?}"),
+            }
+        }
+        assert_eq!(errors, vec![(2, b"1,\"open".to_vec())]);
+        let lines: Vec<u64> = got.iter().map(|(l, _)| *l).collect();
+        assert_eq!(lines, vec![1, 3, 4]);
+        assert_eq!(got[1].1, b"2,3");
     }
 
     /// Records as the `csv` crate gives them.
@@ -455,7 +529,7 @@ mod tests {
         let mut s = CsvSplitter::new(&input[..], 1 << 20);
         assert!(matches!(
             s.next_record(),
-            Err(SplitError::TooLong { line: 1 })
+            Err(SplitError::TooLong { line: 1, .. })
         ));
     }
 
@@ -481,11 +555,20 @@ mod tests {
             ),
             capacity in 1usize..100,
         ) {
-            let got = split(&bytes, capacity);
+            // Up to an unterminated quote (where the splitter gives up on
+            // one line and the csv crate takes the rest as one field).
+            let (got, unterminated) = split_until_unterminated(&bytes, capacity);
             let fields: Vec<Vec<Vec<u8>>> = got.iter().map(|(_, f)| f.clone()).collect();
-            prop_assert_eq!(fields, reference(&bytes));
+            let mut want = reference(&bytes);
+            let mut want_lines = reference_lines(&bytes);
+            if unterminated.is_some() {
+                prop_assert_eq!(want.len(), got.len() + 1);
+                want.truncate(got.len());
+                want_lines.truncate(got.len());
+            }
+            prop_assert_eq!(fields, want);
             let lines: Vec<u64> = got.iter().map(|(l, _)| *l).collect();
-            prop_assert_eq!(lines, reference_lines(&bytes));
+            prop_assert_eq!(lines, want_lines);
         }
     }
 }

@@ -15,11 +15,16 @@
 //!   `delegatecall`, `staticcall` and `callcode` move no value between
 //!   addresses; reward and genesis traces (no transaction) are counted and
 //!   left out. Traces are ordered within their transaction by `trace_address`
-//!   (execution order), whatever the row order;
+//!   (execution order), whatever the row order, together with the traces of
+//!   the same transaction from other `traces` inputs: a trace is identified
+//!   by (transaction, `trace_address`), so overlapping exports load as one
+//!   and two rows at one trace address that differ contradict each other;
 //! - a missing `transaction_index` leaves the position open (taken from
 //!   another input, else the transaction sorts after the others of its block);
-//! - token transfers are ordered by `log_index` (identical rows numbered when
-//!   the file has none); when the file has no
+//! - token transfers are identified and ordered by (transaction,
+//!   `log_index`); when the file has no `log_index`, identical rows of one
+//!   transaction are numbered so they stay distinct (and are not checked for
+//!   contradictions: nothing identifies them); when the file has no
 //!   `block_timestamp` or `transaction_index`, they come from the
 //!   transactions input (or other records of the same block).
 
@@ -134,11 +139,11 @@ pub(crate) fn read_transactions(
                 asset: Asset::Native,
                 amount: value,
             };
-            b.push_in(tx, movement)
+            b.push_in_checked(tx, movement)
                 .map_err(|e| ctx.conflict(v.line, e))?;
         }
         if let Some(movement) = fee {
-            b.push_in(tx, movement)
+            b.push_in_checked(tx, movement)
                 .map_err(|e| ctx.conflict(v.line, e))?;
         }
         ctx.accepted();
@@ -177,8 +182,10 @@ pub(crate) fn read_token_transfers(
         let to = f.evm_address(v.name(2), v.req(2))?;
         let value = f.base_units(v.name(3), v.req(3))?;
         let hash = f.hash(v.name(4), v.req(4))?;
-        let log_index: u32 = match v.get(5) {
-            Some(s) => f.uint(v.name(5), s)?,
+        let log_index: Option<u32> = v.get(5).map(|s| f.uint(v.name(5), s)).transpose()?;
+        let keyed = log_index.is_some();
+        let log_index = match log_index {
+            Some(i) => i,
             None => occurrences.next((hash, token.clone(), from.clone(), to.clone(), value)),
         };
         let block: u64 = f.uint(v.name(6), v.req(6))?;
@@ -197,8 +204,12 @@ pub(crate) fn read_token_transfers(
             asset: Asset::Token(token),
             amount: value,
         };
-        b.push_loose(record, time, position)
-            .map_err(|e| ctx.conflict(v.line, e))?;
+        let pushed = if keyed {
+            b.push_checked(record, time, position)
+        } else {
+            b.push_unkeyed(record, time, position)
+        };
+        pushed.map_err(|e| ctx.conflict(v.line, e))?;
         ctx.accepted();
         Ok(())
     })
@@ -219,16 +230,6 @@ const TRACE_FIELDS: &[Field] = &[
     opt("block_timestamp"),
 ];
 
-/// A trace kept until every trace of the file is read, so that traces can
-/// be ranked within their transaction by `trace_address`.
-struct PendingTrace {
-    line: u64,
-    path: Vec<u32>,
-    record: TransferRecord,
-    time: Option<u64>,
-    position: Option<u32>,
-}
-
 fn parse_trace_address(s: &str) -> Option<Vec<u32>> {
     let s = s.trim().trim_start_matches('[').trim_end_matches(']');
     if s.trim().is_empty() {
@@ -245,8 +246,8 @@ pub(crate) fn read_traces(
     ctx: &mut Context<'_, '_>,
 ) -> Result<(), IngestError> {
     let chain = b.chain(CHAIN.0, CHAIN.1);
-    let mut pending: Vec<PendingTrace> = Vec::new();
     for_each_record(input, encoding, TRACE_FIELDS, ctx, |v: &Values<'_>, ctx| {
+        b.at_line(v.line);
         let f = Fields { ctx, line: v.line };
         let value = f.base_units(v.name(5), v.req(5))?;
         let block: u64 = f.uint(v.name(1), v.req(1))?;
@@ -298,44 +299,12 @@ pub(crate) fn read_traces(
                 Address::Sink(Sink::Creations)
             }
         };
-        pending.push(PendingTrace {
-            line: v.line,
-            path,
-            record: TransferRecord {
-                chain,
-                tx_hash: hash,
-                block,
-                time: 0,
-                tx_position: 0,
-                kind: TransferKind::Internal,
-                sub_index: 0,
-                from,
-                to,
-                asset: Asset::Native,
-                amount: value,
-            },
-            time,
-            position,
-        });
+        // Ranked by trace address with the traces of the same transaction
+        // from every input when the ledger is built.
+        b.push_trace(chain, hash, path, block, time, position, from, to, value);
         ctx.accepted();
         Ok(())
-    })?;
-    pending.sort_by(|a, b| (a.record.tx_hash, &a.path).cmp(&(b.record.tx_hash, &b.path)));
-    let mut rank = 0u32;
-    let mut last_tx = None;
-    for p in pending {
-        if last_tx != Some(p.record.tx_hash) {
-            rank = 0;
-            last_tx = Some(p.record.tx_hash);
-        }
-        rank += 1;
-        let mut record = p.record;
-        record.sub_index = rank;
-        b.at_line(p.line);
-        b.push_loose(record, p.time, p.position)
-            .map_err(|e| ctx.conflict(p.line, e))?;
-    }
-    Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -15,9 +15,15 @@
 //! else from a built-in table of well-known tokens; an unknown token is an
 //! error naming the contract.
 //!
-//! These exports give no log or trace index: transfers of one transaction
-//! are ordered by content (then identical rows are numbered), which does not
-//! depend on row order but need not be execution order.
+//! A normal transaction is identified by its hash: two rows of one hash that
+//! differ (values 10000 and 5) contradict each other. Internal and token
+//! exports of the web site give no log or trace index: transfers of one
+//! transaction are ordered by content (identical rows numbered, then
+//! renumbered 0, 1, … by the builder), which does not depend on row order
+//! but need not be execution order, and nothing identifies them, so they
+//! cannot be checked for contradictions; the same row in two overlapping
+//! exports is one transfer. API token exports with `logIndex` are
+//! identified by (transaction, log index).
 //!
 //! [`IngestOptions::token_decimals`]: super::IngestOptions::token_decimals
 
@@ -198,6 +204,10 @@ pub(crate) fn read(
             ExportKind::Internal => TransferKind::Internal,
             ExportKind::Token => TransferKind::Token,
         };
+        // Normal transactions are identified by their hash, other rows by
+        // their log index when the export has one; rows without are only
+        // numbered (see `Occurrences`).
+        let keyed = kind == ExportKind::Normal || v.get(18).is_some();
         let sub_index = match (kind, v.get(18)) {
             (ExportKind::Normal, _) => 0,
             (_, Some(li)) => f.uint(v.name(18), li)?,
@@ -258,15 +268,16 @@ pub(crate) fn read(
                 .map_err(|e| ctx.conflict(v.line, e))?;
             ctx.ignore("failed transaction (value not moved)");
         } else {
-            b.push_loose(
-                record(transfer_kind, to, asset, amount, sub_index),
-                Some(time),
-                position,
-            )
-            .map_err(|e| ctx.conflict(v.line, e))?;
+            let r = record(transfer_kind, to, asset, amount, sub_index);
+            let pushed = if keyed {
+                b.push_checked(r, Some(time), position)
+            } else {
+                b.push_unkeyed(r, Some(time), position)
+            };
+            pushed.map_err(|e| ctx.conflict(v.line, e))?;
         }
         if let Some(fee) = fee.filter(|&x| x > 0) {
-            b.push_loose(
+            b.push_checked(
                 record(
                     TransferKind::Fee,
                     Address::Sink(Sink::Fees),

@@ -20,6 +20,7 @@ pub mod etherscan;
 pub mod own;
 mod progress;
 mod records;
+pub mod rejects;
 mod table;
 mod time;
 
@@ -32,6 +33,7 @@ use thiserror::Error;
 
 pub use digest::HashingReader;
 pub use progress::Progress;
+pub use rejects::{write_conflict_rejects, RejectRecord};
 
 use crate::ledger::utxo::{Network, UtxoLedger};
 use crate::ledger::{InputFile, Ledger, LedgerBuilder, LedgerError};
@@ -118,8 +120,12 @@ impl Source {
 pub struct IngestOptions<'w> {
     /// Skip bad records (counted per reason) instead of stopping at the first.
     pub lenient: bool,
-    /// In lenient mode, where to write each rejected record
-    /// (`path:line: reason` and the raw record, one per line).
+    /// In lenient mode, where to write each rejected record: one JSON
+    /// object per line with its file, line, reason and raw text (see
+    /// [`rejects`]). Records that contradict others are found when the
+    /// ledger is built: [`load`] writes them then; callers that build the
+    /// ledger themselves call [`write_conflict_rejects`] after `build`.
+    /// Write errors are errors.
     pub rejects: Option<&'w mut dyn Write>,
     /// Leave out gas fees even when the data has them.
     pub no_fees: bool,
@@ -207,13 +213,19 @@ pub enum IngestError {
         path: String,
         /// Line.
         line: u64,
-        /// The contradiction.
+        /// The contradiction (boxed: it holds both records' places).
         #[source]
-        source: LedgerError,
+        source: Box<LedgerError>,
     },
     /// The records could not be combined into a ledger.
     #[error(transparent)]
-    Ledger(#[from] LedgerError),
+    Ledger(Box<LedgerError>),
+}
+
+impl From<LedgerError> for IngestError {
+    fn from(e: LedgerError) -> Self {
+        IngestError::Ledger(Box::new(e))
+    }
 }
 
 impl IngestError {
@@ -241,6 +253,17 @@ impl IngestError {
 }
 
 impl IngestError {
+    /// The line the problem is on, when it concerns one record.
+    #[must_use]
+    pub fn line(&self) -> Option<u64> {
+        match self {
+            IngestError::Field { line, .. }
+            | IngestError::Record { line, .. }
+            | IngestError::Conflict { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+
     /// A short reason, used as the key of lenient-mode skip counts.
     #[must_use]
     pub fn reason(&self) -> String {
@@ -250,9 +273,11 @@ impl IngestError {
                 // Keep the key short and free of record-specific detail.
                 problem.split(':').next().unwrap_or(problem).to_string()
             }
-            IngestError::Conflict { source, .. } => match source {
+            IngestError::Conflict { source, .. } => match **source {
                 LedgerError::ConflictingTransaction { .. } => "conflicting transaction".into(),
                 LedgerError::ConflictingBlockTime { .. } => "conflicting block time".into(),
+                LedgerError::ConflictingTransfer { .. } => "conflicting transfer".into(),
+                LedgerError::BackwardsBlockTime { .. } => "backwards block time".into(),
                 _ => "ledger limit".into(),
             },
             other => other.to_string(),
@@ -283,7 +308,11 @@ pub fn load(sources: &[Source], mut options: IngestOptions<'_>) -> Result<Ledger
     for source in sources {
         read_file(&mut builder, source, &mut options)?;
     }
-    Ok(builder.build()?)
+    let ledger = builder.build()?;
+    if let Some(w) = options.rejects.as_mut() {
+        write_conflict_rejects(&ledger, &mut **w)?;
+    }
+    Ok(ledger)
 }
 
 /// Every input of an investigation, read: one account ledger and, when
@@ -402,6 +431,7 @@ pub fn read_from(
         None => Box::new(input),
     };
     let mut reader = HashingReader::new(BufReader::with_capacity(table::READ_BUFFER, input));
+    builder.begin_input(name, options.lenient);
     let mut ctx = records::Context::new(name.to_string(), options);
     match format {
         Format::EthTransactions => {
@@ -421,19 +451,16 @@ pub fn read_from(
         }
     }
     // Transactions are checked against earlier records when the builder
-    // settles; settle now, so contradictions are told with this file's name.
+    // settles; settle now, so contradictions are told with this file's
+    // name. (In lenient mode the builder drops the record read later,
+    // counts it in this input's skips and lists it in the ledger.)
     builder.settle()?;
-    let mut conflicts = builder.take_conflicts();
-    // A record that added its transaction more than once (an Etherscan row
-    // with a value in and out) is one skip, not several.
-    conflicts.dedup_by_key(|(line, _)| *line);
-    for (line, source) in conflicts {
-        let err = IngestError::Conflict {
+    if let Some((origin, source)) = builder.take_conflicts().into_iter().next() {
+        return Err(IngestError::Conflict {
             path: name.to_string(),
-            line,
-            source,
-        };
-        ctx.reject_late(err)?;
+            line: origin.line(),
+            source: Box::new(source),
+        });
     }
     // Read whatever a reader left unread so the digest covers every byte.
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(|e| IngestError::Io {

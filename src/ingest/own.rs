@@ -12,6 +12,13 @@
 //! `amount` is a decimal string of base units; `kind` is `native`,
 //! `internal`, `token` or `fee`; `index` the log or trace rank. `chain` and
 //! `symbol` default to `ethereum` and `ETH`.
+//!
+//! On account chains `(tx, kind, index)` identifies a transfer: a line that
+//! repeats another is one transfer, a line with the same identity and other
+//! content contradicts it (an error naming both lines; in lenient mode a
+//! counted conflict). A ledger built through the public
+//! [`LedgerBuilder`] push API with two transfers under one identity can be
+//! written but not read back; the ingest readers never build one.
 
 use std::io::BufRead;
 
@@ -40,6 +47,14 @@ fn address(f: &Fields<'_, '_, '_>, name: &str, v: Option<&str>) -> Result<Addres
     let v = v.ok_or_else(|| f.ctx.field_error(f.line, name, "", "missing"))?;
     v.parse::<Address>()
         .map_err(|e| f.ctx.field_error(f.line, name, v, e))
+}
+
+fn is_utxo_chain(name: &str) -> bool {
+    crate::ledger::ChainInfo {
+        name: name.to_string(),
+        native_symbol: String::new(),
+    }
+    .is_utxo()
 }
 
 /// Reads one file of the own format.
@@ -99,7 +114,7 @@ pub(crate) fn read(
                         Asset::Token(address(&f, v.name(11), Some(asset_name))?)
                     };
                     let amount = f.base_units(v.name(12), v.get(12).unwrap_or(""))?;
-                    b.push(TransferRecord {
+                    let record = TransferRecord {
                         chain,
                         tx_hash: hash,
                         block,
@@ -111,8 +126,17 @@ pub(crate) fn read(
                         to,
                         asset,
                         amount,
-                    })
-                    .map_err(|e| ctx.conflict(v.line, e))?;
+                    };
+                    // (transaction, kind, index) identifies a transfer on
+                    // account chains; in the address view of a UTXO chain
+                    // one output's value is split over the input addresses
+                    // under one index, so there it is taken as given.
+                    let pushed = if is_utxo_chain(chain_name) {
+                        b.push(record)
+                    } else {
+                        b.push_checked(record, Some(time), Some(position))
+                    };
+                    pushed.map_err(|e| ctx.conflict(v.line, e))?;
                 }
                 other => {
                     return Err(ctx.field_error(

@@ -3,8 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use super::rejects::RejectRecord;
 use super::{IngestError, IngestOptions};
-use crate::amount::{parse_base_units, parse_decimal_units, Amount};
+use crate::amount::{parse_decimal_base_units, parse_decimal_units, Amount};
 use crate::ledger::{parse_hash32, Address};
 
 /// Longest value quoted back in an error message.
@@ -59,28 +60,44 @@ impl<'o, 'w> Context<'o, 'w> {
     /// Strict: returns the error. Lenient: counts it, writes the reject, and
     /// returns `Ok(())` so the reader moves on.
     pub(crate) fn reject(&mut self, err: IngestError, raw: &[u8]) -> Result<(), IngestError> {
+        self.reject_with(err, raw, false)
+    }
+
+    /// As [`reject`](Self::reject); `truncated` when `raw` is only the
+    /// start of an over-long record. The rejects line is JSON (see
+    /// [`super::rejects`]); a failed write is an error, lenient or not.
+    pub(crate) fn reject_with(
+        &mut self,
+        err: IngestError,
+        raw: &[u8],
+        truncated: bool,
+    ) -> Result<(), IngestError> {
         if !self.options.lenient {
             return Err(err);
         }
-        *self.skipped.entry(err.reason()).or_insert(0) += 1;
-        if let Some(w) = self.options.rejects.as_mut() {
-            let raw = String::from_utf8_lossy(raw);
-            let raw = raw.trim_end_matches(['\r', '\n']);
-            if let Err(e) = writeln!(w, "{err}\t{raw}") {
-                return Err(IngestError::Io {
-                    path: "rejects".into(),
-                    source: e,
-                });
-            }
+        let reason = err.reason();
+        // Contradictions are listed in the ledger and written with the
+        // others found at build (`write_conflict_rejects`).
+        let listed_later = matches!(err, IngestError::Conflict { .. });
+        if let Some(w) = self.options.rejects.as_mut().filter(|_| !listed_later) {
+            let raw = raw.strip_suffix(b"\n").unwrap_or(raw);
+            let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+            RejectRecord::new(
+                &self.path,
+                err.line(),
+                &reason,
+                &err.to_string(),
+                Some(raw),
+                truncated,
+            )
+            .write(&mut **w)
+            .map_err(|e| IngestError::Io {
+                path: "rejects".into(),
+                source: e,
+            })?;
         }
+        *self.skipped.entry(reason).or_insert(0) += 1;
         Ok(())
-    }
-
-    /// Rejects a record that was accepted and only later found to
-    /// contradict another (its raw text is no longer at hand).
-    pub(crate) fn reject_late(&mut self, err: IngestError) -> Result<(), IngestError> {
-        self.records = self.records.saturating_sub(1);
-        self.reject(err, b"")
     }
 
     pub(crate) fn finish(
@@ -124,7 +141,7 @@ impl<'o, 'w> Context<'o, 'w> {
         IngestError::Conflict {
             path: self.path.clone(),
             line,
-            source,
+            source: Box::new(source),
         }
     }
 
@@ -152,7 +169,7 @@ pub(crate) struct Fields<'c, 'o, 'w> {
 
 impl Fields<'_, '_, '_> {
     pub(crate) fn evm_address(&self, field: &str, v: &str) -> Result<Address, IngestError> {
-        Address::parse_evm(v).map_err(|e| self.ctx.field_error(self.line, field, v, e))
+        Address::parse_evm_checked(v).map_err(|e| self.ctx.field_error(self.line, field, v, e))
     }
 
     /// An address that may be empty (contract creation `to`, reward `from`).
@@ -173,7 +190,7 @@ impl Fields<'_, '_, '_> {
     }
 
     pub(crate) fn base_units(&self, field: &str, v: &str) -> Result<Amount, IngestError> {
-        parse_base_units(v).map_err(|e| self.ctx.field_error(self.line, field, v, e))
+        parse_decimal_base_units(v).map_err(|e| self.ctx.field_error(self.line, field, v, e))
     }
 
     pub(crate) fn decimal_units(
@@ -190,10 +207,16 @@ impl Fields<'_, '_, '_> {
         field: &str,
         v: &str,
     ) -> Result<T, IngestError> {
-        v.trim().parse::<T>().map_err(|_| {
-            self.ctx
-                .field_error(self.line, field, v, "not a non-negative integer")
-        })
+        let t = v.trim();
+        // Digits only: `str::parse` would also take a leading `+`.
+        let digits = !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+        digits
+            .then(|| t.parse::<T>().ok())
+            .flatten()
+            .ok_or_else(|| {
+                self.ctx
+                    .field_error(self.line, field, v, "not a non-negative integer")
+            })
     }
 }
 

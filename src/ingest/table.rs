@@ -84,8 +84,39 @@ impl Values<'_> {
     }
 }
 
-#[derive(Deserialize)]
-struct JsonObject<'a>(#[serde(borrow)] HashMap<Cow<'a, str>, &'a RawValue>);
+/// A JSON object's members, refusing an object that gives one key twice
+/// (a map would keep the last silently; CSV refuses nothing of the kind
+/// only because a header cannot be read twice per record).
+struct JsonObject<'a>(HashMap<Cow<'a, str>, &'a RawValue>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for JsonObject<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Members<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> serde::de::Visitor<'de> for Members<'a> {
+            type Value = JsonObject<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: serde::de::MapAccess<'de>>(
+                self,
+                mut map: M,
+            ) -> Result<Self::Value, M::Error> {
+                let mut members = HashMap::new();
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    let value: &'de RawValue = map.next_value()?;
+                    if members.contains_key(&key) {
+                        let mut shown: String = key.chars().take(100).collect();
+                        shown = shown.escape_debug().to_string();
+                        return Err(serde::de::Error::custom(format!("duplicate key `{shown}`")));
+                    }
+                    members.insert(key, value);
+                }
+                Ok(JsonObject(members))
+            }
+        }
+        d.deserialize_map(Members(std::marker::PhantomData))
+    }
+}
 
 /// The header names of a CSV input, without consuming records.
 pub(crate) fn csv_header_names(input: &mut impl BufRead) -> std::io::Result<Vec<String>> {
@@ -118,21 +149,14 @@ pub(crate) fn for_each_record(
         Encoding::Csv => csv_records(input, fields, ctx, &mut on_record),
         Encoding::JsonLines => json_records(input, fields, ctx, &mut on_record),
     };
-    // A whole-file problem (empty, wrong header) is one counted skip in
-    // lenient mode, like a bad record.
-    let seen = match seen {
-        Err(e @ IngestError::File { .. }) => {
-            ctx.reject(e, b"")?;
-            return Ok(());
-        }
-        other => other?,
-    };
-    if seen == 0 {
-        let err = ctx.file_error(match encoding {
+    // A whole-file problem (empty, wrong header) is not a record: it is an
+    // error in lenient mode too, so a file is never dropped whole with a
+    // count that looks like one skipped record.
+    if seen? == 0 {
+        return Err(ctx.file_error(match encoding {
             Encoding::Csv => "no records after the header",
             Encoding::JsonLines => "no records",
-        });
-        ctx.reject(err, b"")?;
+        }));
     }
     Ok(())
 }
@@ -157,7 +181,13 @@ fn csv_records(
             })
             .collect(),
         Ok(None) => return Err(ctx.file_error("empty file: expected a header line")),
-        Err(e) => return Err(split_error(ctx, e)),
+        Err(e) => {
+            let (err, _, _) = split_error(ctx, e);
+            return Err(match err {
+                IngestError::Io { .. } => err,
+                other => ctx.file_error(format!("unreadable header: {other}")),
+            });
+        }
     };
     let mut index = Vec::with_capacity(fields.len());
     for f in fields {
@@ -182,11 +212,11 @@ fn csv_records(
             Ok(None) => break,
             Err(e) => {
                 seen += 1;
-                let err = split_error(ctx, e);
+                let (err, raw, truncated) = split_error(ctx, e);
                 if matches!(err, IngestError::Io { .. }) {
                     return Err(err);
                 }
-                ctx.reject(err, b"")?;
+                ctx.reject_with(err, &raw, truncated)?;
                 continue;
             }
         };
@@ -201,8 +231,7 @@ fn csv_records(
                     header_names.len()
                 ),
             );
-            let raw = record.iter().collect::<Vec<_>>().join(&b","[..]);
-            ctx.reject(err, &raw)?;
+            ctx.reject(err, record.raw)?;
             continue;
         }
         let mut values = recycle(std::mem::take(&mut spare));
@@ -248,8 +277,7 @@ fn csv_records(
         };
         spare = recycle(values.values);
         if let Err(e) = result {
-            let raw = record.iter().collect::<Vec<_>>().join(&b","[..]);
-            ctx.reject(e, &raw)?;
+            ctx.reject(e, record.raw)?;
         }
     }
     Ok(seen)
@@ -262,21 +290,37 @@ fn recycle<'b>(mut values: Vec<Option<Cow<'_, str>>>) -> Vec<Option<Cow<'b, str>
     values.into_iter().map(|_| None).collect()
 }
 
-fn split_error(ctx: &Context<'_, '_>, e: SplitError) -> IngestError {
+/// The error, the raw bytes to keep in the rejects, and whether they are
+/// only the start of the record.
+fn split_error(ctx: &Context<'_, '_>, e: SplitError) -> (IngestError, Vec<u8>, bool) {
     match e {
-        SplitError::Io(source) => IngestError::Io {
-            path: ctx.path.clone(),
-            source,
-        },
-        SplitError::TooLong { line } => {
-            ctx.record_error(line, format!("record longer than {} MiB", MAX_RECORD >> 20))
-        }
+        SplitError::Io(source) => (
+            IngestError::Io {
+                path: ctx.path.clone(),
+                source,
+            },
+            Vec::new(),
+            false,
+        ),
+        SplitError::TooLong { line, prefix } => (
+            ctx.record_error(line, format!("record longer than {} MiB", MAX_RECORD >> 20)),
+            prefix,
+            true,
+        ),
+        SplitError::Unterminated { line, raw } => (
+            ctx.record_error(
+                line,
+                "unterminated quote: the quoted field is never closed (this line is skipped, reading goes on with the next)",
+            ),
+            raw,
+            false,
+        ),
     }
 }
 
 /// Reads one line (without the newline) into `buf`, refusing lines longer
 /// than [`MAX_LINE`]. Returns false at end of input.
-fn read_line_bounded(
+pub(crate) fn read_line_bounded(
     input: &mut impl BufRead,
     buf: &mut Vec<u8>,
 ) -> std::io::Result<Result<bool, ()>> {
@@ -298,8 +342,10 @@ fn read_line_bounded(
         if !too_long && buf.len() + chunk.len() <= MAX_LINE {
             buf.extend_from_slice(chunk);
         } else {
+            // Keep the start of the line for the rejects.
+            let room = MAX_LINE.saturating_sub(buf.len()).min(chunk.len());
+            buf.extend_from_slice(&chunk[..room]);
             too_long = true;
-            buf.clear();
         }
         let used = done.unwrap_or(chunk.len());
         input.consume(used);
@@ -330,11 +376,17 @@ fn json_records(
             Err(()) => {
                 seen += 1;
                 let e = ctx.record_error(line, format!("line longer than {MAX_LINE} bytes"));
-                ctx.reject(e, b"")?;
+                ctx.reject_with(e, &buf, true)?;
                 continue;
             }
         }
-        let trimmed = buf.trim_ascii();
+        // A UTF-8 byte-order mark at the start of the file is dropped, as
+        // in CSV files.
+        let text = match (line, buf.strip_prefix(b"\xef\xbb\xbf")) {
+            (1, Some(rest)) => rest,
+            _ => &buf[..],
+        };
+        let trimmed = text.trim_ascii();
         if trimmed.is_empty() {
             continue;
         }

@@ -33,7 +33,8 @@ pub(crate) fn parse_time(s: &str) -> Option<u64> {
     }
     let (y, mo, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
     let (h, mi, sec) = (num(11..13)?, num(14..16)?, num(17..19)?);
-    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || sec > 60 {
+    if !(1..=12).contains(&mo) || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60
+    {
         return None;
     }
     let days = days_from_civil(y as i64, mo as i64, d as i64);
@@ -41,6 +42,16 @@ pub(crate) fn parse_time(s: &str) -> Option<u64> {
         return None;
     }
     Some(days as u64 * 86_400 + h * 3600 + mi * 60 + sec)
+}
+
+/// Days in month `m` (1–12) of year `y`, proleptic Gregorian.
+fn days_in_month(y: u64, m: u64) -> u64 {
+    match m {
+        2 if y % 4 == 0 && (y % 100 != 0 || y % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
@@ -70,6 +81,14 @@ mod tests {
             Some(1_683_029_999)
         );
         assert_eq!(parse_time("2023-13-02 12:19:59"), None);
+        // Days that do not exist.
+        assert_eq!(parse_time("2023-02-31 00:00:00"), None);
+        assert_eq!(parse_time("2023-02-29 00:00:00"), None);
+        assert_eq!(parse_time("2024-02-30 00:00:00"), None);
+        assert_eq!(parse_time("2023-04-31 00:00:00"), None);
+        assert_eq!(parse_time("1900-02-29 00:00:00"), None);
+        assert_eq!(parse_time("2024-02-29 00:00:00"), Some(1_709_164_800));
+        assert_eq!(parse_time("2000-02-29 00:00:00"), Some(951_782_400));
         assert_eq!(parse_time("yesterday"), None);
         assert_eq!(parse_time(""), None);
     }

@@ -72,15 +72,42 @@ pub enum AddressError {
     /// Characters that no address form allows (whitespace, control bytes).
     #[error("invalid characters in address")]
     BadCharacters,
+    /// Mixed-case hex whose case is not the EIP-55 checksum of the
+    /// address (a typo, or a changed digit); all lower or all upper case
+    /// carries no checksum and is accepted.
+    #[error("mixed-case address fails its EIP-55 checksum (expected {expected})")]
+    BadChecksum {
+        /// The address with the right checksum case.
+        expected: String,
+    },
 }
 
 impl Address {
-    /// Parses an EVM address: `0x` and 40 hex digits in any case.
+    /// Parses an EVM address: `0x` and 40 hex digits in any case (the
+    /// case is not checked; see [`parse_evm_checked`](Self::parse_evm_checked)).
     ///
     /// # Errors
     ///
     /// [`AddressError`] naming what is wrong.
     pub fn parse_evm(s: &str) -> Result<Self, AddressError> {
+        Self::parse_evm_inner(s, false)
+    }
+
+    /// Parses an EVM address as [`parse_evm`](Self::parse_evm) does, and
+    /// when its letters are of mixed case, checks that the case is its
+    /// EIP-55 checksum (all lower or all upper case carries none). The
+    /// account-chain readers use it; label files, where hand-edited case
+    /// is common (the Forta label export has such rows), do not.
+    ///
+    /// # Errors
+    ///
+    /// [`AddressError::BadChecksum`] with the correctly cased address, or
+    /// as [`parse_evm`](Self::parse_evm).
+    pub fn parse_evm_checked(s: &str) -> Result<Self, AddressError> {
+        Self::parse_evm_inner(s, true)
+    }
+
+    fn parse_evm_inner(s: &str, checksum: bool) -> Result<Self, AddressError> {
         let s = s.trim();
         if s.is_empty() {
             return Err(AddressError::Empty);
@@ -94,6 +121,19 @@ impl Address {
         }
         let mut bytes = [0u8; 20];
         decode_hex(hex_part.as_bytes(), &mut bytes).ok_or(AddressError::BadHex)?;
+        // Hex letters have bit 0x40 set; of those, lower case has 0x20
+        // set too (digits have 0x20 but not 0x40).
+        let (mut lower, mut upper) = (0u8, 0u8);
+        for &b in hex_part.as_bytes() {
+            lower |= b & (b << 1) & 0x40;
+            upper |= b & !(b << 1) & 0x40;
+        }
+        if checksum && lower != 0 && upper != 0 {
+            let expected = eip55(&bytes);
+            if expected[2..] != *hex_part {
+                return Err(AddressError::BadChecksum { expected });
+            }
+        }
         Ok(Address::Evm(bytes))
     }
 
@@ -214,6 +254,25 @@ const HEX_VALUE: [u8; 256] = {
 
 /// Decodes `2 × out.len()` hex digits into `out`; `None` on a bad digit or
 /// length. Table-driven: hashes and addresses are most of what ingest parses.
+/// An EVM address in EIP-55 checksum case (`0x` and 40 digits).
+#[must_use]
+pub fn eip55(bytes: &[u8; 20]) -> String {
+    use sha3::{Digest, Keccak256};
+    let lower = hex::encode(bytes);
+    let hash = Keccak256::digest(lower.as_bytes());
+    let mut out = String::with_capacity(42);
+    out.push_str("0x");
+    for (i, c) in lower.chars().enumerate() {
+        let nibble = (hash[i / 2] >> (if i % 2 == 0 { 4 } else { 0 })) & 0x0f;
+        out.push(if nibble >= 8 {
+            c.to_ascii_uppercase()
+        } else {
+            c
+        });
+    }
+    out
+}
+
 pub(crate) fn decode_hex(digits: &[u8], out: &mut [u8]) -> Option<()> {
     if digits.len() != out.len() * 2 {
         return None;
@@ -238,6 +297,34 @@ mod tests {
         let b = Address::parse_evm("0xa160cdab225685da1d56aa342ad8841c3b53f291").unwrap();
         assert_eq!(a, b);
         assert_eq!(a.to_string(), "0xa160cdab225685da1d56aa342ad8841c3b53f291");
+    }
+
+    #[test]
+    fn mixed_case_must_be_the_eip55_checksum() {
+        // The test vectors of EIP-55.
+        for good in [
+            "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed",
+            "0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359",
+            "0xdbF03B407c01E7cD3CBea99509d93f8DDDC8C6FB",
+            "0xD1220A0cf47c7B9Be7A2E6BA89F429762e7b9aDb",
+        ] {
+            let a = Address::parse_evm_checked(good).unwrap();
+            let Address::Evm(bytes) = a else { panic!() };
+            assert_eq!(eip55(&bytes), good);
+        }
+        // One letter's case changed.
+        let err =
+            Address::parse_evm_checked("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD").unwrap_err();
+        assert!(Address::parse_evm("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAeD").is_ok());
+        assert_eq!(
+            err,
+            AddressError::BadChecksum {
+                expected: "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed".into()
+            }
+        );
+        // No checksum given: any single case is accepted.
+        assert!(Address::parse_evm_checked("0x5AAEB6053F3E94C9B9A09F33669435E7EF1BEAED").is_ok());
+        assert!(Address::parse_evm_checked("0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed").is_ok());
     }
 
     #[test]

@@ -9,7 +9,11 @@ use hashbrown::HashTable;
 
 use thiserror::Error;
 
-use super::{Address, Asset, AssetInfo, BlockInfo, ChainInfo, InputFile, Ledger, TransferKind};
+use super::conflict::PackedOrigin;
+use super::{
+    Address, Asset, AssetInfo, BlockInfo, ChainInfo, Conflict, InputFile, Ledger, Origin,
+    TransferKind,
+};
 use crate::amount::Amount;
 use crate::id::{AddressId, AssetId, ChainId, TransferId, TxIndex, MAX_INDEX};
 
@@ -45,21 +49,25 @@ pub struct TransferRecord {
 #[non_exhaustive]
 pub enum LedgerError {
     /// One transaction hash was given two different places in the chain.
-    #[error("transaction 0x{hash} is in block {first_block} position {first_position} and in block {second_block} position {second_position}")]
+    #[error("transaction 0x{hash} is in block {first_block}{} at {first} and in block {second_block}{} at {second}", position_text(*.first_position), position_text(*.second_position))]
     ConflictingTransaction {
         /// The hash, hex.
         hash: String,
         /// Block first seen.
         first_block: u64,
-        /// Position first seen.
-        first_position: u32,
+        /// Position first seen, if it was given.
+        first_position: Option<u32>,
         /// Block seen now.
         second_block: u64,
-        /// Position seen now.
-        second_position: u32,
+        /// Position seen now, if it was given.
+        second_position: Option<u32>,
+        /// Where it was first seen (`file:line`).
+        first: String,
+        /// Where it was seen now.
+        second: String,
     },
     /// One block was given two different times.
-    #[error("block {block} has time {first_time} and time {second_time}")]
+    #[error("block {block} has time {first_time} at {first} and time {second_time} at {second}")]
     ConflictingBlockTime {
         /// Block number.
         block: u64,
@@ -67,6 +75,40 @@ pub enum LedgerError {
         first_time: u64,
         /// Time seen now.
         second_time: u64,
+        /// Where it was first seen (`file:line`).
+        first: String,
+        /// Where it was seen now.
+        second: String,
+    },
+    /// Two records of the same transfer (the same transaction, kind and
+    /// log or trace index) say different things.
+    #[error("{second} contradicts {first}: {what}")]
+    ConflictingTransfer {
+        /// The record read first (`file:line`).
+        first: String,
+        /// The record read later.
+        second: String,
+        /// What they disagree on.
+        what: String,
+    },
+    /// A block of a chain is dated before a lower-numbered block of the
+    /// same chain.
+    #[error("block {block} of {chain} has time {time} at {second}, before block {earlier_block} with time {earlier_time} at {first}")]
+    BackwardsBlockTime {
+        /// Chain name.
+        chain: String,
+        /// The lower-numbered block.
+        earlier_block: u64,
+        /// Its time.
+        earlier_time: u64,
+        /// The higher-numbered block.
+        block: u64,
+        /// Its (earlier) time.
+        time: u64,
+        /// Where the lower-numbered block's time was read.
+        first: String,
+        /// Where the higher-numbered block's time was read.
+        second: String,
     },
     /// No record gave the time of a transaction's block.
     #[error("transaction 0x{hash} in block {block}: no time is known for its block (load the transactions file too, or a file with block_timestamp)")]
@@ -133,8 +175,58 @@ struct Row {
     to: u32,
     asset: u32,
     /// The amount as (high, low) halves, which order as the `u128` does;
-    /// a `u128`'s 16-byte alignment would pad the row from 40 to 48 bytes.
+    /// a `u128`'s 16-byte alignment would pad the row to 64 bytes.
     amount: [u64; 2],
+    /// How `(tx, kind, sub_index)` is to be taken.
+    mode: RowMode,
+    /// Where the row was read; last, so identical rows sort by it.
+    origin: PackedOrigin,
+}
+
+/// What a row's `(tx, kind, sub_index)` means.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum RowMode {
+    /// It identifies the transfer: two rows with it and different content
+    /// contradict each other (the ingest readers' records).
+    Checked,
+    /// `sub_index` only numbers identical records (formats without log or
+    /// trace index): renumbered 0, 1, … at build, never checked.
+    Numbered,
+    /// Taken as given (the public push API: callers such as the UTXO
+    /// address view give several transfers one index).
+    Plain,
+}
+
+impl Row {
+    /// What identifies the transfer.
+    fn identity(&self) -> (u32, TransferKind, u32) {
+        (self.tx, self.kind, self.sub_index)
+    }
+
+    /// What the transfer says (its identity and content).
+    fn content(&self) -> (u32, TransferKind, u32, u32, u32, u32, [u64; 2]) {
+        (
+            self.tx,
+            self.kind,
+            self.sub_index,
+            self.from,
+            self.to,
+            self.asset,
+            self.amount,
+        )
+    }
+}
+
+/// What a record says beyond its transaction.
+fn movement(r: TransferRecord) -> Movement {
+    Movement {
+        kind: r.kind,
+        sub_index: r.sub_index,
+        from: r.from,
+        to: r.to,
+        asset: r.asset,
+        amount: r.amount,
+    }
 }
 
 fn split_amount(a: Amount) -> [u64; 2] {
@@ -190,17 +282,67 @@ pub struct LedgerBuilder {
     settled_txs: usize,
     /// Rows from `settled_rows` on may refer to unsettled transactions.
     settled_rows: usize,
-    /// The input line of each unsettled transaction record, for errors.
-    tx_origin: Vec<u64>,
-    /// The line of the record being read (see `at_line`).
-    origin: u64,
-    /// Records found to contradict an earlier one when settling: their line
-    /// and the contradiction. Their rows are dropped.
-    conflicts: Vec<(u64, LedgerError)>,
-    block_times: HashMap<(ChainId, u64), u64>,
+    /// Where each transaction was first recorded (settled ones) or
+    /// recorded (one per record since).
+    tx_origin: Vec<PackedOrigin>,
+    /// The record being read (see `at_line`).
+    origin: PackedOrigin,
+    /// Contradictions found when settling or building that an input read
+    /// strictly must report as errors: the record dropped and why.
+    conflicts: Vec<(PackedOrigin, LedgerError)>,
+    /// Contradictions in inputs read leniently: the record read later was
+    /// dropped. `counted` is false until the skip is added to its input's
+    /// counts.
+    resolved: Vec<(Conflict, PackedOrigin, bool)>,
+    /// Block times and where each was first read.
+    block_times: HashMap<(ChainId, u64), (u64, PackedOrigin)>,
     rows: Vec<Row>,
     inputs: Vec<InputFile>,
     warnings: Vec<String>,
+    /// Inputs begun with [`begin_input`](Self::begin_input): name, whether
+    /// read leniently, and the index its [`InputFile`] gets in `inputs`.
+    sources: Vec<(String, bool, usize)>,
+    current_input: Option<usize>,
+    /// Traces kept until `build`, so that traces of one transaction from
+    /// several inputs are ranked together by trace address.
+    traces: Vec<PendingTrace>,
+}
+
+/// An internal transfer waiting for its rank (see [`LedgerBuilder::push_trace`]).
+#[derive(Clone, Debug)]
+struct PendingTrace {
+    chain: ChainId,
+    hash: [u8; 32],
+    path: Vec<u32>,
+    block: u64,
+    time: Option<u64>,
+    position: Option<u32>,
+    from: Address,
+    to: Address,
+    amount: Amount,
+    origin: PackedOrigin,
+}
+
+impl PendingTrace {
+    fn identity(&self) -> (ChainId, &[u8; 32], &[u32]) {
+        (self.chain, &self.hash, &self.path)
+    }
+
+    fn content(&self) -> impl Ord + '_ {
+        (
+            self.identity(),
+            self.block,
+            self.time,
+            self.position,
+            &self.from,
+            &self.to,
+            self.amount,
+        )
+    }
+}
+
+fn position_text(p: Option<u32>) -> String {
+    p.map_or(String::new(), |p| format!(" position {p}"))
 }
 
 impl LedgerBuilder {
@@ -298,10 +440,66 @@ impl LedgerBuilder {
         Ok(TxIndex(id))
     }
 
-    /// Sets the input line that the next records come from, so that
-    /// conflicts found when settling can name it.
-    pub(crate) fn at_line(&mut self, line: u64) {
-        self.origin = line;
+    /// Starts an input: the records pushed from now on come from `name`
+    /// (see [`at_line`](Self::at_line)), and contradictions between them
+    /// and other records are errors unless `lenient`, in which case the
+    /// record read later is dropped, counted as skipped in this input (its
+    /// [`InputFile`], added with [`add_input`](Self::add_input) once the
+    /// input is read) and listed in [`Ledger::conflicts`].
+    ///
+    /// Records pushed before any input is begun are checked strictly.
+    pub fn begin_input(&mut self, name: &str, lenient: bool) {
+        self.current_input = Some(self.sources.len());
+        self.sources
+            .push((name.to_string(), lenient, self.inputs.len()));
+        self.origin = PackedOrigin::new(self.current_input, 0);
+    }
+
+    /// Sets the line of the current input that the next records come
+    /// from, so that contradictions can name it.
+    pub fn at_line(&mut self, line: u64) {
+        self.origin = PackedOrigin::new(self.current_input, line);
+    }
+
+    fn origin_of(&self, o: PackedOrigin) -> Origin {
+        Origin {
+            path: o
+                .input()
+                .and_then(|i| self.sources.get(i))
+                .map_or_else(String::new, |s| s.0.clone()),
+            line: o.line(),
+        }
+    }
+
+    fn is_lenient(&self, o: PackedOrigin) -> bool {
+        o.input()
+            .and_then(|i| self.sources.get(i))
+            .is_some_and(|s| s.1)
+    }
+
+    /// Notes that the record at `dropped` contradicts the one at `kept`
+    /// and was dropped: logged when its input is lenient (`counted` when
+    /// its input's counts already have it), an error to report otherwise.
+    fn contradiction(
+        &mut self,
+        kept: PackedOrigin,
+        dropped: PackedOrigin,
+        reason: &str,
+        what: String,
+        err: LedgerError,
+        counted: bool,
+    ) {
+        if self.is_lenient(dropped) {
+            let conflict = Conflict {
+                dropped: self.origin_of(dropped),
+                kept: self.origin_of(kept),
+                reason: reason.to_string(),
+                what,
+            };
+            self.resolved.push((conflict, dropped, counted));
+        } else {
+            self.conflicts.push((dropped, err));
+        }
     }
 
     /// Settles what recent records left open: deduplicates their
@@ -343,6 +541,7 @@ impl LedgerBuilder {
                     v.insert(TxSlot::new(kept as u32, key));
                     self.tx_hashes[kept] = hash;
                     self.tx_meta[kept] = meta;
+                    self.tx_origin[kept] = self.tx_origin[p];
                     remap.push(kept as u32);
                     kept += 1;
                 }
@@ -352,16 +551,33 @@ impl LedgerBuilder {
                     let position_conflict =
                         matches!((seen.position, meta.position), (Some(a), Some(b)) if a != b);
                     if seen.chain != meta.chain || seen.block != meta.block || position_conflict {
-                        self.conflicts.push((
-                            self.tx_origin[p - first],
-                            LedgerError::ConflictingTransaction {
-                                hash: hex::encode(hash),
-                                first_block: seen.block,
-                                first_position: seen.position.unwrap_or(u32::MAX),
-                                second_block: meta.block,
-                                second_position: meta.position.unwrap_or(u32::MAX),
-                            },
-                        ));
+                        let (seen, kept_at, dropped_at) =
+                            (*seen, self.tx_origin[id as usize], self.tx_origin[p]);
+                        let err = LedgerError::ConflictingTransaction {
+                            hash: hex::encode(hash),
+                            first_block: seen.block,
+                            first_position: seen.position,
+                            second_block: meta.block,
+                            second_position: meta.position,
+                            first: self.origin_of(kept_at).to_string(),
+                            second: self.origin_of(dropped_at).to_string(),
+                        };
+                        let what = format!(
+                            "transaction 0x{} in block {}{} against block {}{}",
+                            hex::encode(hash),
+                            meta.block,
+                            position_text(meta.position),
+                            seen.block,
+                            position_text(seen.position)
+                        );
+                        self.contradiction(
+                            kept_at,
+                            dropped_at,
+                            "conflicting transaction",
+                            what,
+                            err,
+                            false,
+                        );
                         remap.push(DROPPED);
                         dropped = true;
                     } else {
@@ -374,7 +590,7 @@ impl LedgerBuilder {
         }
         self.tx_hashes.truncate(kept);
         self.tx_meta.truncate(kept);
-        self.tx_origin.clear();
+        self.tx_origin.truncate(kept);
         self.settled_txs = kept;
         for row in &mut self.rows[self.settled_rows..] {
             if let Some(t) = (row.tx as usize).checked_sub(first) {
@@ -394,10 +610,12 @@ impl LedgerBuilder {
         Ok(())
     }
 
-    /// The contradictions found by settling so far, with the line of the
-    /// record that was dropped for each.
-    pub(crate) fn take_conflicts(&mut self) -> Vec<(u64, LedgerError)> {
-        std::mem::take(&mut self.conflicts)
+    /// The contradictions found so far in inputs read strictly, each with
+    /// the record that was dropped, in input and line order.
+    pub(crate) fn take_conflicts(&mut self) -> Vec<(PackedOrigin, LedgerError)> {
+        let mut c = std::mem::take(&mut self.conflicts);
+        c.sort_by_key(|(o, _)| *o);
+        c
     }
 
     /// The seeded hash of a transaction hash (all 32 bytes, so crafted
@@ -418,14 +636,33 @@ impl LedgerBuilder {
         }
         self.last_block = Some((chain, block, time));
         match self.block_times.get(&(chain, block)) {
-            Some(&t) if t != time => Err(LedgerError::ConflictingBlockTime {
-                block,
-                first_time: t,
-                second_time: time,
-            }),
+            Some(&(t, first)) if t != time => {
+                let err = LedgerError::ConflictingBlockTime {
+                    block,
+                    first_time: t,
+                    second_time: time,
+                    first: self.origin_of(first).to_string(),
+                    second: self.origin_of(self.origin).to_string(),
+                };
+                if self.is_lenient(self.origin) {
+                    // The reader counts the skip; the conflict is listed.
+                    let what = format!("block {block} with time {time} against time {t}");
+                    self.contradiction(
+                        first,
+                        self.origin,
+                        "conflicting block time",
+                        what,
+                        err.clone(),
+                        true,
+                    );
+                }
+                // Another record of this block must be checked again.
+                self.last_block = None;
+                Err(err)
+            }
             Some(_) => Ok(()),
             None => {
-                self.block_times.insert((chain, block), time);
+                self.block_times.insert((chain, block), (time, self.origin));
                 Ok(())
             }
         }
@@ -566,6 +803,77 @@ impl LedgerBuilder {
     /// next recorded transaction may name another transaction (see
     /// [`add_transaction`](Self::add_transaction)).
     pub fn push_in(&mut self, tx: TxIndex, m: Movement) -> Result<(), LedgerError> {
+        self.push_row(tx, m, RowMode::Plain)
+    }
+
+    /// As [`push_in`](Self::push_in), for a transfer that `(tx, kind,
+    /// sub_index)` identifies: another record of it with other content is a
+    /// contradiction (see [`build`](Self::build)).
+    pub(crate) fn push_in_checked(&mut self, tx: TxIndex, m: Movement) -> Result<(), LedgerError> {
+        self.push_row(tx, m, RowMode::Checked)
+    }
+
+    /// As [`push_loose`](Self::push_loose), checked as
+    /// [`push_in_checked`](Self::push_in_checked).
+    pub(crate) fn push_checked(
+        &mut self,
+        r: TransferRecord,
+        time: Option<u64>,
+        position: Option<u32>,
+    ) -> Result<(), LedgerError> {
+        let tx = self.add_transaction_loose(r.chain, r.tx_hash, r.block, time, position)?;
+        self.push_row(tx, movement(r), RowMode::Checked)
+    }
+
+    /// As [`push_loose`](Self::push_loose), for a transfer whose
+    /// `sub_index` only numbers identical records (formats without log or
+    /// trace indices): it is not checked for contradictions, and is
+    /// renumbered at build among such transfers of its transaction and
+    /// kind.
+    pub(crate) fn push_unkeyed(
+        &mut self,
+        r: TransferRecord,
+        time: Option<u64>,
+        position: Option<u32>,
+    ) -> Result<(), LedgerError> {
+        let tx = self.add_transaction_loose(r.chain, r.tx_hash, r.block, time, position)?;
+        self.push_row(tx, movement(r), RowMode::Numbered)
+    }
+
+    /// Adds an internal transfer identified by its trace address `path`
+    /// within its transaction. Traces are kept until [`build`](Self::build),
+    /// which ranks the traces of each transaction by trace address (its
+    /// `sub_index`, from 1), whatever input each came from: the same trace
+    /// in two inputs is one transfer, and two traces at one address that
+    /// differ are a contradiction.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn push_trace(
+        &mut self,
+        chain: ChainId,
+        hash: [u8; 32],
+        path: Vec<u32>,
+        block: u64,
+        time: Option<u64>,
+        position: Option<u32>,
+        from: Address,
+        to: Address,
+        amount: Amount,
+    ) {
+        self.traces.push(PendingTrace {
+            chain,
+            hash,
+            path,
+            block,
+            time,
+            position,
+            from,
+            to,
+            amount,
+            origin: self.origin,
+        });
+    }
+
+    fn push_row(&mut self, tx: TxIndex, m: Movement, mode: RowMode) -> Result<(), LedgerError> {
         checked_id(self.rows.len(), "transfers")?;
         let chain = self.tx_meta[tx.0 as usize].chain;
         let row = self.rows.len();
@@ -583,13 +891,19 @@ impl LedgerBuilder {
             to,
             asset,
             amount: split_amount(m.amount),
+            mode,
+            origin: self.origin,
         });
         Ok(())
     }
 
-    /// Records an input file's digest and counts, for reports.
+    /// Records an input file's digest and counts, for reports. It ends the
+    /// input begun with [`begin_input`](Self::begin_input): records pushed
+    /// after it are no longer attributed to that input.
     pub fn add_input(&mut self, input: InputFile) {
         self.inputs.push(input);
+        self.current_input = None;
+        self.origin = PackedOrigin::default();
     }
 
     /// Records a warning about the input that results should carry.
@@ -604,30 +918,35 @@ impl LedgerBuilder {
     /// assets and chains are numbered in sorted order, transactions in event
     /// order, and transfers by (transaction, kind, index, content).
     ///
+    /// Two records of one transfer, `(transaction, kind, index)`, that
+    /// differ contradict each other (see [`Conflict`]); so do two traces at
+    /// one trace address. Transfers numbered only to keep identical records
+    /// apart (formats without log or trace index) are renumbered 0, 1, …
+    /// in content order within their transaction and kind.
+    ///
     /// # Errors
     ///
     /// [`LedgerError::UnknownTime`] when no record gave the time of some
-    /// transaction's block; [`LedgerError::ConflictingTransaction`] for the
-    /// first hash recorded with two places and not yet reported (the
-    /// ingest readers report those per file, with their lines).
+    /// transaction's block; the first contradiction (in input and line
+    /// order) between records of inputs read strictly
+    /// ([`LedgerError::ConflictingTransaction`], [`LedgerError::ConflictingTransfer`],
+    /// [`LedgerError::BackwardsBlockTime`], …).
     pub fn build(mut self) -> Result<Ledger, LedgerError> {
+        self.flush_traces()?;
         self.settle()?;
-        if let Some((_, conflict)) = std::mem::take(&mut self.conflicts).into_iter().next() {
+        if let Some((_, conflict)) = self.take_conflicts().into_iter().next() {
             return Err(conflict);
         }
-        let LedgerBuilder {
-            chains,
-            evm_addresses,
-            addresses,
-            assets,
-            tx_hashes,
-            tx_meta,
-            block_times,
-            mut rows,
-            mut inputs,
-            mut warnings,
-            ..
-        } = self;
+        let chains = std::mem::take(&mut self.chains);
+        let evm_addresses = std::mem::take(&mut self.evm_addresses);
+        let addresses = std::mem::take(&mut self.addresses);
+        let assets = std::mem::take(&mut self.assets);
+        let tx_hashes = std::mem::take(&mut self.tx_hashes);
+        let tx_meta = std::mem::take(&mut self.tx_meta);
+        let mut rows = std::mem::take(&mut self.rows);
+        let mut warnings = std::mem::take(&mut self.warnings);
+        self.tx_ids = HashTable::new();
+        self.tx_origin = Vec::new();
 
         // Chains by name; a chain no transaction uses is dropped.
         let mut used = vec![false; chains.len()];
@@ -679,6 +998,7 @@ impl LedgerBuilder {
                 "{unknown_positions} transaction(s) have no known position in their block; they are ordered after the others of the block, by hash"
             ));
         }
+        let block_times = &self.block_times;
         // Resolved in place (into the same vector) to spare a copy.
         let tx_meta: Vec<ResolvedTx> = tx_meta
             .into_iter()
@@ -686,7 +1006,7 @@ impl LedgerBuilder {
             .map(|(i, m)| {
                 let time = m
                     .time
-                    .or_else(|| block_times.get(&(m.chain, m.block)).copied())
+                    .or_else(|| block_times.get(&(m.chain, m.block)).map(|&(t, _)| t))
                     .ok_or_else(|| LedgerError::UnknownTime {
                         hash: hex::encode(tx_hashes[i]),
                         block: m.block,
@@ -738,6 +1058,7 @@ impl LedgerBuilder {
             tx_position.push(m.position);
         }
         blocks.shrink_to_fit();
+        self.check_block_order(&blocks, &chains_sorted, &chain_order, &mut warnings);
         // Exports are usually in event order already; then the hashes are
         // kept where they are instead of copied.
         let in_order = tx_order
@@ -762,9 +1083,7 @@ impl LedgerBuilder {
             r.asset = asset_remap[r.asset as usize];
         }
         rows.sort_unstable();
-        let before = rows.len();
-        rows.dedup();
-        let duplicates_dropped = (before - rows.len()) as u64;
+        let (duplicates_dropped, contradicting) = resolve_rows(&mut rows);
         rows.shrink_to_fit();
 
         let n = rows.len();
@@ -785,27 +1104,342 @@ impl LedgerBuilder {
             kind: Vec::with_capacity(n),
             sub_index: Vec::with_capacity(n),
             inputs: Vec::new(),
+            conflicts: Vec::new(),
             duplicates_dropped,
             warnings: Vec::new(),
         };
         for r in rows {
+            let amount = join_amount(r.amount);
             ledger.from.push(AddressId(r.from));
             ledger.to.push(AddressId(r.to));
             ledger.asset.push(AssetId(r.asset));
-            ledger.amount.push(join_amount(r.amount));
+            ledger.amount.push(amount);
             ledger.tx.push(TxIndex(r.tx));
             ledger.kind.push(r.kind);
             ledger.sub_index.push(r.sub_index);
         }
+        for (kept, dropped) in contradicting {
+            let err_what = describe_row(&ledger, &dropped, &kept);
+            let err = LedgerError::ConflictingTransfer {
+                first: self.origin_of(kept.origin).to_string(),
+                second: self.origin_of(dropped.origin).to_string(),
+                what: err_what.clone(),
+            };
+            self.contradiction(
+                kept.origin,
+                dropped.origin,
+                "conflicting transfer",
+                err_what,
+                err,
+                false,
+            );
+        }
+        if let Some((_, conflict)) = self.take_conflicts().into_iter().next() {
+            return Err(conflict);
+        }
+        let mut inputs = std::mem::take(&mut self.inputs);
+        let mut conflicts = self.count_conflicts(&mut inputs);
+        conflicts.sort();
         inputs.sort_by(|a, b| a.path.cmp(&b.path).then(a.sha256.cmp(&b.sha256)));
         warnings.sort();
         warnings.dedup();
         ledger.inputs = inputs;
+        ledger.conflicts = conflicts;
         ledger.warnings = warnings;
         debug_assert!(ledger.transfer_count() <= MAX_INDEX);
         let _ = TransferId::from_usize(ledger.transfer_count().saturating_sub(1));
         Ok(ledger)
     }
+
+    /// Adds the contradictions found late (when settling or building) to
+    /// the skip counts of their inputs, one skip per dropped record, and
+    /// returns every contradiction of lenient inputs.
+    fn count_conflicts(&mut self, inputs: &mut [InputFile]) -> Vec<Conflict> {
+        let resolved = std::mem::take(&mut self.resolved);
+        let mut counted = std::collections::BTreeSet::new();
+        let mut out = Vec::with_capacity(resolved.len());
+        for (conflict, dropped, already) in resolved {
+            if !already && counted.insert(dropped) {
+                let slot = dropped
+                    .input()
+                    .and_then(|i| self.sources.get(i))
+                    .map(|s| s.2);
+                if let Some(input) = slot.and_then(|s| inputs.get_mut(s)) {
+                    input.records = input.records.saturating_sub(1);
+                    *input.skipped.entry(conflict.reason.clone()).or_insert(0) += 1;
+                }
+            }
+            out.push(conflict);
+        }
+        out
+    }
+
+    /// Checks that the blocks of each account chain run forwards in time
+    /// (a higher number never has an earlier time). Bitcoin-like chains are
+    /// exempt: their block times may go back by design (only the median of
+    /// the last eleven must rise). A block dated before a lower-numbered
+    /// one means one of the two times is wrong, and event order (which
+    /// taint follows) would be wrong with it: an error when the record
+    /// that dated the later block was read strictly; in lenient inputs a
+    /// warning, counted per chain (neither block can be shown to be the
+    /// wrong one, so both are kept).
+    fn check_block_order(
+        &mut self,
+        blocks: &[BlockInfo],
+        chains: &[ChainInfo],
+        chain_order: &[usize],
+        warnings: &mut Vec<String>,
+    ) {
+        // Per chain: the highest block number met so far, with its time.
+        let mut highest: Vec<Option<(u64, u64)>> = vec![None; chains.len()];
+        let mut backwards = vec![0u64; chains.len()];
+        for b in blocks {
+            let c = b.chain.index();
+            if chains[c].is_utxo() {
+                continue;
+            }
+            match highest[c] {
+                Some((number, time)) if number > b.number => {
+                    let old = ChainId::from_usize(chain_order[c]);
+                    let origin = |n: u64| {
+                        self.block_times
+                            .get(&(old, n))
+                            .map_or(PackedOrigin::default(), |&(_, o)| o)
+                    };
+                    let (first, second) = (origin(b.number), origin(number));
+                    if self.is_lenient(second) {
+                        backwards[c] += 1;
+                    } else {
+                        let err = LedgerError::BackwardsBlockTime {
+                            chain: chains[c].name.clone(),
+                            earlier_block: b.number,
+                            earlier_time: b.time,
+                            block: number,
+                            time,
+                            first: self.origin_of(first).to_string(),
+                            second: self.origin_of(second).to_string(),
+                        };
+                        self.conflicts.push((second, err));
+                    }
+                }
+                Some((number, _)) if number >= b.number => {}
+                _ => highest[c] = Some((b.number, b.time)),
+            }
+        }
+        for (c, &n) in backwards.iter().enumerate() {
+            if n > 0 {
+                warnings.push(format!(
+                    "{}: {n} block(s) are dated before a lower-numbered block (block times run backwards; event order follows the times given)",
+                    chains[c].name
+                ));
+            }
+        }
+    }
+
+    /// Ranks the traces kept by [`push_trace`](Self::push_trace) and adds
+    /// them as internal transfers: identical traces once, traces at one
+    /// address that differ as contradictions (the one read first kept).
+    fn flush_traces(&mut self) -> Result<(), LedgerError> {
+        if self.traces.is_empty() {
+            return Ok(());
+        }
+        let mut traces = std::mem::take(&mut self.traces);
+        traces.sort_by(|a, b| a.content().cmp(&b.content()).then(a.origin.cmp(&b.origin)));
+        let mut kept: Vec<PendingTrace> = Vec::with_capacity(traces.len());
+        let mut i = 0;
+        while i < traces.len() {
+            let mut j = i + 1;
+            while j < traces.len() && traces[j].identity() == traces[i].identity() {
+                j += 1;
+            }
+            // Distinct contents at this address, each with its first origin.
+            let mut distinct: Vec<&PendingTrace> = Vec::new();
+            for t in &traces[i..j] {
+                if distinct.last().is_some_and(|d| d.content() == t.content()) {
+                    continue;
+                }
+                distinct.push(t);
+            }
+            let Some(winner) = distinct.iter().copied().min_by_key(|t| t.origin).cloned() else {
+                i = j;
+                continue;
+            };
+            for t in distinct {
+                if t.content() == winner.content() {
+                    continue;
+                }
+                let what = format!(
+                    "trace [{}] of transaction 0x{}: {} -> {} {} in block {} against {} -> {} {} in block {}",
+                    t.path.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+                    hex::encode(t.hash),
+                    t.from,
+                    t.to,
+                    t.amount,
+                    t.block,
+                    winner.from,
+                    winner.to,
+                    winner.amount,
+                    winner.block
+                );
+                let err = LedgerError::ConflictingTransfer {
+                    first: self.origin_of(winner.origin).to_string(),
+                    second: self.origin_of(t.origin).to_string(),
+                    what: what.clone(),
+                };
+                self.contradiction(
+                    winner.origin,
+                    t.origin,
+                    "conflicting trace",
+                    what,
+                    err,
+                    false,
+                );
+            }
+            kept.push(winner);
+            i = j;
+        }
+        drop(traces);
+        let mut rank = 0u32;
+        let mut last: Option<(ChainId, [u8; 32])> = None;
+        for t in kept {
+            if last != Some((t.chain, t.hash)) {
+                rank = 0;
+                last = Some((t.chain, t.hash));
+            }
+            rank += 1;
+            self.origin = t.origin;
+            let record = TransferRecord {
+                chain: t.chain,
+                tx_hash: t.hash,
+                block: t.block,
+                time: 0,
+                tx_position: 0,
+                kind: TransferKind::Internal,
+                sub_index: rank,
+                from: t.from,
+                to: t.to,
+                asset: Asset::Native,
+                amount: t.amount,
+            };
+            match self.push_checked(record, t.time, t.position) {
+                Ok(()) => {}
+                Err(LedgerError::ConflictingBlockTime { .. }) if self.is_lenient(t.origin) => {
+                    // Logged as counted by the check; this record had been
+                    // counted as read, so the skip is still to count.
+                    if let Some(last) = self.resolved.last_mut() {
+                        last.2 = false;
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Drops exact repeats among sorted rows (counted), finds rows of one
+/// transfer identity that differ, and renumbers rows that are not keyed.
+///
+/// Returns the number of repeats dropped and, for each contradiction, the
+/// row kept (the one read first) and the row dropped.
+fn resolve_rows(rows: &mut Vec<Row>) -> (u64, Vec<(Row, Row)>) {
+    let n = rows.len();
+    let mut duplicates = 0u64;
+    let mut contradicting = Vec::new();
+    let mut w = 0;
+    let mut i = 0;
+    let mut group = None;
+    let mut next_unkeyed = 0u32;
+    let mut run: Vec<Row> = Vec::new();
+    while i < n {
+        let id = rows[i].identity();
+        let mut j = i + 1;
+        while j < n && rows[j].identity() == id {
+            j += 1;
+        }
+        if group != Some((id.0, id.1)) {
+            group = Some((id.0, id.1));
+            next_unkeyed = 0;
+        }
+        if j == i + 1 {
+            let mut r = rows[i];
+            if r.mode == RowMode::Numbered {
+                r.sub_index = next_unkeyed;
+                next_unkeyed += 1;
+            }
+            rows[w] = r;
+            w += 1;
+            i = j;
+            continue;
+        }
+        // Several rows of one identity: sorted by content, then origin, so
+        // repeats are adjacent and the first of each is the earliest read.
+        run.clear();
+        for r in &rows[i..j] {
+            if run.last().is_some_and(|d: &Row| d.content() == r.content()) {
+                duplicates += 1;
+                continue;
+            }
+            run.push(*r);
+        }
+        let first_keyed = run
+            .iter()
+            .filter(|r| r.mode == RowMode::Checked)
+            .min_by_key(|r| r.origin)
+            .copied();
+        for r in &run {
+            let mut r = *r;
+            match r.mode {
+                RowMode::Checked => match first_keyed {
+                    Some(k) if k.content() != r.content() => {
+                        contradicting.push((k, r));
+                        continue;
+                    }
+                    _ => {}
+                },
+                RowMode::Numbered => {
+                    r.sub_index = next_unkeyed;
+                    next_unkeyed += 1;
+                }
+                RowMode::Plain => {}
+            }
+            rows[w] = r;
+            w += 1;
+        }
+        i = j;
+    }
+    rows.truncate(w);
+    (duplicates, contradicting)
+}
+
+/// Two rows of one transfer, in words, for a contradiction.
+fn describe_row(ledger: &Ledger, dropped: &Row, kept: &Row) -> String {
+    let side = |r: &Row| {
+        format!(
+            "{} -> {} {} {}",
+            ledger.addresses[r.from as usize],
+            ledger.addresses[r.to as usize],
+            join_amount(r.amount),
+            ledger.asset_name(AssetId(r.asset))
+        )
+    };
+    let kind = match dropped.kind {
+        TransferKind::Native => "value",
+        TransferKind::Internal => "internal transfer",
+        TransferKind::Token => "token transfer",
+        TransferKind::Fee => "fee",
+    };
+    let index = match dropped.kind {
+        TransferKind::Token => format!(" (log index {})", dropped.sub_index),
+        TransferKind::Internal => format!(" (trace rank {})", dropped.sub_index),
+        _ => String::new(),
+    };
+    format!(
+        "{kind}{index} of transaction {}: {} against {}",
+        ledger.tx_hash_hex(TxIndex(dropped.tx)),
+        side(dropped),
+        side(kept)
+    )
 }
 
 /// How many transaction records wait to be settled together. Batches of
@@ -1008,24 +1642,30 @@ mod tests {
         let mut b = LedgerBuilder::new();
         let eth = b.chain("ethereum", "ETH");
         b.at_line(2);
-        // Position unknown here, given by the repeat below.
+        // Position unknown here, given by the repeat below. (Transfers of
+        // one transaction get their own index: the same index with other
+        // content would contradict.)
         b.push_loose(rec(eth, 1, 1, 0, 1, 2, 5), Some(1001), None)
             .unwrap();
         b.at_line(3);
-        b.push(rec(eth, 1, 1, 4, 1, 2, 6)).unwrap();
+        let mut r = rec(eth, 1, 1, 4, 1, 2, 6);
+        r.sub_index = 1;
+        b.push(r).unwrap();
         b.at_line(4);
-        b.push(rec(eth, 1, 1, 3, 8, 9, 7)).unwrap();
+        let mut r = rec(eth, 1, 1, 3, 8, 9, 7);
+        r.sub_index = 2;
+        b.push(r).unwrap();
         b.at_line(5);
         b.push(rec(eth, 2, 1, 5, 2, 3, 8)).unwrap();
         b.settle().unwrap();
         let conflicts = b.take_conflicts();
         assert_eq!(conflicts.len(), 1);
-        assert_eq!(conflicts[0].0, 4);
+        assert_eq!(conflicts[0].0.line(), 4);
         assert!(matches!(
             conflicts[0].1,
             LedgerError::ConflictingTransaction {
-                first_position: 4,
-                second_position: 3,
+                first_position: Some(4),
+                second_position: Some(3),
                 ..
             }
         ));
@@ -1060,6 +1700,7 @@ mod tests {
                 b.at_line(line as u64);
                 let mut r = rec(eth, tx, block, 0, from, to, line as Amount);
                 r.time = 1000;
+                r.sub_index = line as u32;
                 b.push_loose(r, Some(1000), position).unwrap();
                 match seen.get_mut(&tx) {
                     None => {
@@ -1078,7 +1719,7 @@ mod tests {
                 }
             }
             b.settle().unwrap();
-            let lines: Vec<u64> = b.take_conflicts().into_iter().map(|(l, _)| l).collect();
+            let lines: Vec<u64> = b.take_conflicts().into_iter().map(|(l, _)| l.line()).collect();
             proptest::prop_assert_eq!(lines, dropped);
             let l = b.build().unwrap();
             proptest::prop_assert_eq!(l.tx_count(), seen.len());
@@ -1104,6 +1745,163 @@ mod tests {
                 let (block, position) = seen[&records[line].0];
                 proptest::prop_assert_eq!(l.tx_block(t.tx).number, block);
                 proptest::prop_assert_eq!(l.tx_position(t.tx), position.unwrap_or(u32::MAX));
+            }
+        }
+    }
+
+    #[test]
+    fn a_transfer_recorded_twice_with_other_content_contradicts() {
+        // Strict: an error naming both records.
+        let mut b = LedgerBuilder::new();
+        let eth = b.chain("ethereum", "ETH");
+        b.begin_input("a.csv", false);
+        b.at_line(2);
+        b.push_checked(rec(eth, 1, 1, 0, 1, 2, 100), Some(1001), Some(0))
+            .unwrap();
+        b.begin_input("b.csv", false);
+        b.at_line(7);
+        b.push_checked(rec(eth, 1, 1, 0, 1, 2, 900), Some(1001), Some(0))
+            .unwrap();
+        let err = b.build().unwrap_err().to_string();
+        assert!(err.contains("b.csv:7 contradicts a.csv:2"), "{err}");
+        assert!(err.contains("900") && err.contains("100"), "{err}");
+        // Lenient: the first read is kept, the other dropped, counted and listed.
+        let mut b = LedgerBuilder::new();
+        let eth = b.chain("ethereum", "ETH");
+        for (name, line, amount) in [("b.csv", 3, 900), ("a.csv", 5, 100)] {
+            b.begin_input(name, true);
+            b.at_line(line);
+            b.push_checked(rec(eth, 1, 1, 0, 1, 2, amount), Some(1001), Some(0))
+                .unwrap();
+            b.add_input(InputFile {
+                path: name.into(),
+                sha256: String::new(),
+                records: 1,
+                skipped: Default::default(),
+                ignored: Default::default(),
+            });
+        }
+        let l = b.build().unwrap();
+        let amounts: Vec<Amount> = l.transfers().map(|t| t.amount).collect();
+        assert_eq!(amounts, vec![900]);
+        assert_eq!(l.conflicts().len(), 1);
+        let c = &l.conflicts()[0];
+        assert_eq!(c.dropped.to_string(), "a.csv:5");
+        assert_eq!(c.kept.to_string(), "b.csv:3");
+        assert_eq!(c.reason, "conflicting transfer");
+        let a = l.inputs().iter().find(|i| i.path == "a.csv").unwrap();
+        assert_eq!(a.records, 0);
+        assert_eq!(a.skipped.get("conflicting transfer"), Some(&1));
+        assert_eq!(l.duplicates_dropped(), 0);
+    }
+
+    #[test]
+    fn unkeyed_rows_are_numbered_in_content_order_and_repeats_merge() {
+        let mut b = LedgerBuilder::new();
+        let eth = b.chain("ethereum", "ETH");
+        // Two distinct rows numbered 0 each, a repeat of one numbered 1,
+        // and the first again from an overlapping input (numbered 0).
+        for (amount, occurrence) in [(7, 0), (5, 0), (7, 1), (7, 0)] {
+            let mut r = rec(eth, 1, 1, 0, 1, 2, amount);
+            r.kind = TransferKind::Internal;
+            r.sub_index = occurrence;
+            b.push_unkeyed(r, Some(1001), Some(0)).unwrap();
+        }
+        let l = b.build().unwrap();
+        let got: Vec<(u32, Amount)> = l.transfers().map(|t| (t.sub_index, t.amount)).collect();
+        assert_eq!(got, vec![(0, 5), (1, 7), (2, 7)]);
+        assert_eq!(l.duplicates_dropped(), 1);
+        assert!(l.conflicts().is_empty());
+    }
+
+    fn trace(b: &mut LedgerBuilder, path: &[u32], amount: Amount) {
+        let eth = ChainId(0);
+        b.push_trace(
+            eth,
+            [1; 32],
+            path.to_vec(),
+            1,
+            Some(1001),
+            Some(0),
+            addr(1),
+            addr(2),
+            amount,
+        );
+    }
+
+    #[test]
+    fn traces_rank_by_address_across_inputs_and_repeats_merge() {
+        let one = {
+            let mut b = LedgerBuilder::new();
+            b.chain("ethereum", "ETH");
+            for (p, v) in [(&[0][..], 3), (&[0, 1][..], 4), (&[1][..], 5)] {
+                trace(&mut b, p, v);
+            }
+            b.build().unwrap()
+        };
+        let two = {
+            let mut b = LedgerBuilder::new();
+            b.chain("ethereum", "ETH");
+            b.begin_input("first", false);
+            trace(&mut b, &[1], 5);
+            trace(&mut b, &[0], 3);
+            b.begin_input("second", false);
+            trace(&mut b, &[0, 1], 4);
+            trace(&mut b, &[1], 5);
+            trace(&mut b, &[1], 5);
+            b.build().unwrap()
+        };
+        let dump = |l: &Ledger| -> Vec<(u32, Amount)> {
+            l.transfers().map(|t| (t.sub_index, t.amount)).collect()
+        };
+        assert_eq!(dump(&one), vec![(1, 3), (2, 4), (3, 5)]);
+        assert_eq!(dump(&one), dump(&two));
+        // A trace address with two contents contradicts.
+        let mut b = LedgerBuilder::new();
+        b.chain("ethereum", "ETH");
+        b.begin_input("t.csv", false);
+        b.at_line(2);
+        trace(&mut b, &[0], 3);
+        b.at_line(9);
+        trace(&mut b, &[0], 8);
+        let err = b.build().unwrap_err().to_string();
+        assert!(err.contains("t.csv:9 contradicts t.csv:2"), "{err}");
+        assert!(err.contains("trace [0]"), "{err}");
+    }
+
+    #[test]
+    fn blocks_running_backwards_are_an_error_when_strict_and_a_warning_when_lenient() {
+        for lenient in [false, true] {
+            let mut b = LedgerBuilder::new();
+            let eth = b.chain("ethereum", "ETH");
+            b.begin_input("x.csv", lenient);
+            b.at_line(2);
+            let mut r = rec(eth, 1, 10, 0, 1, 2, 5);
+            r.time = 2000;
+            b.push(r).unwrap();
+            b.at_line(3);
+            let mut r = rec(eth, 2, 11, 0, 1, 2, 5);
+            r.time = 1500;
+            b.push(r).unwrap();
+            match b.build() {
+                Err(e) => {
+                    assert!(!lenient);
+                    let e = e.to_string();
+                    assert!(
+                        e.contains("block 11") && e.contains("x.csv:3") && e.contains("x.csv:2"),
+                        "{e}"
+                    );
+                }
+                Ok(l) => {
+                    assert!(lenient);
+                    assert!(
+                        l.warnings()
+                            .iter()
+                            .any(|w| w.contains("1 block(s) are dated before")),
+                        "{:?}",
+                        l.warnings()
+                    );
+                }
             }
         }
     }

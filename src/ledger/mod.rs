@@ -10,10 +10,12 @@
 
 mod address;
 mod builder;
+mod conflict;
 pub mod utxo;
 
 pub use address::{parse_hash32, Address, AddressError, Asset, Sink};
 pub use builder::{LedgerBuilder, LedgerError, Movement, TransferRecord};
+pub use conflict::{Conflict, Origin};
 
 use serde::{Deserialize, Serialize};
 
@@ -149,6 +151,7 @@ pub struct Ledger {
     pub(crate) kind: Vec<TransferKind>,
     pub(crate) sub_index: Vec<u32>,
     pub(crate) inputs: Vec<InputFile>,
+    pub(crate) conflicts: Vec<Conflict>,
     pub(crate) duplicates_dropped: u64,
     pub(crate) warnings: Vec<String>,
 }
@@ -377,6 +380,14 @@ impl Ledger {
     #[must_use]
     pub fn inputs(&self) -> &[InputFile] {
         &self.inputs
+    }
+
+    /// Records of inputs read leniently that contradicted an earlier record
+    /// and were dropped, in input and line order. Each is also counted among
+    /// its input's [`skipped`](InputFile::skipped) records.
+    #[must_use]
+    pub fn conflicts(&self) -> &[Conflict] {
+        &self.conflicts
     }
 
     /// Identical transfer records met more than once (the same transfer in

@@ -8,6 +8,7 @@
 
 pub mod inspect;
 pub mod ledger_jsonl;
+pub mod output;
 pub mod paths;
 pub mod text;
 pub mod trace;

@@ -104,6 +104,37 @@ pub struct SeedEntry {
     pub found: bool,
 }
 
+/// Records of one input skipped for one reason in lenient reading.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct SkipEntry {
+    /// The input (its path as given).
+    pub input: String,
+    /// Why (`value: negative amount`, `conflicting transfer`, …).
+    pub reason: String,
+    /// How many records.
+    pub count: u64,
+}
+
+impl SkipEntry {
+    /// Every skip count of the ledger's inputs, by input and reason.
+    #[must_use]
+    pub fn of(ledger: &Ledger) -> Vec<SkipEntry> {
+        let mut out: Vec<SkipEntry> = ledger
+            .inputs()
+            .iter()
+            .flat_map(|i| {
+                i.skipped.iter().map(|(reason, &count)| SkipEntry {
+                    input: i.path.clone(),
+                    reason: reason.clone(),
+                    count,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| (&a.input, &a.reason).cmp(&(&b.input, &b.reason)));
+        out
+    }
+}
+
 /// Per-asset totals, each a map from asset name to amount.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Totals {
@@ -168,6 +199,11 @@ pub struct Totals {
 }
 
 impl Totals {
+    /// The totals of `result`, keyed by asset name. Names are unique per
+    /// asset (`NAME@chain` where a symbol is shared), so nothing is added
+    /// up here; sums over the transfers of one asset fit in an amount
+    /// because [`LedgerBuilder::build`](crate::LedgerBuilder::build) refuses
+    /// a ledger whose amounts of one asset add up to more.
     fn of(ledger: &Ledger, result: &TraceResult) -> Self {
         let mut t = Totals::default();
         for (asset, a) in &result.totals {
@@ -196,8 +232,7 @@ impl Totals {
                 (&mut t.bridged_out, bridged_out),
             ] {
                 if v > 0 {
-                    let e = map.entry(name.clone()).or_insert(0);
-                    *e = e.saturating_add(v);
+                    map.insert(name.clone(), v);
                 }
             }
             for (map, v) in [
@@ -209,8 +244,7 @@ impl Totals {
                 (&mut t.gaps, gaps),
                 (&mut t.creations, creations),
             ] {
-                let e = map.entry(name.clone()).or_insert(0);
-                *e = e.saturating_add(v);
+                map.insert(name.clone(), v);
             }
         }
         t
@@ -365,6 +399,9 @@ pub struct TraceReport {
     pub parameters: TraceParameters,
     /// Every input file with its SHA-256.
     pub inputs: Vec<InputDigest>,
+    /// Records left out in lenient reading, per input and reason (bad
+    /// records, contradictions), sorted; empty when nothing was skipped.
+    pub skipped: Vec<SkipEntry>,
     /// Seeds, sorted.
     pub seeds: Vec<SeedEntry>,
     /// Warnings from the ledger and the trace, sorted.
@@ -639,6 +676,7 @@ impl TraceReport {
             model: result.model.name().to_string(),
             parameters: TraceParameters::of(config),
             inputs: InputDigest::of(ledger),
+            skipped: SkipEntry::of(ledger),
             seeds: seeds_of(result),
             warnings: warnings_of(ledger, result),
             totals: Totals::of(ledger, result),

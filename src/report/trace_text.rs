@@ -229,6 +229,24 @@ fn inputs(out: &mut Out, inputs: &[InputDigest]) {
     }
 }
 
+/// Records a lenient read skipped, by input and reason: the report is
+/// incomplete by exactly these.
+fn skipped(out: &mut Out, skipped: &[super::trace::SkipEntry]) {
+    if skipped.is_empty() {
+        return;
+    }
+    let total: u64 = skipped.iter().map(|s| s.count).sum();
+    out.line(format!("skipped {total} record(s) (lenient reading):"));
+    for s in skipped {
+        out.line(format!(
+            "  {}: {} x {}",
+            shorten(&escape(&s.input), out.width / 2),
+            s.count,
+            escape(&s.reason)
+        ));
+    }
+}
+
 fn warnings(out: &mut Out, warnings: &[String], top: usize) {
     let v = warning_lines(warnings, top, out.width);
     out.lines(v);
@@ -629,6 +647,7 @@ impl TraceSummary<'_> {
         why(&mut out, r, top);
         out.line("");
         warnings(&mut out, &r.warnings, top);
+        skipped(&mut out, &r.skipped);
         inputs(&mut out, &r.inputs);
         out
     }

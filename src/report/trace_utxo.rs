@@ -233,6 +233,7 @@ pub fn utxo_trace_report(
             incident_addresses: Vec::new(),
         },
         inputs: InputDigest::of(ledger),
+        skipped: super::trace::SkipEntry::of(ledger),
         seeds,
         warnings,
         totals: Totals {
