@@ -6,11 +6,23 @@
 //! their fields in declaration order, so the same result always gives the
 //! same bytes.
 
+pub mod csv;
+pub mod dot;
+mod flowgraph;
+mod format;
+pub mod graphml;
+pub mod html;
 pub mod inspect;
 pub mod ledger_jsonl;
+pub mod misp;
 pub mod paths;
+pub mod stix;
 pub mod trace;
 pub mod trace_utxo;
+
+pub use format::{
+    write_report, Destination, ExportError, ExportOptions, OutputFormat, UnknownFormat,
+};
 
 use std::io::Write;
 
