@@ -258,7 +258,21 @@ pub fn write_evidence(report: &TraceReport, dir: &Path) -> Result<Vec<PathBuf>, 
             "tainted",
         ],
     )?;
-    for entity in entities(report) {
+    let entities = entities(report);
+    // Deposits per entity, in flow order.
+    let mut owner: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, e) in entities.iter().enumerate() {
+        for a in &e.addresses {
+            owner.entry(a.as_str()).or_insert(i);
+        }
+    }
+    let mut deposits_of: Vec<Vec<usize>> = vec![Vec::new(); entities.len()];
+    for (k, f) in report.flows.iter().enumerate() {
+        if let Some(&i) = owner.get(f.to.as_str()) {
+            deposits_of[i].push(k);
+        }
+    }
+    for (entity, flows) in entities.iter().zip(&deposits_of) {
         let base = entity_slug(&entity.name);
         let n = used.entry(base.clone()).or_insert(0);
         *n += 1;
@@ -288,10 +302,8 @@ pub fn write_evidence(report: &TraceReport, dir: &Path) -> Result<Vec<PathBuf>, 
         )?;
         let mut deposits = 0usize;
         let mut tainted: BTreeMap<String, Amount> = BTreeMap::new();
-        for (k, f) in report.flows.iter().enumerate() {
-            if !entity.addresses.contains(&f.to) {
-                continue;
-            }
+        for &k in flows {
+            let f = &report.flows[k];
             deposits += 1;
             let t = tainted.entry(f.asset.clone()).or_insert(0);
             *t = t.saturating_add(f.tainted);

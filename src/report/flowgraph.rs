@@ -393,6 +393,15 @@ impl FlowGraph {
         pairs.into_values().collect()
     }
 
+    /// The edges into node `n`, in flow order.
+    pub(crate) fn edges_into(&self, n: usize) -> impl Iterator<Item = &Edge> {
+        self.inflows
+            .get(n)
+            .into_iter()
+            .flatten()
+            .map(|&e| &self.edges[e])
+    }
+
     /// The node of an address.
     pub(crate) fn find(&self, address: &str) -> Option<usize> {
         self.index.get(address).copied()

@@ -122,16 +122,15 @@ fn select(report: &TraceReport, g: &FlowGraph, max: usize) -> BTreeSet<usize> {
             continue;
         };
         let largest = g
-            .edges
-            .iter()
-            .filter(|x| x.to == n)
+            .edges_into(n)
             .max_by_key(|x| (report.flows[x.flow].tainted, std::cmp::Reverse(x.flow)));
         if let Some(x) = largest {
             for k in g.path_to(report, x.flow, 64) {
-                for x in g.edges.iter().filter(|x| x.flow == k) {
-                    order.push(x.from);
-                    order.push(x.to);
+                let f = &report.flows[k];
+                for s in super::flowgraph::senders(f) {
+                    order.extend(g.find(&s));
                 }
+                order.extend(g.find(&f.to));
             }
         }
     }
