@@ -234,21 +234,24 @@ pub fn write_report(
             Err(ExportError::WrongDestination { format })
         }
         (format, Destination::Writer(out)) => {
+            // Serializers write many small pieces: buffer them here so an
+            // unbuffered file or pipe costs one system call per 8 KiB.
+            let mut out = std::io::BufWriter::new(out);
             let written = match format {
                 OutputFormat::Text => write!(
-                    out,
+                    &mut out,
                     "{}",
                     TraceSummary {
                         report,
                         top: options.top
                     }
                 ),
-                OutputFormat::Json => super::write_json(report, &mut *out),
-                OutputFormat::Html => super::html::write_html(report, &options.html, &mut *out),
-                OutputFormat::Dot => super::dot::write_dot(report, &mut *out),
-                OutputFormat::Graphml => super::graphml::write_graphml(report, &mut *out),
-                OutputFormat::Stix => super::stix::write_stix(report, &mut *out),
-                OutputFormat::Misp => super::misp::write_misp(report, &mut *out),
+                OutputFormat::Json => super::write_json(report, &mut out),
+                OutputFormat::Html => super::html::write_html(report, &options.html, &mut out),
+                OutputFormat::Dot => super::dot::write_dot(report, &mut out),
+                OutputFormat::Graphml => super::graphml::write_graphml(report, &mut out),
+                OutputFormat::Stix => super::stix::write_stix(report, &mut out),
+                OutputFormat::Misp => super::misp::write_misp(report, &mut out),
                 OutputFormat::Csv => Ok(()),
             };
             written

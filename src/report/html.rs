@@ -104,39 +104,50 @@ fn role_rank(r: Role) -> u8 {
 /// main path to each exit's largest deposit, holders, then the rest by
 /// distance from the seeds.
 fn select(report: &TraceReport, g: &FlowGraph, max: usize) -> BTreeSet<usize> {
-    let mut order: Vec<usize> = Vec::new();
+    let mut chosen = BTreeSet::new();
     let mut by_rank: Vec<usize> = (0..g.nodes.len()).collect();
     by_rank.sort_by_key(|&i| (role_rank(g.nodes[i].role), g.nodes[i].layer, i));
-    order.extend(
-        by_rank
-            .iter()
-            .copied()
-            .filter(|&i| role_rank(g.nodes[i].role) <= 1),
-    );
+    for &i in &by_rank {
+        if role_rank(g.nodes[i].role) == 0 && chosen.len() < max {
+            chosen.insert(i);
+        }
+    }
+    // Each exit (largest first), then each holder, with the main path
+    // that brought it taint, when the whole path still fits.
+    let targets = report
+        .exits
+        .iter()
+        .map(|e| e.address.as_str())
+        .chain(report.holders.iter().map(|h| h.address.as_str()));
     let mut done = BTreeSet::new();
-    for e in &report.exits {
-        if !done.insert(e.address.as_str()) {
+    for address in targets {
+        if !done.insert(address) {
             continue;
         }
-        let Some(n) = g.find(&e.address) else {
+        let Some(n) = g.find(address) else {
             continue;
         };
+        let mut path = vec![n];
         let largest = g
             .edges_into(n)
             .max_by_key(|x| (report.flows[x.flow].tainted, std::cmp::Reverse(x.flow)));
         if let Some(x) = largest {
             for k in g.path_to(report, x.flow, 64) {
                 let f = &report.flows[k];
-                for s in super::flowgraph::senders(f) {
-                    order.extend(g.find(&s));
-                }
-                order.extend(g.find(&f.to));
+                path.extend(
+                    super::flowgraph::senders(f)
+                        .iter()
+                        .filter_map(|s| g.find(s)),
+                );
+                path.extend(g.find(&f.to));
             }
         }
+        let new: BTreeSet<usize> = path.into_iter().filter(|i| !chosen.contains(i)).collect();
+        if chosen.len() + new.len() <= max {
+            chosen.extend(new);
+        }
     }
-    order.extend(by_rank);
-    let mut chosen = BTreeSet::new();
-    for i in order {
+    for i in by_rank {
         if chosen.len() >= max {
             break;
         }
