@@ -19,10 +19,20 @@ pub fn run(args: &CompareArgs) -> Result<(), CliError> {
     let setup = &args.setup;
     let investigation = setup.investigation()?;
     let data = setup.inputs.load()?;
+    let format = setup.output_format();
+    if !matches!(
+        format,
+        fundtrace::report::format::OutputFormat::Text
+            | fundtrace::report::format::OutputFormat::Json
+    ) {
+        return Err(CliError::Usage(format!(
+            "compare writes text or json; {format} is for one trace (use `trace --model M --format {format}`)"
+        )));
+    }
     let report = investigation.compare(&data)?;
     let width = super::text_width(setup.out.as_deref());
     with_output(setup.out.as_ref(), |w| {
-        if setup.json {
+        if format == fundtrace::report::format::OutputFormat::Json {
             write_json(&report, w)
         } else {
             write!(

@@ -12,6 +12,7 @@ use fundtrace::heuristics::deposit::DepositConfig;
 use fundtrace::heuristics::mixer::LinkConfig;
 use fundtrace::investigation::{Demixing, Investigation, DEFAULT_INCIDENT};
 use fundtrace::labels::Category;
+use fundtrace::report::format::{write_report, Destination, ExportOptions, OutputFormat};
 use fundtrace::report::trace::TraceSummary;
 use fundtrace::report::write_json;
 use fundtrace::trace::{Model, DEFAULT_STOP_AT};
@@ -95,7 +96,13 @@ pub struct TraceSetup {
     /// Bridge matching: the largest fee, basis points of the deposit.
     #[arg(long, value_name = "BPS", default_value_t = BridgeConfig::default().fee_bps)]
     pub bridge_fee_bps: u32,
-    /// Print JSON instead of a summary.
+    /// Output format: text (the summary), json, csv (a folder of CSV files
+    /// and per-exchange evidence lists; needs --out DIR), html (one page
+    /// with the flow drawn), dot, graphml, stix (STIX 2.1 bundle) or misp
+    /// (MISP event). `compare` writes text or json.
+    #[arg(long, value_name = "FORMAT", default_value = "text", value_parser = parse_format)]
+    pub format: OutputFormat,
+    /// Print JSON instead of a summary (the same as --format json).
     #[arg(long)]
     pub json: bool,
     /// Write to FILE instead of standard output.
@@ -128,11 +135,25 @@ fn parse_model(s: &str) -> Result<Model, String> {
         .map_err(|e: fundtrace::trace::UnknownModel| e.to_string())
 }
 
+fn parse_format(s: &str) -> Result<OutputFormat, String> {
+    s.parse()
+        .map_err(|e: fundtrace::report::format::UnknownFormat| e.to_string())
+}
+
 fn parse_bridge(s: &str) -> Result<BridgeSpec, String> {
     BridgeSpec::parse(s).map_err(|e| e.to_string())
 }
 
 impl TraceSetup {
+    /// The output format (`--json` is short for `--format json`).
+    pub fn output_format(&self) -> OutputFormat {
+        if self.json {
+            OutputFormat::Json
+        } else {
+            self.format
+        }
+    }
+
     /// The investigation these arguments describe (files read, nothing
     /// traced yet).
     pub fn investigation(&self) -> Result<Investigation, CliError> {
@@ -198,10 +219,8 @@ pub fn run(args: &TraceArgs) -> Result<(), CliError> {
     let data = setup.inputs.load()?;
     let report = investigation.trace(&data)?;
     let width = super::text_width(setup.out.as_deref());
-    with_output(setup.out.as_ref(), |w| {
-        if setup.json {
-            write_json(&report, w)
-        } else {
+    match setup.output_format() {
+        OutputFormat::Text => with_output(setup.out.as_ref(), |w| {
             write!(
                 w,
                 "{:width$}",
@@ -210,6 +229,42 @@ pub fn run(args: &TraceArgs) -> Result<(), CliError> {
                     top: setup.top
                 }
             )
+        }),
+        OutputFormat::Json => with_output(setup.out.as_ref(), |w| write_json(&report, w)),
+        OutputFormat::Csv => {
+            let Some(dir) = &setup.out else {
+                return Err(CliError::Usage(
+                    "--format csv writes several files: give --out DIR".into(),
+                ));
+            };
+            write_report(
+                &report,
+                OutputFormat::Csv,
+                Destination::Directory(dir),
+                &export_options(setup),
+            )
+            .map(|_| ())
+            .map_err(|e| CliError::Output {
+                path: dir.display().to_string(),
+                source: std::io::Error::other(e.to_string()),
+            })
         }
-    })
+        format => with_output(setup.out.as_ref(), |w| {
+            write_report(
+                &report,
+                format,
+                Destination::Writer(w),
+                &export_options(setup),
+            )
+            .map(|_| ())
+            .map_err(std::io::Error::other)
+        }),
+    }
+}
+
+fn export_options(setup: &TraceSetup) -> ExportOptions {
+    ExportOptions {
+        top: setup.top,
+        ..ExportOptions::default()
+    }
 }

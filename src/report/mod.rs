@@ -6,14 +6,26 @@
 //! their fields in declaration order, so the same result always gives the
 //! same bytes.
 
+pub mod csv;
+pub mod dot;
+mod flowgraph;
+pub mod format;
+pub mod graphml;
+pub mod html;
 pub mod inspect;
 pub mod ledger_jsonl;
+pub mod misp;
 pub mod output;
 pub mod paths;
+pub mod stix;
 pub mod text;
 pub mod trace;
 mod trace_text;
 pub mod trace_utxo;
+
+pub use format::{
+    write_report, Destination, ExportError, ExportOptions, OutputFormat, UnknownFormat,
+};
 
 use std::io::Write;
 
