@@ -440,7 +440,7 @@ fn formats_by_name_and_wrong_destinations() {
     .unwrap_err();
     assert!(err.to_string().contains("one file"), "{err}");
     // text and json through the same function.
-    assert!(text(&r, OutputFormat::Text).contains("top exits (4 in all)"));
+    assert!(text(&r, OutputFormat::Text).contains("exits (4 reached):"));
     let json: serde_json::Value = serde_json::from_str(&text(&r, OutputFormat::Json)).unwrap();
     assert_eq!(json["model"], "haircut");
 }
