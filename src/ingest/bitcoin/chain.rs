@@ -9,9 +9,15 @@ use thiserror::Error;
 
 use super::block::Block;
 use crate::ledger::utxo::genesis_hash;
-use crate::ledger::utxo::{BlockHash, InputRecord, Network, OutputRecord, TxRecord, UtxoLedger};
+use crate::ledger::utxo::{
+    spending_address, BlockHash, InputRecord, Network, OutputRecord, TxRecord, UtxoLedger,
+};
 
-/// The transaction records of one decoded block at `height`.
+/// The transaction records of one decoded block at `height`. Each input
+/// carries the address its spending script shows, when standard
+/// ([`spending_address`]): the ledger uses it for an input whose spent
+/// output is not in the data, and checks it against the spent output's
+/// address otherwise.
 #[must_use]
 pub fn block_records(block: &Block, height: u64, network: Network) -> Vec<TxRecord> {
     let block_hash = block.block_hash();
@@ -38,6 +44,7 @@ pub fn block_records(block: &Block, height: u64, network: Network) -> Vec<TxReco
                             prevout: i.previous_output,
                             value: None,
                             address: None,
+                            script_address: spending_address(&i.script_sig, &i.witness, network),
                         })
                         .collect()
                 },
