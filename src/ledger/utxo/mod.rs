@@ -672,6 +672,41 @@ mod tests {
     }
 
     #[test]
+    fn script_addresses_place_unknown_inputs_and_are_checked_against_known_ones() {
+        // tx 2 spends a's output (known), an unknown output whose script
+        // shows "k", and an unknown output whose script shows nothing;
+        // tx 3 spends b's output but its script shows "z"
+        let mut spend = rec(2, 2, 1, &[(1, 0), (8, 0), (9, 0)], &[(70, "b")]);
+        spend.inputs[0].script_address = Some("a".into());
+        spend.inputs[1].script_address = Some("k".into());
+        let mut wrong = rec(3, 3, 1, &[(2, 0)], &[(60, "c")]);
+        wrong.inputs[0].script_address = Some("z".into());
+        let l = UtxoLedger::from_records(vec![rec(1, 1, 0, &[], &[(50, "a")]), spend, wrong]);
+        let t = UtxoTxId(1);
+        let name = |x: Option<(UtxoAddressId, AddressOrigin)>| x.map(|(a, o)| (l.address(a), o));
+        assert_eq!(
+            name(l.input_address_with_origin(t, 0)),
+            Some(("a", AddressOrigin::SpentOutput))
+        );
+        assert_eq!(
+            name(l.input_address_with_origin(t, 1)),
+            Some(("k", AddressOrigin::InputScript))
+        );
+        assert_eq!(l.input_address_with_origin(t, 2), None);
+        assert_eq!(l.input_addresses(t).count(), 3);
+        assert_eq!(l.script_address_count(), 1);
+        // the input's value stays unknown
+        assert_eq!(l.input_value(&l.inputs_of(t)[1]), None);
+        // the spent output's address wins; the difference is a warning
+        assert_eq!(
+            name(l.input_address_with_origin(UtxoTxId(2), 0)),
+            Some(("b", AddressOrigin::SpentOutput))
+        );
+        assert_eq!(l.warnings().len(), 1);
+        assert!(l.warnings()[0].contains("shows z"), "{:?}", l.warnings());
+    }
+
+    #[test]
     fn resolves_in_event_order_whatever_the_record_order() {
         let recs = vec![
             rec(3, 2, 1, &[(2, 0), (9, 0)], &[(5, "c")]),
