@@ -98,6 +98,7 @@ pub enum CoinJoinKind {
     /// or an output to a known Wasabi 1.x coordinator beside equal outputs.
     Wasabi1,
     /// JoinMarket: `n ≥ 3` equal outputs and `n − 1` or `n` change outputs.
+    #[serde(rename = "joinmarket")]
     JoinMarket,
     /// The generic equal-output rule.
     Generic,
@@ -559,6 +560,21 @@ mod tests {
             detect_coinjoin(&shape(&ins, &odd)).map(|v| v.kind),
             Some(CoinJoinKind::Wasabi2)
         );
+    }
+
+    #[test]
+    fn kinds_serialize_as_their_report_names() {
+        for k in [
+            CoinJoinKind::Whirlpool,
+            CoinJoinKind::Wasabi1,
+            CoinJoinKind::Wasabi2,
+            CoinJoinKind::JoinMarket,
+            CoinJoinKind::Generic,
+        ] {
+            let json = serde_json::to_value(k).unwrap();
+            assert_eq!(json, k.name());
+            assert_eq!(serde_json::from_value::<CoinJoinKind>(json).unwrap(), k);
+        }
     }
 
     #[test]
