@@ -680,8 +680,7 @@ struct OutTaint {
 /// # Example
 ///
 /// ```
-/// use fundtrace::ingest::bitcoin::genesis_block;
-/// use fundtrace::ledger::utxo::UtxoLedger;
+/// use fundtrace::ingest::bitcoin::{genesis_block, utxo_ledger_from_blocks};
 /// use fundtrace::trace::utxo::trace;
 /// use fundtrace::trace::Model;
 /// let ledger = utxo_ledger_from_blocks(&[genesis_block()], 0)?;

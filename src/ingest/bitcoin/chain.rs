@@ -261,11 +261,11 @@ pub fn start_height(blocks: &[Block]) -> Option<u64> {
 /// # Example
 ///
 /// ```
-/// use fundtrace::ingest::bitcoin::genesis_block;
-/// use fundtrace::ledger::utxo::UtxoLedger;
+/// use fundtrace::ingest::bitcoin::{genesis_block, utxo_ledger_from_blocks};
+/// use fundtrace::ledger::utxo::UtxoTxId;
 /// let ledger = utxo_ledger_from_blocks(&[genesis_block()], 0).unwrap();
 /// assert_eq!(ledger.tx_count(), 1);
-/// let coinbase = fundtrace::TxIndex(0);
+/// let coinbase = UtxoTxId(0);
 /// let out = ledger.outputs_of(coinbase).next().unwrap();
 /// let addr = ledger.output(out).address.unwrap();
 /// assert_eq!(ledger.address(addr), "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");

@@ -31,8 +31,8 @@ pub fn unresolved_address(txid: &Txid) -> Address {
 /// # Example
 ///
 /// ```
-/// use fundtrace::ingest::bitcoin::genesis_block;
-/// use fundtrace::ledger::utxo::{transfer_records, UtxoLedger};
+/// use fundtrace::ingest::bitcoin::{genesis_block, utxo_ledger_from_blocks};
+/// use fundtrace::ledger::utxo::transfer_records;
 /// use fundtrace::LedgerBuilder;
 /// let utxo = utxo_ledger_from_blocks(&[genesis_block()], 0).unwrap();
 /// let mut b = LedgerBuilder::new();
