@@ -55,6 +55,7 @@ fn generate(n: u64) -> Vec<TxRecord> {
                     prevout: op,
                     value: None,
                     address: None,
+                    script_address: None,
                 });
             }
         } else {

@@ -1,10 +1,12 @@
 //! `fundtrace cluster`: address clusters of Bitcoin inputs by the
-//! multi-input heuristic (CoinJoins skipped), with the merges that made them.
+//! multi-input heuristic (CoinJoins skipped), with the merges that made them,
+//! the CoinJoins detected and the inputs that could not be placed.
 
 use std::path::PathBuf;
 
 use clap::Args;
 use fundtrace::heuristics::cluster::cluster;
+use fundtrace::ledger::utxo::AddressOrigin;
 use fundtrace::report::write_json;
 
 use super::inputs::LedgerInputs;
@@ -55,7 +57,20 @@ pub fn run(args: &ClusterArgs) -> Result<(), CliError> {
                 explanation.merges.len()
             )?;
             for m in &explanation.merges {
-                writeln!(w, "  {} {:?}: {} + {}", m.txid, m.heuristic, m.a, m.b)?;
+                let from = |o: AddressOrigin| match o {
+                    AddressOrigin::SpentOutput => "",
+                    AddressOrigin::InputScript => " (read from its input script)",
+                };
+                writeln!(
+                    w,
+                    "  {} {:?}: {}{} + {}{}",
+                    m.txid,
+                    m.heuristic,
+                    m.a,
+                    from(m.a_origin),
+                    m.b,
+                    from(m.b_origin)
+                )?;
             }
             Ok(())
         });
@@ -74,6 +89,14 @@ pub fn run(args: &ClusterArgs) -> Result<(), CliError> {
             args.min_size,
             report.skipped_coinjoins.len()
         )?;
+        writeln!(
+            w,
+            "inputs: {} placed from spent outputs, {} from their scripts, {} unresolved",
+            report.inputs_from_spent_outputs, report.inputs_from_scripts, report.unresolved_inputs
+        )?;
+        for cj in &report.coinjoins {
+            writeln!(w, "coinjoin {} {}", cj.tx, cj.kind)?;
+        }
         for c in &report.clusters {
             writeln!(
                 w,

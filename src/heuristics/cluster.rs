@@ -2,13 +2,23 @@
 //! heuristic, skipping CoinJoins, recording for every merge the transaction
 //! and heuristic that caused it, so that [`Clustering::explain`] can show why
 //! two addresses share a cluster.
+//!
+//! An input is placed at the address of the output it spends when that is
+//! known (in the ledger, or stated by the input data), else at the address
+//! its own spending script shows when standard (P2PKH `scriptSig`, P2WPKH
+//! witness, P2SH-wrapped segwit, multisig; see
+//! [`crate::ledger::utxo::spending_address`]); every merge records which of
+//! the two each address came from, and the inputs that could be placed
+//! nowhere are counted. A transaction detected as a CoinJoin never merges
+//! its inputs, however many of them are resolved.
 
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
-use super::coinjoin::{detect_coinjoin, CoinJoinVerdict, TxShape};
+use super::coinjoin::{detect_coinjoin, CoinJoinKind, CoinJoinVerdict, TxShape};
 use crate::id::{UtxoAddressId, UtxoTxId};
+use crate::ledger::utxo::AddressOrigin;
 use crate::ledger::utxo::Txid;
 use crate::ledger::utxo::UtxoLedger;
 
@@ -28,6 +38,10 @@ pub struct Merge {
     pub a: UtxoAddressId,
     /// The other address.
     pub b: UtxoAddressId,
+    /// Where `a` was read: the spent output or the input's script.
+    pub a_origin: AddressOrigin,
+    /// Where `b` was read.
+    pub b_origin: AddressOrigin,
 }
 
 /// A cluster, numbered by the order of its smallest address id (so ids are
@@ -51,6 +65,18 @@ impl Default for ClusterOptions {
     }
 }
 
+/// How the inputs of the ledger were placed at addresses.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InputPlacement {
+    /// Inputs placed at the address of the output they spend.
+    pub from_spent_outputs: usize,
+    /// Inputs placed at the address their spending script shows.
+    pub from_input_scripts: usize,
+    /// Inputs placed nowhere: the spent output is unknown and the script
+    /// shows no address (P2PK, taproot, non-standard).
+    pub unresolved: usize,
+}
+
 /// The result of clustering a [`UtxoLedger`].
 #[derive(Clone, Debug)]
 pub struct Clustering {
@@ -61,6 +87,8 @@ pub struct Clustering {
     adj_start: Vec<u32>,
     adj: Vec<(UtxoAddressId, u32)>,
     skipped: Vec<(UtxoTxId, CoinJoinVerdict)>,
+    coinjoins: Vec<(UtxoTxId, CoinJoinVerdict)>,
+    placement: InputPlacement,
 }
 
 struct UnionFind {
@@ -129,6 +157,12 @@ pub fn cluster(ledger: &UtxoLedger) -> Clustering {
 }
 
 /// Clusters the ledger's addresses.
+///
+/// Every transaction with two or more inputs whose outputs could form a
+/// CoinJoin is run through [`detect_coinjoin`], whether or not its inputs
+/// are resolved; one detected as a CoinJoin never merges its inputs (with
+/// [`ClusterOptions::skip_coinjoins`]) and is listed in
+/// [`Clustering::coinjoins`].
 #[must_use]
 pub fn cluster_with(ledger: &UtxoLedger, options: ClusterOptions) -> Clustering {
     let n = ledger.address_count();
@@ -138,29 +172,53 @@ pub fn cluster_with(ledger: &UtxoLedger, options: ClusterOptions) -> Clustering 
     };
     let mut merges = Vec::new();
     let mut skipped = Vec::new();
+    let mut coinjoins = Vec::new();
+    let mut placement = InputPlacement::default();
+    let mut placed: Vec<(UtxoAddressId, AddressOrigin)> = Vec::new();
     for t in 0..ledger.tx_count() {
         let tx = UtxoTxId::from_usize(t);
-        let inputs = ledger.inputs_of(tx);
-        if inputs.len() < 2 {
+        placed.clear();
+        for a in ledger.input_addresses(tx) {
+            match a {
+                Some(p) => {
+                    match p.1 {
+                        AddressOrigin::SpentOutput => placement.from_spent_outputs += 1,
+                        AddressOrigin::InputScript => placement.from_input_scripts += 1,
+                    }
+                    placed.push(p);
+                }
+                None => placement.unresolved += 1,
+            }
+        }
+        if ledger.inputs_of(tx).len() < 2 {
             continue;
         }
-        let first = inputs.iter().find_map(|i| ledger.input_address(i));
-        let Some(first) = first else { continue };
+        let coinjoin = if may_be_coinjoin(ledger, tx) {
+            detect_coinjoin(&TxShape::from_ledger(ledger, tx))
+        } else {
+            None
+        };
         // Only a transaction with two distinct input addresses can merge.
-        if inputs
-            .iter()
-            .filter_map(|i| ledger.input_address(i))
-            .all(|a| a == first)
-        {
+        let Some(&(first, first_origin)) = placed.first() else {
+            if let Some(v) = coinjoin {
+                coinjoins.push((tx, v));
+            }
             continue;
-        }
-        if options.skip_coinjoins && may_be_coinjoin(ledger, tx) {
-            if let Some(v) = detect_coinjoin(&TxShape::from_ledger(ledger, tx)) {
-                skipped.push((tx, v));
+        };
+        let can_merge = placed.iter().any(|&(a, _)| a != first);
+        if let Some(v) = coinjoin {
+            if can_merge && options.skip_coinjoins {
+                skipped.push((tx, v.clone()));
+            }
+            coinjoins.push((tx, v));
+            if options.skip_coinjoins {
                 continue;
             }
         }
-        for a in inputs.iter().filter_map(|i| ledger.input_address(i)) {
+        if !can_merge {
+            continue;
+        }
+        for &(a, origin) in &placed {
             if uf.union(first.0, a.0) {
                 merges.push(Merge {
                     tx,
@@ -168,6 +226,8 @@ pub fn cluster_with(ledger: &UtxoLedger, options: ClusterOptions) -> Clustering 
                     heuristic: Heuristic::MultiInput,
                     a: first,
                     b: a,
+                    a_origin: first_origin,
+                    b_origin: origin,
                 });
             }
         }
@@ -226,6 +286,8 @@ pub fn cluster_with(ledger: &UtxoLedger, options: ClusterOptions) -> Clustering 
         adj_start,
         adj,
         skipped,
+        coinjoins,
+        placement,
     }
 }
 
@@ -256,10 +318,24 @@ impl Clustering {
         &self.merges
     }
 
-    /// Multi-input transactions skipped as CoinJoins, with their verdicts.
+    /// Multi-input transactions skipped as CoinJoins, with their verdicts:
+    /// those whose inputs would otherwise have merged two addresses.
     #[must_use]
     pub fn skipped_coinjoins(&self) -> &[(UtxoTxId, CoinJoinVerdict)] {
         &self.skipped
+    }
+
+    /// Every transaction detected as a CoinJoin, in event order, with its
+    /// verdict (whether or not its inputs are resolved).
+    #[must_use]
+    pub fn coinjoins(&self) -> &[(UtxoTxId, CoinJoinVerdict)] {
+        &self.coinjoins
+    }
+
+    /// How the ledger's inputs were placed at addresses.
+    #[must_use]
+    pub fn input_placement(&self) -> InputPlacement {
+        self.placement
     }
 
     /// Why `a` and `b` share a cluster: the chain of merges linking them
@@ -318,6 +394,10 @@ pub struct MergeEvidence {
     pub a: String,
     /// The other address.
     pub b: String,
+    /// Where `a` was read: the spent output or the input's script.
+    pub a_origin: AddressOrigin,
+    /// Where `b` was read.
+    pub b_origin: AddressOrigin,
 }
 
 /// One cluster in a [`ClusterReport`].
@@ -329,6 +409,15 @@ pub struct ClusterEntry {
     pub addresses: Vec<String>,
     /// The merges that built it, in event order.
     pub merges: Vec<MergeEvidence>,
+}
+
+/// A CoinJoin in a [`ClusterReport`]: the transaction and the pattern.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CoinJoinEntry {
+    /// The transaction.
+    pub tx: Txid,
+    /// The pattern it matched.
+    pub kind: CoinJoinKind,
 }
 
 /// A skipped CoinJoin in a [`ClusterReport`].
@@ -352,6 +441,14 @@ pub struct ClusterReport {
     pub clusters: Vec<ClusterEntry>,
     /// Multi-input transactions not used because they look like CoinJoins.
     pub skipped_coinjoins: Vec<SkippedCoinJoin>,
+    /// Every transaction detected as a CoinJoin, in event order.
+    pub coinjoins: Vec<CoinJoinEntry>,
+    /// Inputs placed at the address of the output they spend.
+    pub inputs_from_spent_outputs: usize,
+    /// Inputs placed at the address their spending script shows.
+    pub inputs_from_scripts: usize,
+    /// Inputs that could be placed at no address.
+    pub unresolved_inputs: usize,
 }
 
 /// An address that is not in the ledger.
@@ -366,6 +463,8 @@ impl Clustering {
             heuristic: m.heuristic,
             a: ledger.address(m.a).to_string(),
             b: ledger.address(m.b).to_string(),
+            a_origin: m.a_origin,
+            b_origin: m.b_origin,
         }
     }
 
@@ -402,6 +501,17 @@ impl Clustering {
                     verdict: v.clone(),
                 })
                 .collect(),
+            coinjoins: self
+                .coinjoins
+                .iter()
+                .map(|(t, v)| CoinJoinEntry {
+                    tx: ledger.tx(*t).txid,
+                    kind: v.kind,
+                })
+                .collect(),
+            inputs_from_spent_outputs: self.placement.from_spent_outputs,
+            inputs_from_scripts: self.placement.from_input_scripts,
+            unresolved_inputs: self.placement.unresolved,
         }
     }
 
@@ -515,6 +625,57 @@ mod tests {
         assert_eq!(e[0].txid, Txid([4; 32]));
         assert!(c.explain_addresses(&l, "a", "nowhere").is_err());
         assert_eq!(c.explain_addresses(&l, "a", "e").unwrap(), None);
+    }
+
+    #[test]
+    fn a_partly_resolved_coinjoin_never_merges_and_script_addresses_do() {
+        // tx 1 pays a and b; tx 2 is a five-party equal-output mix spending
+        // a's and b's outputs (resolved) and three outputs not in the data;
+        // tx 3 spends two unknown outputs whose scripts show p and q
+        let mix_outs: Vec<(u64, String)> = (0..5)
+            .map(|i| (1_000_000, format!("bc1q{:038}", i)))
+            .collect();
+        let mix_outs: Vec<(u64, &str)> = mix_outs.iter().map(|(v, a)| (*v, a.as_str())).collect();
+        let mut mix = rec(2, 1, &[(1, 0), (1, 1), (7, 0), (8, 0), (9, 0)], &mix_outs);
+        mix.height = 2;
+        mix.block_hash = crate::ledger::utxo::BlockHash([2; 32]);
+        let mut spend = rec(3, 2, &[(5, 0), (6, 0)], &[(10, "r")]);
+        spend.height = 2;
+        spend.inputs[0].script_address = Some("p".into());
+        spend.inputs[1].script_address = Some("q".into());
+        let l = UtxoLedger::from_records(vec![
+            rec(1, 0, &[], &[(1_000_100, "a"), (1_000_200, "b")]),
+            mix,
+            spend,
+        ]);
+        let id = |s: &str| l.address_id(s).unwrap();
+        let c = cluster(&l);
+        assert_ne!(c.cluster_of(id("a")), c.cluster_of(id("b")));
+        assert_eq!(c.coinjoins().len(), 1);
+        assert_eq!(c.coinjoins()[0].1.kind, CoinJoinKind::Whirlpool);
+        assert_eq!(c.coinjoins()[0].1.unknown_inputs, 3);
+        assert_eq!(c.skipped_coinjoins().len(), 1);
+        // p and q merged, both read from input scripts
+        assert_eq!(c.merges().len(), 1);
+        let m = &c.merges()[0];
+        assert_eq!((m.a, m.b), (id("p"), id("q")));
+        assert_eq!(
+            (m.a_origin, m.b_origin),
+            (AddressOrigin::InputScript, AddressOrigin::InputScript)
+        );
+        let p = c.input_placement();
+        assert_eq!(
+            (p.from_spent_outputs, p.from_input_scripts, p.unresolved),
+            (2, 2, 3)
+        );
+        let r = c.report(&l, 2);
+        assert_eq!(r.unresolved_inputs, 3);
+        assert_eq!(r.coinjoins[0].kind, CoinJoinKind::Whirlpool);
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["coinjoins"][0]["kind"], "whirlpool");
+        assert_eq!(json["coinjoins"][0]["tx"], Txid([2; 32]).to_string());
+        assert_eq!(json["unresolved_inputs"], 3);
+        assert_eq!(json["clusters"][0]["merges"][0]["a_origin"], "input_script");
     }
 
     #[test]

@@ -12,8 +12,12 @@
 //!   clean rest);
 //!   an input given only as `(value, taint)` is the lot of its taint followed
 //!   by the lot of its clean rest. When the outputs exceed the known inputs
-//!   (an input the ledger could not resolve), the deficit is a clean lot of
-//!   unknown origin after all the others, reported as a history gap.
+//!   (an input the ledger could not resolve), the deficit is clean value of
+//!   unknown origin, reported as a history gap; it takes the place of the
+//!   unresolved input in the stream (with several, it is split evenly among
+//!   their places, the odd satoshi to the first), so FIFO and LIFO take it
+//!   in input order. Only when no input is unresolved (the outputs exceed
+//!   stated input values) does it follow all the others.
 //! - **Outputs.** The real outputs in order, then the fee
 //!   (`inputs − outputs`, 0 when negative).
 //! - **Poison**: if any input is tainted, every output and the fee are
@@ -151,6 +155,44 @@ fn push_lot(lots: &mut Vec<Lot>, lot: Lot) {
     }
 }
 
+/// Stands in the input stream for an input of unknown value (an amount of
+/// 0 with a hop count no clean lot has, so no lot merges into it); the
+/// deficit replaces it in [`split_stream`].
+const UNKNOWN_ORIGIN: Lot = Lot {
+    amount: 0,
+    tainted: false,
+    hops: u32::MAX,
+};
+
+fn is_unknown_origin(l: &Lot) -> bool {
+    *l == UNKNOWN_ORIGIN
+}
+
+/// Puts the deficit (value of unknown origin) in the stream: in place of
+/// the [`UNKNOWN_ORIGIN`] markers, split evenly among them (the odd
+/// satoshi to the first), or after every lot when there is none.
+fn place_deficit(stream: Vec<Lot>, deficit: Amount) -> Vec<Lot> {
+    let markers = stream.iter().filter(|l| is_unknown_origin(l)).count();
+    if markers == 0 {
+        let mut stream = stream;
+        push_lot(&mut stream, Lot::clean(deficit));
+        return stream;
+    }
+    let k = markers as Amount;
+    let (each, odd) = (deficit / k, deficit % k);
+    let mut out = Vec::with_capacity(stream.len());
+    let mut seen: Amount = 0;
+    for l in stream {
+        if is_unknown_origin(&l) {
+            push_lot(&mut out, Lot::clean(each + Amount::from(seen < odd)));
+            seen += 1;
+        } else {
+            push_lot(&mut out, l);
+        }
+    }
+    out
+}
+
 fn lots_taint(lots: &[Lot]) -> Amount {
     lots.iter().filter(|l| l.tainted).map(|l| l.amount).sum()
 }
@@ -212,13 +254,14 @@ fn apply_rule(policy: Rule, inputs: &[(Amount, Amount)], outputs: &[Amount]) -> 
 
 /// Core of every policy: the input lot stream and the real output values
 /// give the taint of each output and the fee, and the lots each output (the
-/// fee last) receives. Taint of different hop counts is kept apart: FIFO
+/// fee last) receives. The deficit (outputs over inputs) goes where the
+/// stream marks inputs of unknown value ([`place_deficit`]). Taint of different hop counts is kept apart: FIFO
 /// and LIFO move lots as they are; haircut and TIHO split each hop class
 /// (lowest first) within what the outputs can still hold; poison taints
 /// every output in full at the lowest hop count.
 fn split_stream(
     policy: Rule,
-    mut stream: Vec<Lot>,
+    stream: Vec<Lot>,
     outputs: &[Amount],
     want_lots: bool,
 ) -> (PolicySplit, Vec<Vec<Lot>>) {
@@ -226,7 +269,7 @@ fn split_stream(
     let total_out: Amount = outputs.iter().sum();
     let deficit = total_out.saturating_sub(total_in);
     let fee_value = total_in.saturating_sub(total_out);
-    push_lot(&mut stream, Lot::clean(deficit));
+    let mut stream = place_deficit(stream, deficit);
     let mut values: Vec<Amount> = outputs.to_vec();
     values.push(fee_value);
     let mut classes: BTreeMap<u32, Amount> = BTreeMap::new();
@@ -773,7 +816,11 @@ pub fn trace_with(
                     };
                     &inline[..1]
                 }
-                InputSource::Unresolved => &[],
+                InputSource::Unresolved => {
+                    // its value is the deficit, in its own place
+                    stream.push(UNKNOWN_ORIGIN);
+                    &[]
+                }
             };
             for &l in lots {
                 let mut l = l;
@@ -1068,6 +1115,7 @@ mod tests {
             },
             value: None,
             address: None,
+            script_address: None,
         };
         let rec = |id: u8, h: u64, coinbase: bool, inputs, outputs| TxRecord {
             txid: Txid([id; 32]),
@@ -1113,6 +1161,87 @@ mod tests {
         let p = trace(&l, &seeds, Model::Poison).unwrap();
         assert_eq!(p.held, 100);
         assert!(!p.is_conserved());
+    }
+
+    #[test]
+    fn fifo_and_lifo_take_unknown_origin_value_in_its_input_position() {
+        // tx 1 (coinbase) pays 60 to s: the seed. tx 2 spends first an
+        // output the ledger does not know (unknown origin), then s's 60,
+        // and pays x 30 and y 90.
+        //
+        // By hand: the known input is 60 and the outputs 120, so the
+        // unknown first input brought the 60 deficit (clean). In input
+        // order the stream is [clean 60 (unknown), tainted 60].
+        // FIFO: x takes the first 30 of the clean lot -> taint 0; y takes
+        //   the clean 30 left, then tainted 60 -> taint 60.
+        // LIFO: stream reversed [tainted 60, clean 60]: x takes tainted
+        //   30 -> taint 30; y takes tainted 30 and clean 60 -> taint 30.
+        // (Putting the deficit after the known lots, as before, made FIFO
+        // give x 30, y 30: the LIFO answer.)
+        let rec = |id: u8, h: u64, ins: &[(u8, u32)], outs: &[(u64, &str)]| {
+            crate::ledger::utxo::test_record(id, h, u32::from(!ins.is_empty()), h, ins, outs)
+        };
+        let l = UtxoLedger::from_records(vec![
+            rec(1, 1, &[], &[(60, "s")]),
+            rec(2, 2, &[(77, 0), (1, 0)], &[(30, "x"), (90, "y")]),
+        ]);
+        let seeds = [
+            "0101010101010101010101010101010101010101010101010101010101010101:0"
+                .parse()
+                .unwrap(),
+        ];
+        let taint_of = |m: Model| {
+            let r = trace(&l, &seeds, m).unwrap();
+            assert!(r.is_conserved());
+            assert_eq!(r.history_gaps.len(), 1);
+            assert_eq!(r.history_gaps[0].amount, 60);
+            let at = |a: &str| {
+                r.addresses
+                    .iter()
+                    .find(|x| x.address == a)
+                    .map_or(0, |x| x.held)
+            };
+            (at("x"), at("y"))
+        };
+        assert_eq!(taint_of(Model::Fifo), (0, 60));
+        assert_eq!(taint_of(Model::Lifo), (30, 30));
+        // the unknown input second: the stream is [tainted 60, clean 60]
+        let l2 = UtxoLedger::from_records(vec![
+            rec(1, 1, &[], &[(60, "s")]),
+            rec(2, 2, &[(1, 0), (77, 0)], &[(30, "x"), (90, "y")]),
+        ]);
+        let r = trace(&l2, &seeds, Model::Fifo).unwrap();
+        let held: Vec<(String, Amount)> = r
+            .addresses
+            .iter()
+            .filter(|a| a.held > 0)
+            .map(|a| (a.address.clone(), a.held))
+            .collect();
+        assert_eq!(held, vec![("x".to_string(), 30), ("y".to_string(), 30)]);
+    }
+
+    #[test]
+    fn several_unknown_inputs_share_the_deficit_in_their_places() {
+        // [unknown, tainted 10, unknown], outputs 5 + 20: deficit 15, split
+        // 8 (first, the odd satoshi) and 7. FIFO stream: C8 T10 C7.
+        let stream = vec![UNKNOWN_ORIGIN, Lot::tainted(10, 0), UNKNOWN_ORIGIN];
+        let (s, lots) = split_stream(Rule::Fifo, stream.clone(), &[5, 20], true);
+        assert_eq!((s.outputs, s.deficit), (vec![0, 10], 15));
+        assert_eq!(
+            lots[1],
+            vec![Lot::clean(3), Lot::tainted(10, 0), Lot::clean(7)]
+        );
+        // LIFO: C7 T10 C8 -> 5 clean, then 2 clean + 10 tainted + 8 clean
+        let (s, _) = split_stream(Rule::Lifo, stream, &[5, 20], true);
+        assert_eq!(s.outputs, vec![0, 10]);
+        let (s, _) = split_stream(
+            Rule::Lifo,
+            vec![UNKNOWN_ORIGIN, Lot::tainted(10, 0), UNKNOWN_ORIGIN],
+            &[9, 16],
+            true,
+        );
+        // LIFO C7 T10 C8: 9 = C7 + T2, 16 = T8 + C8
+        assert_eq!(s.outputs, vec![2, 8]);
     }
 
     #[test]

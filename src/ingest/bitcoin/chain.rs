@@ -9,11 +9,47 @@ use thiserror::Error;
 
 use super::block::Block;
 use crate::ledger::utxo::genesis_hash;
-use crate::ledger::utxo::{BlockHash, InputRecord, Network, OutputRecord, TxRecord, UtxoLedger};
+use crate::ledger::utxo::{
+    spending_address, BlockHash, InputRecord, Network, OutPoint, OutputRecord, TxRecord, Txid,
+    UtxoLedger,
+};
+use foldhash::HashSet as FastSet;
 
-/// The transaction records of one decoded block at `height`.
+/// The transaction records of one decoded block at `height`. Each input
+/// carries the address its spending script shows, when standard
+/// ([`spending_address`]): the ledger uses it for an input whose spent
+/// output is not in the data, and checks it against the spent output's
+/// address otherwise.
 #[must_use]
 pub fn block_records(block: &Block, height: u64, network: Network) -> Vec<TxRecord> {
+    records_of(block, height, network, |_| true)
+}
+
+/// The transaction records of blocks in chain order, the first at
+/// `first_height`, as [`block_records`] gives them, except that an input's
+/// script is read for its address only when the transaction it spends is not
+/// among the blocks (where it is, the ledger knows the spent output's address).
+#[must_use]
+pub fn chain_records(blocks: &[Block], first_height: u64, network: Network) -> Vec<TxRecord> {
+    let inside: FastSet<Txid> = blocks
+        .iter()
+        .flat_map(|b| b.txids().iter().copied())
+        .collect();
+    let mut records = Vec::new();
+    for (i, b) in blocks.iter().enumerate() {
+        records.extend(records_of(b, first_height + i as u64, network, |op| {
+            !inside.contains(&op.txid)
+        }));
+    }
+    records
+}
+
+fn records_of(
+    block: &Block,
+    height: u64,
+    network: Network,
+    read_script: impl Fn(&OutPoint) -> bool,
+) -> Vec<TxRecord> {
     let block_hash = block.block_hash();
     block
         .transactions()
@@ -38,6 +74,11 @@ pub fn block_records(block: &Block, height: u64, network: Network) -> Vec<TxReco
                             prevout: i.previous_output,
                             value: None,
                             address: None,
+                            script_address: if read_script(&i.previous_output) {
+                                spending_address(&i.script_sig, &i.witness, network)
+                            } else {
+                                None
+                            },
                         })
                         .collect()
                 },
@@ -255,9 +296,10 @@ pub fn start_height(blocks: &[Block]) -> Option<u64> {
 ///
 /// ```
 /// use fundtrace::ingest::bitcoin::{genesis_block, utxo_ledger_from_blocks};
+/// use fundtrace::ledger::utxo::UtxoTxId;
 /// let ledger = utxo_ledger_from_blocks(&[genesis_block()], 0).unwrap();
 /// assert_eq!(ledger.tx_count(), 1);
-/// let coinbase = fundtrace::id::UtxoTxId(0);
+/// let coinbase = UtxoTxId(0);
 /// let out = ledger.outputs_of(coinbase).next().unwrap();
 /// let addr = ledger.output(out).address.unwrap();
 /// assert_eq!(ledger.address(addr), "1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa");
@@ -266,7 +308,6 @@ pub fn utxo_ledger_from_blocks(
     blocks: &[Block],
     first_height: u64,
 ) -> Result<UtxoLedger, ChainError> {
-    let mut records = Vec::new();
     let mut prev: Option<BlockHash> = None;
     for (i, b) in blocks.iter().enumerate() {
         let hash = b.block_hash();
@@ -281,15 +322,17 @@ pub fn utxo_ledger_from_blocks(
             }
         }
         prev = Some(hash);
-        records.extend(block_records(b, first_height + i as u64, Network::Mainnet));
     }
-    Ok(UtxoLedger::from_records(records))
+    Ok(UtxoLedger::from_records(chain_records(
+        blocks,
+        first_height,
+        Network::Mainnet,
+    )))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ledger::utxo::OutPoint;
 
     #[test]
     fn order_chain_sorts_and_drops_stale_branches() {

@@ -436,10 +436,17 @@ fn etl_tx(line: u64, t: EtlTx, network: Network) -> Result<TxRecord, JsonError> 
             }
             _ => None,
         };
+        // bitcoin-etl carries the scriptSig but no witness
+        let script_address = input
+            .script_hex
+            .as_deref()
+            .and_then(|h| hex::decode(h).ok())
+            .and_then(|sig| crate::ledger::utxo::spending_address(&sig, &[], network));
         inputs.push(InputRecord {
             prevout,
             value: input.value,
             address,
+            script_address,
         });
         match (&input.script_hex, input.sequence) {
             (Some(h), Some(sequence)) => raw_inputs.push(TxIn {

@@ -25,8 +25,8 @@ pub use block::{
     BZIP2_RATIO, KNOWN_MAGICS, MAX_BLOCK_SIZE, MAX_INPUT_BYTES,
 };
 pub use chain::{
-    block_records, ledger_from_blocks, order_chain, start_height, utxo_ledger_from_blocks,
-    ChainError, ChainSummary, OrderedChain,
+    block_records, chain_records, ledger_from_blocks, order_chain, start_height,
+    utxo_ledger_from_blocks, ChainError, ChainSummary, OrderedChain,
 };
 pub use decode::DecodeError;
 pub use json::{
@@ -142,9 +142,7 @@ pub fn load_utxo(
                 })
             }
         };
-        for (i, b) in chain.blocks.iter().enumerate() {
-            records.extend(block_records(b, height + i as u64, network));
-        }
+        records.extend(chain_records(&chain.blocks, height, network));
     }
     Ok(BtcLoad {
         ledger: UtxoLedger::from_records(records),

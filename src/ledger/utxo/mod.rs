@@ -13,6 +13,7 @@
 mod hash;
 mod outpoint;
 mod script;
+mod spend;
 mod transfers;
 
 pub use hash::{
@@ -20,6 +21,7 @@ pub use hash::{
 };
 pub use outpoint::{OutPoint, OutPointParseError};
 pub use script::{hash160, script_address, script_type, Network, ScriptType};
+pub use spend::{spending_address, AddressOrigin};
 pub use transfers::{transfer_records, unresolved_address};
 
 use foldhash::{HashMap as FastMap, HashSet as FastSet};
@@ -52,7 +54,8 @@ impl OutputRecord {
 }
 
 /// One input as an input format gives it: the outpoint it spends and, when
-/// the format carries them (an enriched export), the spent value and address.
+/// the format carries them (an enriched export), the spent value and address;
+/// and the address its own spending script shows, when standard.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InputRecord {
     /// The output spent.
@@ -61,6 +64,12 @@ pub struct InputRecord {
     pub value: Option<u64>,
     /// The spent output's address, when the source states it.
     pub address: Option<String>,
+    /// The address read from the input's `scriptSig`/witness
+    /// ([`spending_address`]), when they are in a standard form. Used only
+    /// when the spent output is neither in the ledger nor stated; where it
+    /// is, the two are compared and a difference is a ledger warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script_address: Option<String>,
 }
 
 /// One transaction as an input format gives it, before resolution.
@@ -195,6 +204,9 @@ pub struct UtxoLedger {
     txid_index: FastMap<Txid, UtxoTxId>,
     unresolved: Vec<UnresolvedInput>,
     warnings: Vec<String>,
+    /// Addresses read from input scripts, for inputs whose spent output's
+    /// address is not known: (input index, address), by input index.
+    script_addresses: Vec<(u32, UtxoAddressId)>,
 }
 
 fn id_u32(n: usize) -> u32 {
@@ -225,10 +237,14 @@ impl UtxoLedger {
             let first_input = id_u32(l.inputs.len());
             let first_output = id_u32(l.outputs.len());
             for (vin, input) in rec.inputs.iter().enumerate() {
+                let index = id_u32(l.inputs.len());
                 let source = match utxo.remove(&input.prevout) {
                     Some(o) => {
                         l.outputs[o.index()].spent_by = Some(tx);
                         spent.insert(input.prevout);
+                        if let Some(a) = l.outputs[o.index()].address {
+                            l.check_script_address(&rec.txid, vin, input, a);
+                        }
                         if let Some(v) = input.value {
                             if v != l.outputs[o.index()].value {
                                 l.warnings.push(format!(
@@ -256,10 +272,20 @@ impl UtxoLedger {
                             reason,
                             value_stated: input.value.is_some(),
                         });
+                        let stated = input.address.as_deref().map(|a| l.intern(a));
+                        match stated {
+                            Some(a) => l.check_script_address(&rec.txid, vin, input, a),
+                            None => {
+                                if let Some(a) = input.script_address.as_deref() {
+                                    let a = l.intern(a);
+                                    l.script_addresses.push((index, a));
+                                }
+                            }
+                        }
                         match input.value {
                             Some(value) => InputSource::External {
                                 value,
-                                address: input.address.as_deref().map(|a| l.intern(a)),
+                                address: stated,
                             },
                             None => InputSource::Unresolved,
                         }
@@ -304,6 +330,26 @@ impl UtxoLedger {
             });
         }
         l
+    }
+
+    /// Records a warning when the address read from an input's script
+    /// differs from the spent output's address `spent`.
+    fn check_script_address(
+        &mut self,
+        txid: &Txid,
+        vin: usize,
+        input: &InputRecord,
+        spent: UtxoAddressId,
+    ) {
+        if let Some(shown) = input.script_address.as_deref() {
+            if shown != self.address(spent) {
+                self.warnings.push(format!(
+                    "input {txid}:{vin} spends {} of {} but its script shows {shown}",
+                    input.prevout,
+                    self.address(spent)
+                ));
+            }
+        }
     }
 
     fn is_unspendable(&self, op: &OutPoint) -> bool {
@@ -463,6 +509,43 @@ impl UtxoLedger {
         }
     }
 
+    /// The address input `vin` of `tx` spends from, with where it was
+    /// read: the spent output (in the ledger or stated by the input data)
+    /// or, when that is unknown, the input's own script
+    /// ([`spending_address`]); `None` when neither shows it.
+    #[must_use]
+    pub fn input_address_with_origin(
+        &self,
+        tx: UtxoTxId,
+        vin: usize,
+    ) -> Option<(UtxoAddressId, AddressOrigin)> {
+        let input = self.inputs_of(tx).get(vin)?;
+        if let Some(a) = self.input_address(input) {
+            return Some((a, AddressOrigin::SpentOutput));
+        }
+        let index = self.txs[tx.index()].first_input as usize + vin;
+        let index = id_u32(index);
+        self.script_addresses
+            .binary_search_by_key(&index, |&(i, _)| i)
+            .ok()
+            .map(|k| (self.script_addresses[k].1, AddressOrigin::InputScript))
+    }
+
+    /// [`UtxoLedger::input_address_with_origin`] for every input of `tx`, in order.
+    pub fn input_addresses(
+        &self,
+        tx: UtxoTxId,
+    ) -> impl Iterator<Item = Option<(UtxoAddressId, AddressOrigin)>> + '_ {
+        (0..self.inputs_of(tx).len()).map(move |vin| self.input_address_with_origin(tx, vin))
+    }
+
+    /// Number of inputs whose address was read from their own scripts
+    /// because the spent output's address is not known.
+    #[must_use]
+    pub fn script_address_count(&self) -> usize {
+        self.script_addresses.len()
+    }
+
     /// Sum of the input values, if every input is known (0 for a coinbase).
     #[must_use]
     pub fn input_value_of(&self, tx: UtxoTxId) -> Option<Amount> {
@@ -532,6 +615,7 @@ pub(crate) fn test_record(
                 },
                 value: None,
                 address: None,
+                script_address: None,
             })
             .collect(),
         outputs: outs
@@ -585,6 +669,41 @@ mod tests {
         }
         assert_eq!(l.unresolved().len(), 1);
         assert_eq!(l.unresolved()[0].reason, UnresolvedReason::Unspendable);
+    }
+
+    #[test]
+    fn script_addresses_place_unknown_inputs_and_are_checked_against_known_ones() {
+        // tx 2 spends a's output (known), an unknown output whose script
+        // shows "k", and an unknown output whose script shows nothing;
+        // tx 3 spends b's output but its script shows "z"
+        let mut spend = rec(2, 2, 1, &[(1, 0), (8, 0), (9, 0)], &[(70, "b")]);
+        spend.inputs[0].script_address = Some("a".into());
+        spend.inputs[1].script_address = Some("k".into());
+        let mut wrong = rec(3, 3, 1, &[(2, 0)], &[(60, "c")]);
+        wrong.inputs[0].script_address = Some("z".into());
+        let l = UtxoLedger::from_records(vec![rec(1, 1, 0, &[], &[(50, "a")]), spend, wrong]);
+        let t = UtxoTxId(1);
+        let name = |x: Option<(UtxoAddressId, AddressOrigin)>| x.map(|(a, o)| (l.address(a), o));
+        assert_eq!(
+            name(l.input_address_with_origin(t, 0)),
+            Some(("a", AddressOrigin::SpentOutput))
+        );
+        assert_eq!(
+            name(l.input_address_with_origin(t, 1)),
+            Some(("k", AddressOrigin::InputScript))
+        );
+        assert_eq!(l.input_address_with_origin(t, 2), None);
+        assert_eq!(l.input_addresses(t).count(), 3);
+        assert_eq!(l.script_address_count(), 1);
+        // the input's value stays unknown
+        assert_eq!(l.input_value(&l.inputs_of(t)[1]), None);
+        // the spent output's address wins; the difference is a warning
+        assert_eq!(
+            name(l.input_address_with_origin(UtxoTxId(2), 0)),
+            Some(("b", AddressOrigin::SpentOutput))
+        );
+        assert_eq!(l.warnings().len(), 1);
+        assert!(l.warnings()[0].contains("shows z"), "{:?}", l.warnings());
     }
 
     #[test]

@@ -151,6 +151,7 @@ mod tests {
             },
             value: None,
             address: None,
+            script_address: None,
         };
         let l = UtxoLedger::from_records(vec![
             TxRecord {
