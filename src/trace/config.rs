@@ -366,7 +366,7 @@ impl TraceConfig {
     }
 
     /// Mixer links ([`super::Conversion::mixer_link`]) and bridge matches
-    /// ([`crate::heuristics::bridge::BridgeMatch::carry`]): a linked
+    /// ([`crate::heuristics::bridge::BridgeMatch::conversion`]): a linked
     /// withdrawal or a matched release carries the taint its deposit
     /// handed over. Sorted and deduplicated; a transfer takes part in at
     /// most one conversion (highest confidence first).
