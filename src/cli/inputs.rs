@@ -54,7 +54,7 @@ pub struct LedgerInputs {
     #[arg(long)]
     pub no_fees: bool,
     /// Decimals of a token in Etherscan token exports, as CONTRACT:N (repeatable).
-    #[arg(long = "token-decimals", value_name = "ADDR:N", value_parser = parse_token_decimals)]
+    #[arg(long = "token-decimals", value_name = "ADDR:N", value_parser = fundtrace::ingest::etherscan::parse_token_decimals)]
     pub token_decimals: Vec<(Address, u32)>,
 }
 
@@ -67,19 +67,6 @@ pub enum NetworkArg {
     Testnet,
     /// Regtest (`bcrt1…`).
     Regtest,
-}
-
-fn parse_token_decimals(s: &str) -> Result<(Address, u32), String> {
-    let (addr, n) = s
-        .rsplit_once(':')
-        .ok_or_else(|| format!("expected CONTRACT:DECIMALS, got {s:?}"))?;
-    let addr = Address::parse_evm(addr).map_err(|e| format!("{addr:?}: {e}"))?;
-    let n: u32 = n
-        .parse()
-        .ok()
-        .filter(|&d| d <= 38)
-        .ok_or_else(|| format!("{n:?}: decimals must be a whole number from 0 to 38"))?;
-    Ok((addr, n))
 }
 
 impl LedgerInputs {

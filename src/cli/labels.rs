@@ -4,9 +4,9 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use fundtrace::labels::{self, Category, LabelSet, LoadOptions};
+use fundtrace::labels::{parse_list_spec, Category, LabelSet, LabelSources};
 
-use super::{read_text, CliError};
+use super::CliError;
 
 /// Label inputs. Each flag is repeatable; all labels are merged, and
 /// conflicting labels of one address are kept with their sources.
@@ -19,7 +19,7 @@ pub struct LabelInputs {
     pub labels: Vec<PathBuf>,
     /// A plain list of addresses, one per line, all of CATEGORY (e.g. an OFAC
     /// list: `--list sanctioned_addresses_ETH.txt:sanctioned`).
-    #[arg(long = "list", value_name = "FILE:CATEGORY", value_parser = parse_list_arg)]
+    #[arg(long = "list", value_name = "FILE:CATEGORY", value_parser = parse_list_spec)]
     pub lists: Vec<(PathBuf, Category)>,
     /// A GraphSense TagPack (YAML).
     #[arg(long = "tagpack", value_name = "FILE")]
@@ -29,39 +29,28 @@ pub struct LabelInputs {
     pub lenient_labels: bool,
 }
 
-fn parse_list_arg(s: &str) -> Result<(PathBuf, Category), String> {
-    let (path, cat) = s
-        .rsplit_once(':')
-        .ok_or_else(|| format!("expected FILE:CATEGORY, got {s:?}"))?;
-    let category = Category::parse(cat).map_err(|e| e.to_string())?;
-    Ok((PathBuf::from(path), category))
-}
-
 impl LabelInputs {
     /// Whether any label input was given.
     pub fn is_empty(&self) -> bool {
-        self.labels.is_empty() && self.lists.is_empty() && self.tagpacks.is_empty()
+        self.sources().is_empty()
+    }
+
+    /// The inputs as the library takes them.
+    fn sources(&self) -> LabelSources {
+        LabelSources {
+            files: self.labels.clone(),
+            lists: self.lists.clone(),
+            tagpacks: self.tagpacks.clone(),
+            lenient: self.lenient_labels,
+        }
     }
 
     /// Loads and merges every label input.
     pub fn load(&self) -> Result<LabelSet, CliError> {
-        let opts = LoadOptions {
-            lenient: self.lenient_labels,
-            ..LoadOptions::default()
-        };
-        let err = |e: labels::LabelError| CliError::Input(e.to_string());
-        let mut set = LabelSet::default();
-        for p in &self.labels {
-            set.merge(labels::load_path(p, None, &opts).map_err(err)?);
-        }
-        for (p, category) in &self.lists {
-            let (name, text) = read_text(p)?;
-            set.merge(labels::parse_list(&text, &name, *category, &opts).map_err(err)?);
-        }
-        for p in &self.tagpacks {
-            let (name, text) = read_text(p)?;
-            set.merge(labels::parse_tagpack(&text, &name, &opts).map_err(err)?);
-        }
+        let set = self
+            .sources()
+            .load()
+            .map_err(|e| CliError::Input(e.to_string()))?;
         for (reason, n) in set.skipped() {
             eprintln!("warning: labels: skipped {n} record(s): {reason}");
         }

@@ -35,6 +35,34 @@ use super::time::parse_time;
 use super::{Encoding, IngestError};
 use crate::ledger::{Address, Asset, LedgerBuilder, Sink, TransferKind, TransferRecord};
 
+/// Parses a token's decimals as the command line gives them:
+/// `CONTRACT:N`, an EVM address and 0 to 38.
+///
+/// ```
+/// use fundtrace::ingest::etherscan::parse_token_decimals;
+/// let (_, n) = parse_token_decimals("0xdac17f958d2ee523a2206206994597c13d831ec7:6").unwrap();
+/// assert_eq!(n, 6);
+/// assert!(parse_token_decimals("0xdac17f958d2ee523a2206206994597c13d831ec7:39").is_err());
+/// ```
+///
+/// # Errors
+///
+/// A message naming the part that is wrong.
+pub fn parse_token_decimals(s: &str) -> Result<(crate::Address, u32), String> {
+    let (addr, n) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("expected CONTRACT:DECIMALS, got {s:?}"))?;
+    let addr = crate::Address::parse_evm(addr).map_err(|e| format!("{addr:?}: {e}"))?;
+    let n: u32 = n
+        .parse()
+        .ok()
+        .filter(|&d| d <= MAX_DECIMALS)
+        .ok_or_else(|| {
+            format!("{n:?}: decimals must be a whole number from 0 to {MAX_DECIMALS}")
+        })?;
+    Ok((addr, n))
+}
+
 /// The most decimals a token may have: a `u128` amount holds 38 digits.
 const MAX_DECIMALS: u32 = 38;
 

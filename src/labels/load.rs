@@ -94,3 +94,72 @@ pub fn load_path(
         },
     }
 }
+
+/// Every label input of an investigation: label files (format by
+/// extension), plain lists each of one category, and TagPacks, read and
+/// merged into one [`LabelSet`] (conflicting labels kept with their sources).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LabelSources {
+    /// Label files: CSV, JSON or TagPack, told by the extension.
+    pub files: Vec<std::path::PathBuf>,
+    /// Plain lists of addresses, each with the category of all of them.
+    pub lists: Vec<(std::path::PathBuf, Category)>,
+    /// GraphSense TagPacks (YAML), whatever their extension.
+    pub tagpacks: Vec<std::path::PathBuf>,
+    /// Skip bad records (counted in the set) instead of stopping.
+    pub lenient: bool,
+}
+
+impl LabelSources {
+    /// Whether no input is given.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty() && self.lists.is_empty() && self.tagpacks.is_empty()
+    }
+
+    /// Reads and merges every input.
+    ///
+    /// # Errors
+    ///
+    /// The first [`LabelError`] (in lenient mode, only unreadable files).
+    pub fn load(&self) -> Result<LabelSet, LabelError> {
+        let opts = LoadOptions {
+            lenient: self.lenient,
+            ..LoadOptions::default()
+        };
+        let mut set = LabelSet::default();
+        for p in &self.files {
+            set.merge(load_path(p, None, &opts)?);
+        }
+        for (p, category) in &self.lists {
+            let (file, text) = read(p)?;
+            set.merge(parse_list(&text, &file, *category, &opts)?);
+        }
+        for p in &self.tagpacks {
+            let (file, text) = read(p)?;
+            set.merge(parse_tagpack(&text, &file, &opts)?);
+        }
+        Ok(set)
+    }
+}
+
+/// Parses a list input as the command line gives it: `FILE:CATEGORY`
+/// (split at the last colon).
+///
+/// ```
+/// use fundtrace::labels::{parse_list_spec, Category};
+/// let (path, c) = parse_list_spec("ofac.txt:sanctioned").unwrap();
+/// assert_eq!((path.to_str(), c), (Some("ofac.txt"), Category::Sanctioned));
+/// assert!(parse_list_spec("ofac.txt").is_err());
+/// ```
+///
+/// # Errors
+///
+/// A message when there is no colon or the category is unknown.
+pub fn parse_list_spec(s: &str) -> Result<(std::path::PathBuf, Category), String> {
+    let (path, cat) = s
+        .rsplit_once(':')
+        .ok_or_else(|| format!("expected FILE:CATEGORY, got {s:?}"))?;
+    let category = Category::parse(cat).map_err(|e| e.to_string())?;
+    Ok((std::path::PathBuf::from(path), category))
+}

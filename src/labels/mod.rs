@@ -34,7 +34,9 @@ mod tagpack;
 pub use addr::{normalize_chain, parse_label_address, well_formed};
 pub use category::{Category, Confidence, UnknownCategory};
 pub use error::LabelError;
-pub use load::{load_csv, load_json, load_list, load_path, load_tagpack};
+pub use load::{
+    load_csv, load_json, load_list, load_path, load_tagpack, parse_list_spec, LabelSources,
+};
 pub use parse::{parse_csv, parse_json, parse_list, LoadOptions};
 pub use tagpack::parse_tagpack;
 
