@@ -73,9 +73,11 @@ pub mod investigation;
 pub mod labels;
 pub mod ledger;
 pub mod paths;
+pub mod provenance;
 pub mod report;
 pub mod synth;
 pub mod trace;
+pub mod verify;
 
 pub use amount::Amount;
 pub use id::{AddressId, AssetId, ChainId, TransferId, TxIndex};

@@ -43,6 +43,18 @@ fn genesis_dataset() -> fundtrace::ingest::Dataset {
 
 #[test]
 fn the_library_gives_the_cli_report_byte_for_byte() {
+    let args = [
+        "trace",
+        "--transactions",
+        "examples/data/ronin/transactions.csv",
+        "--labels",
+        "examples/data/ronin/labels.csv",
+        "--seed",
+        RONIN,
+        "--model",
+        "fifo",
+        "--json",
+    ];
     let labels = load_path(
         root("examples/data/ronin/labels.csv"),
         None,
@@ -54,30 +66,22 @@ fn the_library_gives_the_cli_report_byte_for_byte() {
         .unwrap()
         .labels(labels)
         .model(Model::Fifo)
+        .command_line(args.iter().map(ToString::to_string).collect())
         .trace(&ronin())
         .unwrap();
     let mut lib = Vec::new();
     write_json(&report, &mut lib).unwrap();
-    let out = common::fundtrace(&[
-        "trace",
-        "--transactions",
-        "examples/data/ronin/transactions.csv",
-        "--labels",
-        "examples/data/ronin/labels.csv",
-        "--seed",
-        RONIN,
-        "--model",
-        "fifo",
-        "--json",
-    ]);
+    let out = common::fundtrace(&args);
     assert!(
         out.status.success(),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    // Input paths differ (absolute here, relative there); everything else agrees.
+    // Input paths differ (absolute here, relative there); everything else
+    // agrees, the recorded command line included.
     let strip = |v: &[u8]| {
         let mut j: serde_json::Value = serde_json::from_slice(v).unwrap();
+        assert_eq!(j["inputs"].as_array().map(Vec::len), Some(2), "ledger and labels");
         j["inputs"] = serde_json::Value::Null;
         j
     };

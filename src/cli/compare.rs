@@ -1,7 +1,7 @@
 //! `fundtrace compare`: the same seeds under every model, side by side.
 
 use clap::Args;
-use fundtrace::report::trace::ComparisonSummary;
+use fundtrace::report::trace::{ComparisonReport, ComparisonSummary};
 use fundtrace::report::write_json;
 
 use super::trace::TraceSetup;
@@ -14,11 +14,20 @@ pub struct CompareArgs {
     pub setup: TraceSetup,
 }
 
+/// The report `compare` with these arguments makes (`command_line`
+/// recorded in it).
+pub fn report(args: &CompareArgs, command_line: &[String]) -> Result<ComparisonReport, CliError> {
+    let investigation = args
+        .setup
+        .investigation()?
+        .command_line(command_line.to_vec());
+    let data = args.setup.inputs.load()?;
+    Ok(investigation.compare(&data)?)
+}
+
 /// Runs `compare`.
-pub fn run(args: &CompareArgs) -> Result<(), CliError> {
+pub fn run(args: &CompareArgs, command_line: &[String]) -> Result<(), CliError> {
     let setup = &args.setup;
-    let investigation = setup.investigation()?;
-    let data = setup.inputs.load()?;
     let format = setup.output_format();
     if !matches!(
         format,
@@ -29,7 +38,7 @@ pub fn run(args: &CompareArgs) -> Result<(), CliError> {
             "compare writes text or json; {format} is for one trace (use `trace --model M --format {format}`)"
         )));
     }
-    let report = investigation.compare(&data)?;
+    let report = report(args, command_line)?;
     let width = super::text_width(setup.out.as_deref());
     with_output(setup.out.as_ref(), |w| {
         if format == fundtrace::report::format::OutputFormat::Json {

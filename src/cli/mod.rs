@@ -13,6 +13,7 @@ mod labels;
 mod paths;
 mod progress;
 mod trace;
+mod verify;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -46,6 +47,9 @@ enum Command {
     Demix(demix::DemixArgs),
     /// List the built-in registry of North Korea–linked incidents.
     Incidents(incidents::IncidentsArgs),
+    /// Recompute a JSON report of `trace` or `compare` from its recorded
+    /// command line and inputs; exit 0 only when every value re-derives.
+    Verify(verify::VerifyArgs),
 }
 
 /// Everything that can stop a command.
@@ -73,10 +77,14 @@ pub enum CliError {
     /// The arguments do not make sense together.
     #[error("{0}")]
     Usage(String),
+    /// A report does not verify.
+    #[error("verify failed: {0}")]
+    Verify(#[from] fundtrace::verify::VerifyError),
 }
 
-/// Runs the parsed command.
-pub fn run(cli: Cli) -> Result<(), CliError> {
+/// Runs the parsed command; `command_line` (the arguments after the
+/// program name) is recorded in trace and comparison reports.
+pub fn run(cli: Cli, command_line: &[String]) -> Result<(), CliError> {
     match cli.command {
         Command::Inspect(a) => inspect::run(&a),
         Command::Cluster(a) => cluster::run(&a),
@@ -84,8 +92,9 @@ pub fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demix(a) => demix::run(&a),
         Command::Paths(a) => paths::run(&a),
         Command::Flow(a) => flow::run(&a),
-        Command::Trace(a) => trace::run(&a),
-        Command::Compare(a) => compare::run(&a),
+        Command::Trace(a) => trace::run(&a, command_line),
+        Command::Compare(a) => compare::run(&a, command_line),
+        Command::Verify(a) => verify::run(&a),
     }
 }
 
@@ -122,14 +131,6 @@ pub(crate) fn check_output_path(out: Option<&std::path::Path>) -> Result<(), Cli
             ),
         })
     }
-}
-
-/// Reads a text input (seeds file, label list): its name as given and its text.
-pub(crate) fn read_text(path: &std::path::Path) -> Result<(String, String), CliError> {
-    let name = path.display().to_string();
-    let text =
-        std::fs::read_to_string(path).map_err(|e| CliError::Input(format!("{name}: {e}")))?;
-    Ok((name, text))
 }
 
 /// Where a command writes its main output: a file (written to a temporary

@@ -13,13 +13,13 @@ use fundtrace::heuristics::mixer::LinkConfig;
 use fundtrace::investigation::{Demixing, Investigation, DEFAULT_INCIDENT};
 use fundtrace::labels::Category;
 use fundtrace::report::format::{write_report, Destination, ExportOptions, OutputFormat};
-use fundtrace::report::trace::TraceSummary;
+use fundtrace::report::trace::{TraceReport, TraceSummary};
 use fundtrace::report::write_json;
 use fundtrace::trace::{Model, DEFAULT_STOP_AT};
 
 use super::inputs::LedgerInputs;
 use super::labels::LabelInputs;
-use super::{read_text, with_output, CliError};
+use super::{with_output, CliError};
 
 /// The stop set's default as the command line spells it.
 fn default_stop_at() -> Vec<String> {
@@ -162,10 +162,7 @@ impl TraceSetup {
             inv = inv.seed_of(&self.incident, s)?;
         }
         for path in &self.seeds_file {
-            let (name, text) = read_text(path)?;
-            inv = inv
-                .seeds_text(&text, &self.incident)
-                .map_err(|e| CliError::Input(format!("{name}: {e}")))?;
+            inv = inv.seeds_file(path, &self.incident)?;
         }
         for name in &self.registry_incidents {
             inv = inv.incident(name)?;
@@ -212,12 +209,22 @@ impl TraceSetup {
     }
 }
 
-/// Runs `trace`.
-pub fn run(args: &TraceArgs) -> Result<(), CliError> {
+/// The report `trace` with these arguments makes (`command_line`
+/// recorded in it).
+pub fn report(args: &TraceArgs, command_line: &[String]) -> Result<TraceReport, CliError> {
     let setup = &args.setup;
-    let investigation = setup.investigation()?.model(args.model);
+    let investigation = setup
+        .investigation()?
+        .model(args.model)
+        .command_line(command_line.to_vec());
     let data = setup.inputs.load()?;
-    let report = investigation.trace(&data)?;
+    Ok(investigation.trace(&data)?)
+}
+
+/// Runs `trace`.
+pub fn run(args: &TraceArgs, command_line: &[String]) -> Result<(), CliError> {
+    let setup = &args.setup;
+    let report = report(args, command_line)?;
     let width = super::text_width(setup.out.as_deref());
     match setup.output_format() {
         OutputFormat::Text => with_output(setup.out.as_ref(), |w| {

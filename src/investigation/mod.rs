@@ -43,6 +43,7 @@ use crate::ingest::Dataset;
 use crate::labels::{registry, Category, LabelSet};
 use crate::ledger::utxo::UtxoLedger;
 use crate::ledger::{Address, Ledger};
+use crate::provenance::InputDigest;
 use crate::report::trace::{ComparisonReport, TraceReport};
 use crate::report::trace_utxo::{utxo_trace_report, UtxoTraceRequest};
 use crate::trace::links::{find_mixer_links, registry_pools, MixerLinks};
@@ -90,6 +91,14 @@ pub enum InvestigationError {
     /// UTXO ledger.
     #[error("{0} applies to account chains only; the inputs are Bitcoin (UTXO) data")]
     AccountOnly(&'static str),
+    /// A side input (seeds file, token metadata) could not be read.
+    #[error("{file}: {message}")]
+    InputFile {
+        /// The file as given.
+        file: String,
+        /// What went wrong, with the line where there is one.
+        message: String,
+    },
 }
 
 /// Mixer demixing options: which pools and how links are made.
@@ -122,6 +131,10 @@ pub struct Investigation {
     bridge_config: BridgeConfig,
     allow_missing_seeds: bool,
     token_decimals: BTreeMap<Address, u32>,
+    /// Side inputs read for this investigation (seeds files, token
+    /// metadata, pool events); label files are recorded in `labels`.
+    inputs: Vec<InputDigest>,
+    command_line: Option<Vec<String>>,
 }
 
 impl Default for Investigation {
@@ -152,7 +165,68 @@ impl Investigation {
             bridge_config: BridgeConfig::default(),
             allow_missing_seeds: false,
             token_decimals: BTreeMap::new(),
+            inputs: Vec::new(),
+            command_line: None,
         }
+    }
+
+    /// Records a file that shapes the result but is not a ledger (a seeds
+    /// file, token metadata, pool events), so the report names it with its
+    /// SHA-256. Label files are recorded by the label loaders.
+    #[must_use]
+    pub fn input(mut self, input: InputDigest) -> Self {
+        self.inputs.push(input);
+        self
+    }
+
+    /// Records the command line that asked for this investigation (the
+    /// arguments after the program name); reports carry it so that
+    /// `fundtrace verify` can run it again.
+    #[must_use]
+    pub fn command_line(mut self, args: Vec<String>) -> Self {
+        self.command_line = Some(args);
+        self
+    }
+
+    /// Adds the seeds of a seeds file (see [`Investigation::seeds_text`])
+    /// and records the file, with its SHA-256, among the report's inputs.
+    ///
+    /// # Errors
+    ///
+    /// [`InvestigationError::InputFile`] when the file cannot be read or
+    /// is not UTF-8, or a line cannot be read as a seed.
+    pub fn seeds_file(
+        self,
+        path: &std::path::Path,
+        default_incident: &str,
+    ) -> Result<Self, InvestigationError> {
+        let file = path.display().to_string();
+        let fail = |message: String| InvestigationError::InputFile {
+            file: file.clone(),
+            message,
+        };
+        let bytes = std::fs::read(path).map_err(|e| fail(e.to_string()))?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| fail(format!("not UTF-8 at byte {}", e.valid_up_to())))?;
+        let digest = InputDigest::of_bytes("seeds", file.clone(), &bytes);
+        Ok(self
+            .seeds_text(text, default_incident)
+            .map_err(|e| fail(e.to_string()))?
+            .input(digest))
+    }
+
+    /// Every side input (label files, seeds files, …), sorted.
+    fn side_inputs(&self) -> Vec<InputDigest> {
+        let mut all: Vec<InputDigest> = self
+            .labels
+            .inputs()
+            .iter()
+            .chain(&self.inputs)
+            .cloned()
+            .collect();
+        all.sort();
+        all.dedup();
+        all
     }
 
     /// Decimals of tokens the built-in table does not know, for showing
@@ -447,6 +521,9 @@ impl Investigation {
     /// (never exits) and, for plain `ADDR` seeds, how much arrived after
     /// the seed first sent value on.
     fn annotate(&self, data: &Dataset, report: &mut TraceReport) {
+        report.inputs =
+            InputDigest::merged(std::mem::take(&mut report.inputs), &self.side_inputs());
+        report.command_line.clone_from(&self.command_line);
         report.parameters.incident_addresses = self
             .incident_addresses()
             .iter()
@@ -486,23 +563,24 @@ impl Investigation {
     /// As [`Investigation::trace`].
     pub fn compare(&self, data: &Dataset) -> Result<ComparisonReport, InvestigationError> {
         self.check_seeds(data)?;
-        match &data.utxo {
+        let mut report = match &data.utxo {
             Some(utxo) => {
                 let reports = Model::UTXO
                     .iter()
                     .map(|&m| self.trace_utxo(&data.ledger, utxo, m))
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok(ComparisonReport::from_reports(&reports).with_labels(&self.labels))
+                ComparisonReport::from_reports(&reports)
             }
             None => {
                 let (config, _) = self.account_config(&data.ledger, Model::Haircut)?;
                 let results = trace_all(&data.ledger, &config);
-                Ok(
-                    ComparisonReport::new(&data.ledger, &config, &results)
-                        .with_labels(&self.labels),
-                )
+                ComparisonReport::new(&data.ledger, &config, &results)
             }
-        }
+        };
+        report.inputs =
+            InputDigest::merged(std::mem::take(&mut report.inputs), &self.side_inputs());
+        report.command_line.clone_from(&self.command_line);
+        Ok(report.with_labels(&self.labels))
     }
 
     /// The validated account-chain configuration for `model`, with the

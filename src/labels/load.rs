@@ -2,22 +2,47 @@
 
 use std::path::Path;
 
+use crate::provenance::InputDigest;
+
 use super::{
     parse_csv, parse_json, parse_list, parse_tagpack, Category, LabelError, LabelSet, LoadOptions,
 };
 
-fn read(path: &Path) -> Result<(String, String), LabelError> {
+/// A label file's name, text and the SHA-256 of its bytes (as `role`).
+struct Read {
+    file: String,
+    text: String,
+    digest: InputDigest,
+}
+
+fn read_as(path: &Path, role: &str) -> Result<Read, LabelError> {
     let file = path.display().to_string();
     let bytes = std::fs::read(path).map_err(|source| LabelError::Io {
         file: file.clone(),
         source,
     })?;
+    let digest = InputDigest::of_bytes(role, file.clone(), &bytes);
     let text = String::from_utf8(bytes).map_err(|e| LabelError::Syntax {
         file: file.clone(),
         line: 0,
         message: format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to()),
     })?;
-    Ok((file, text))
+    Ok(Read { file, text, digest })
+}
+
+/// Parses what [`read_as`] read and records the file's digest in the set.
+fn parsed(
+    read: Read,
+    parse: impl FnOnce(&str, &str) -> Result<LabelSet, LabelError>,
+) -> Result<LabelSet, LabelError> {
+    let mut set = parse(&read.text, &read.file)?;
+    set.record_input(read.digest);
+    Ok(set)
+}
+
+/// The role a list of `category` has in a report's inputs.
+fn list_role(category: Category) -> String {
+    format!("list:{}", category.name())
 }
 
 /// Reads a label CSV (see [`parse_csv`]) in strict mode.
@@ -26,8 +51,9 @@ fn read(path: &Path) -> Result<(String, String), LabelError> {
 ///
 /// [`LabelError`] naming the file, line, field and value.
 pub fn load_csv(path: impl AsRef<Path>) -> Result<LabelSet, LabelError> {
-    let (file, text) = read(path.as_ref())?;
-    parse_csv(&text, &file, &LoadOptions::default())
+    parsed(read_as(path.as_ref(), "labels")?, |t, f| {
+        parse_csv(t, f, &LoadOptions::default())
+    })
 }
 
 /// Reads a label JSON file (see [`parse_json`]) in strict mode.
@@ -36,8 +62,9 @@ pub fn load_csv(path: impl AsRef<Path>) -> Result<LabelSet, LabelError> {
 ///
 /// [`LabelError`] naming the file, line, field and value.
 pub fn load_json(path: impl AsRef<Path>) -> Result<LabelSet, LabelError> {
-    let (file, text) = read(path.as_ref())?;
-    parse_json(&text, &file, &LoadOptions::default())
+    parsed(read_as(path.as_ref(), "labels")?, |t, f| {
+        parse_json(t, f, &LoadOptions::default())
+    })
 }
 
 /// Reads a one-address-per-line list, every address given `category`
@@ -47,8 +74,9 @@ pub fn load_json(path: impl AsRef<Path>) -> Result<LabelSet, LabelError> {
 ///
 /// [`LabelError`] naming the file, line and address.
 pub fn load_list(path: impl AsRef<Path>, category: Category) -> Result<LabelSet, LabelError> {
-    let (file, text) = read(path.as_ref())?;
-    parse_list(&text, &file, category, &LoadOptions::default())
+    parsed(read_as(path.as_ref(), &list_role(category))?, |t, f| {
+        parse_list(t, f, category, &LoadOptions::default())
+    })
 }
 
 /// Reads a GraphSense TagPack (see [`parse_tagpack`]) in strict mode.
@@ -57,8 +85,9 @@ pub fn load_list(path: impl AsRef<Path>, category: Category) -> Result<LabelSet,
 ///
 /// [`LabelError`] naming the file, line, field and value.
 pub fn load_tagpack(path: impl AsRef<Path>) -> Result<LabelSet, LabelError> {
-    let (file, text) = read(path.as_ref())?;
-    parse_tagpack(&text, &file, &LoadOptions::default())
+    parsed(read_as(path.as_ref(), "tagpack")?, |t, f| {
+        parse_tagpack(t, f, &LoadOptions::default())
+    })
 }
 
 /// Reads any label file, choosing the format by extension: `.csv`,
@@ -75,20 +104,21 @@ pub fn load_path(
     opts: &LoadOptions,
 ) -> Result<LabelSet, LabelError> {
     let path = path.as_ref();
-    let (file, text) = read(path)?;
     let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase)
         .unwrap_or_default();
     match ext.as_str() {
-        "csv" => parse_csv(&text, &file, opts),
-        "json" => parse_json(&text, &file, opts),
-        "yaml" | "yml" => parse_tagpack(&text, &file, opts),
+        "csv" => parsed(read_as(path, "labels")?, |t, f| parse_csv(t, f, opts)),
+        "json" => parsed(read_as(path, "labels")?, |t, f| parse_json(t, f, opts)),
+        "yaml" | "yml" => parsed(read_as(path, "tagpack")?, |t, f| parse_tagpack(t, f, opts)),
         _ => match list_category.or(opts.category) {
-            Some(c) => parse_list(&text, &file, c, opts),
+            Some(c) => parsed(read_as(path, &list_role(c))?, |t, f| {
+                parse_list(t, f, c, opts)
+            }),
             None => Err(LabelError::MissingColumn {
-                file,
+                file: path.display().to_string(),
                 column: "category",
             }),
         },
@@ -132,12 +162,15 @@ impl LabelSources {
             set.merge(load_path(p, None, &opts)?);
         }
         for (p, category) in &self.lists {
-            let (file, text) = read(p)?;
-            set.merge(parse_list(&text, &file, *category, &opts)?);
+            let c = *category;
+            set.merge(parsed(read_as(p, &list_role(c))?, |t, f| {
+                parse_list(t, f, c, &opts)
+            })?);
         }
         for p in &self.tagpacks {
-            let (file, text) = read(p)?;
-            set.merge(parse_tagpack(&text, &file, &opts)?);
+            set.merge(parsed(read_as(p, "tagpack")?, |t, f| {
+                parse_tagpack(t, f, &opts)
+            })?);
         }
         Ok(set)
     }

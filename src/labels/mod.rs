@@ -107,6 +107,8 @@ pub struct Conflict {
 pub struct LabelSet {
     by_address: BTreeMap<Address, Vec<Label>>,
     skipped: BTreeMap<String, u64>,
+    /// The files the labels were read from, with their digests.
+    inputs: Vec<crate::provenance::InputDigest>,
 }
 
 #[derive(Serialize)]
@@ -154,6 +156,23 @@ impl LabelSet {
         for (reason, n) in other.skipped {
             *self.skipped.entry(reason).or_insert(0) += n;
         }
+        for input in other.inputs {
+            self.record_input(input);
+        }
+    }
+
+    /// Records a file the labels were read from (kept once, sorted).
+    pub fn record_input(&mut self, input: crate::provenance::InputDigest) {
+        if let Err(pos) = self.inputs.binary_search(&input) {
+            self.inputs.insert(pos, input);
+        }
+    }
+
+    /// The files the labels were read from, with their SHA-256, sorted by
+    /// path (empty for labels built in memory or from the registry).
+    #[must_use]
+    pub fn inputs(&self) -> &[crate::provenance::InputDigest] {
+        &self.inputs
     }
 
     /// Counts one skipped record under `reason`.

@@ -94,7 +94,7 @@ impl Inspection {
             assets,
             asset_info,
             warnings: super::sorted_warnings(ledger),
-            inputs: InputDigest::of(ledger),
+            inputs: InputDigest::of_ledger(ledger),
         }
     }
 }

@@ -42,29 +42,7 @@ pub fn amount_string<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::E
     s.collect_str(v)
 }
 
-/// A file read, as reports cite it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct InputDigest {
-    /// Path as given.
-    pub path: String,
-    /// SHA-256 of its bytes, hex.
-    pub sha256: String,
-}
-
-impl InputDigest {
-    /// The digests of every input of a ledger, sorted by path.
-    #[must_use]
-    pub fn of(ledger: &crate::Ledger) -> Vec<InputDigest> {
-        ledger
-            .inputs()
-            .iter()
-            .map(|i| InputDigest {
-                path: i.path.clone(),
-                sha256: i.sha256.clone(),
-            })
-            .collect()
-    }
-}
+pub use crate::provenance::InputDigest;
 
 /// The warnings of a ledger, sorted, each once.
 fn sorted_warnings(ledger: &crate::Ledger) -> Vec<String> {

@@ -174,7 +174,7 @@ impl PathsReport {
                 found.paths.iter().flat_map(|p| p.transfers.iter().copied()),
             ),
             warnings: super::sorted_warnings(ledger),
-            inputs: InputDigest::of(ledger),
+            inputs: InputDigest::of_ledger(ledger),
         }
     }
 }
@@ -306,7 +306,7 @@ impl FlowReport {
                 r.cut.iter().copied().chain(r.flows.iter().map(|&(t, _)| t)),
             ),
             warnings: super::sorted_warnings(ledger),
-            inputs: InputDigest::of(ledger),
+            inputs: InputDigest::of_ledger(ledger),
         }
     }
 }

@@ -44,6 +44,9 @@ pub struct TraceParameters {
     pub exit_addresses: usize,
     /// The categories among them, sorted.
     pub exit_categories: Vec<String>,
+    /// The exit set's digest (see [`crate::provenance::exit_set_sha256`]):
+    /// the SHA-256 of its sorted `address,category` lines.
+    pub exit_set_sha256: String,
     /// Whether swaps carried taint across assets.
     pub swaps: bool,
     /// How many mixer links and bridge matches were given.
@@ -64,6 +67,7 @@ impl TraceParameters {
             dust: 0,
             exit_addresses: 0,
             exit_categories: Vec::new(),
+            exit_set_sha256: crate::provenance::exit_set_sha256(std::iter::empty()),
             swaps: false,
             conversions_given: 0,
             incident_addresses: Vec::new(),
@@ -86,6 +90,12 @@ impl TraceParameters {
             dust: config.dust(),
             exit_addresses: config.exits().len(),
             exit_categories: cats,
+            exit_set_sha256: crate::provenance::exit_set_sha256(
+                config
+                    .exits()
+                    .iter()
+                    .map(|(a, e)| (a.to_string(), e.category.as_str())),
+            ),
             swaps: config.swaps(),
             conversions_given: config.conversions().len(),
             incident_addresses: Vec::new(),
@@ -393,6 +403,11 @@ pub struct GapEntry {
 pub struct TraceReport {
     /// `fundtrace` and its version.
     pub tool: String,
+    /// The command line that made the report (its arguments after the
+    /// program name), when it was made by the command-line tool; `fundtrace
+    /// verify` runs it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<Vec<String>>,
     /// Model name.
     pub model: String,
     /// Limits and exit set.
@@ -673,9 +688,10 @@ impl TraceReport {
             .collect();
         TraceReport {
             tool: tool(),
+            command_line: None,
             model: result.model.name().to_string(),
             parameters: TraceParameters::of(config),
-            inputs: InputDigest::of(ledger),
+            inputs: InputDigest::of_ledger(ledger),
             skipped: SkipEntry::of(ledger),
             seeds: seeds_of(result),
             warnings: warnings_of(ledger, result),
@@ -831,6 +847,11 @@ pub struct ExitComparison {
 pub struct ComparisonReport {
     /// `fundtrace` and its version.
     pub tool: String,
+    /// The command line that made the report (its arguments after the
+    /// program name), when it was made by the command-line tool; `fundtrace
+    /// verify` runs it again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command_line: Option<Vec<String>>,
     /// Models, in the order of `totals`.
     pub models: Vec<String>,
     /// Limits and exit set.
@@ -918,6 +939,7 @@ impl ComparisonReport {
             .collect();
         ComparisonReport {
             tool: tool(),
+            command_line: None,
             models,
             parameters: first.map_or_else(TraceParameters::empty, |r| r.parameters.clone()),
             inputs: first.map(|r| r.inputs.clone()).unwrap_or_default(),

@@ -221,6 +221,7 @@ pub fn utxo_trace_report(
     warnings.dedup();
     TraceReport {
         tool: format!("fundtrace {}", env!("CARGO_PKG_VERSION")),
+        command_line: None,
         model: request.options.model().name().to_string(),
         parameters: TraceParameters {
             max_hops: request.options.max_hops,
@@ -228,11 +229,17 @@ pub fn utxo_trace_report(
             dust: request.options.dust,
             exit_addresses: request.options.exits.len(),
             exit_categories: exit_categories(request.exits),
+            exit_set_sha256: crate::provenance::exit_set_sha256(
+                request
+                    .exits
+                    .iter()
+                    .map(|(a, e)| (a.clone(), e.category.as_str())),
+            ),
             swaps: false,
             conversions_given: 0,
             incident_addresses: Vec::new(),
         },
-        inputs: InputDigest::of(ledger),
+        inputs: InputDigest::of_ledger(ledger),
         skipped: super::trace::SkipEntry::of(ledger),
         seeds,
         warnings,
