@@ -81,7 +81,11 @@ fn the_library_gives_the_cli_report_byte_for_byte() {
     // agrees, the recorded command line included.
     let strip = |v: &[u8]| {
         let mut j: serde_json::Value = serde_json::from_slice(v).unwrap();
-        assert_eq!(j["inputs"].as_array().map(Vec::len), Some(2), "ledger and labels");
+        assert_eq!(
+            j["inputs"].as_array().map(Vec::len),
+            Some(2),
+            "ledger and labels"
+        );
         j["inputs"] = serde_json::Value::Null;
         j
     };

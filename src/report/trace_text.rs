@@ -225,7 +225,11 @@ fn inputs(out: &mut Out, inputs: &[InputDigest]) {
     out.line("inputs:");
     for i in inputs {
         out.line(format!("  {}", shorten(&i.path, out.width - 2)));
-        out.line(format!("    {} · sha256 {}", escape(&i.role), escape(&i.sha256)));
+        out.line(format!(
+            "    {} · sha256 {}",
+            escape(&i.role),
+            escape(&i.sha256)
+        ));
     }
 }
 
