@@ -53,8 +53,7 @@ use crate::trace::{
     TraceConfig, TraceConfigError, DEFAULT_STOP_AT,
 };
 
-/// The incident name of seeds given without one.
-pub const DEFAULT_INCIDENT: &str = "theft";
+pub use crate::trace::DEFAULT_INCIDENT;
 
 /// Why an investigation cannot run.
 #[derive(Debug, Error)]

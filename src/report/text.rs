@@ -516,7 +516,8 @@ pub enum Give {
     Never,
     /// Cut at the end with `…`, down to this many columns: labels, names.
     Cut(usize),
-    /// Shortened in the middle, down to 13 columns: addresses, hashes.
+    /// Shortened in the middle, down to 13 columns (to 24 before any
+    /// label is cut): addresses, hashes.
     Shorten,
 }
 
@@ -556,6 +557,8 @@ pub struct Table {
 
 /// Width of an address or hash shortened for a table.
 const SHORT_ID: usize = 13;
+/// Width an identifier is shortened to before labels are cut.
+const MEDIUM_ID: usize = 24;
 
 impl Table {
     /// An empty table with these columns.
@@ -610,17 +613,21 @@ impl Table {
             .collect();
         let mut widths = natural.clone();
         let total = |w: &[usize]| indent + w.iter().sum::<usize>() + 2 * n.saturating_sub(1);
-        // Cut columns give way first, then shortened ones; within a pass
-        // the widest column gives a column at a time, so they end even.
-        for pass in [0, 1] {
+        // Shortened columns (addresses, hashes) give way first down to a
+        // width that still tells them apart at a glance, then cut ones
+        // (labels, which a reader needs more than every hex digit), then
+        // shortened ones down to their floor; within a pass the widest
+        // column gives a column at a time, so they end even.
+        for pass in [0, 1, 2] {
             let floors: Vec<Option<usize>> = self
                 .columns
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
                     let floor = match (pass, c.give) {
-                        (0, Give::Cut(min)) => min,
-                        (1, Give::Shorten) => SHORT_ID,
+                        (0, Give::Shorten) => MEDIUM_ID,
+                        (1, Give::Cut(min)) => min,
+                        (2, Give::Shorten) => SHORT_ID,
                         _ => return None,
                     };
                     Some(floor.max(display_width(&c.header)).min(natural[i]))

@@ -82,16 +82,17 @@ fn named(labels: &BTreeMap<String, AddressLabel>, address: &str) -> String {
         .unwrap_or_default()
 }
 
-/// A seed as shown: `ADDR@TIME` with the time in ISO form.
-fn seed_text(seed: &str) -> String {
+/// A seed as shown: the address or transaction, and from when it counts
+/// (`ADDR@TIME` seeds), in ISO form.
+fn seed_parts(seed: &str) -> (&str, String) {
     match seed.split_once('@') {
         Some((a, t)) if !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit()) => {
             match t.parse::<u64>() {
-                Ok(t) => format!("{a}@{}", iso_time(t)),
-                Err(_) => seed.to_string(),
+                Ok(t) => (a, format!("from {}", iso_time(t))),
+                Err(_) => (seed, String::new()),
             }
         }
-        _ => seed.to_string(),
+        _ => (seed, String::new()),
     }
 }
 
@@ -101,15 +102,19 @@ fn header(out: &mut Out, title: &str) {
 
 fn seeds(out: &mut Out, seeds: &[SeedEntry], labels: &BTreeMap<String, AddressLabel>, top: usize) {
     let incidents: BTreeSet<&str> = seeds.iter().map(|s| s.incident.as_str()).collect();
-    let show_incident = incidents.len() > 1 || incidents.iter().any(|i| *i != "incident");
+    let show_incident = incidents.len() > 1
+        || incidents
+            .iter()
+            .any(|i| *i != crate::trace::DEFAULT_INCIDENT);
     out.line(format!("seeds ({}):", seeds.len()));
     let mut t = Table::new(vec![
         Column::new("", Align::Left, Give::Shorten),
+        Column::new("", Align::Left, Give::Never),
         Column::new("", Align::Left, Give::Cut(10)),
         Column::new("", Align::Left, Give::Cut(12)),
     ]);
     for s in seeds.iter().take(top) {
-        let address = s.seed.split_once('@').map_or(s.seed.as_str(), |(a, _)| a);
+        let (address, from) = seed_parts(&s.seed);
         let mut note = Vec::new();
         if show_incident {
             note.push(format!("incident {}", s.incident));
@@ -118,7 +123,8 @@ fn seeds(out: &mut Out, seeds: &[SeedEntry], labels: &BTreeMap<String, AddressLa
             note.push("not in the ledger".to_string());
         }
         t.row(vec![
-            seed_text(&s.seed),
+            address.to_string(),
+            from,
             named(labels, address),
             note.join("; "),
         ]);

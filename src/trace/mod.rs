@@ -108,7 +108,7 @@ pub use exits::{exits_from_labels, DEFAULT_STOP_AT};
 pub use result::{
     AssetTotals, ExitFlow, Flow, Gap, Holding, IncidentIndex, SeedStatus, TraceResult,
 };
-pub use seed::{parse_seeds, Seed, SeedError, SeedTarget};
+pub use seed::{parse_seeds, Seed, SeedError, SeedTarget, DEFAULT_INCIDENT};
 
 use crate::ledger::Ledger;
 

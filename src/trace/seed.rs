@@ -6,6 +6,9 @@
 //! tagged with the name of the incident it belongs to. Account and UTXO
 //! traces take the same seeds, written the same way.
 
+/// The incident name of seeds given without one.
+pub const DEFAULT_INCIDENT: &str = "theft";
+
 use std::fmt;
 use std::str::FromStr;
 
