@@ -285,3 +285,80 @@ fn a_comparison_verifies_and_a_report_without_command_line_is_refused() {
     assert!(out.contains("records no command line"), "{out}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn a_token_metadata_file_names_tokens_and_is_an_input() {
+    let dir = case("tokens");
+    for f in ["transactions.csv", "token_transfers.csv"] {
+        std::fs::copy(
+            root(&format!("examples/data/bybit/{f}")),
+            dir.join(format!("bybit_{f}")),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.join("tokens.csv"),
+        "address,symbol,name,decimals,total_supply,block_number\n\
+         0xe6829d9a7ee3040e1276fa75293bde931859e8fa,cmETH-meta,Mantle restaked ETH,18,0,0\n",
+    )
+    .unwrap();
+    let args = [
+        "trace",
+        "--transactions",
+        "bybit_transactions.csv",
+        "--token-transfers",
+        "bybit_token_transfers.csv",
+        "--token-metadata",
+        "tokens.csv",
+        "--seed",
+        "0x47666fab8bd0ac7003bce3f5c3585383f09486e2",
+    ];
+    let text = run(&dir, &args);
+    assert!(
+        text.status.success(),
+        "{}",
+        String::from_utf8_lossy(&text.stderr)
+    );
+    let text = String::from_utf8(text.stdout).unwrap();
+    assert!(text.contains("15,000 cmETH-meta"), "{text}");
+    let mut json_args = args.to_vec();
+    json_args.extend(["--json", "--out", "tokens.json"]);
+    assert!(run(&dir, &json_args).status.success());
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("tokens.json")).unwrap()).unwrap();
+    assert_eq!(
+        report["assets"]["0xe6829d9a7ee3040e1276fa75293bde931859e8fa"]["symbol"],
+        "cmETH-meta"
+    );
+    assert!(report["inputs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|i| i["path"] == "tokens.csv" && i["role"] == "token-metadata"));
+    assert!(verify(&dir, "tokens.json").0);
+    std::fs::write(
+        dir.join("tokens.csv"),
+        "address,symbol,decimals\n0xe6829d9a7ee3040e1276fa75293bde931859e8fa,cmETH,18\n",
+    )
+    .unwrap();
+    let (ok, out) = verify(&dir, "tokens.json");
+    assert!(!ok);
+    assert!(
+        out.contains("input changed: token-metadata file tokens.csv"),
+        "{out}"
+    );
+    // A contradiction inside the file is an error naming both lines.
+    std::fs::write(
+        dir.join("tokens.csv"),
+        "address,symbol,decimals\n0xe6829d9a7ee3040e1276fa75293bde931859e8fa,cmETH,18\n0xe6829d9a7ee3040e1276fa75293bde931859e8fa,cmETH,6\n",
+    )
+    .unwrap();
+    let out = run(&dir, &args);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("tokens.csv: line 3") && err.contains("line 2"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -4,6 +4,7 @@ use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 use clap::Args;
+use fundtrace::ingest::tokens::TokenMetadata;
 use fundtrace::ingest::{self, Dataset, Format, IngestOptions, Source};
 use fundtrace::ledger::utxo::Network;
 use fundtrace::Address;
@@ -56,6 +57,11 @@ pub struct LedgerInputs {
     /// Decimals of a token in Etherscan token exports, as CONTRACT:N (repeatable).
     #[arg(long = "token-decimals", value_name = "ADDR:N", value_parser = fundtrace::ingest::etherscan::parse_token_decimals)]
     pub token_decimals: Vec<(Address, u32)>,
+    /// Token symbols and decimals: a CSV with `address` (or `contract`),
+    /// `symbol` and `decimals` columns, such as the ethereum-etl / BigQuery
+    /// `tokens` export (repeatable; `--token-decimals` wins over it).
+    #[arg(long = "token-metadata", value_name = "FILE")]
+    pub token_metadata: Vec<PathBuf>,
 }
 
 /// Bitcoin networks.
@@ -87,6 +93,18 @@ impl LedgerInputs {
             .collect()
     }
 
+    /// The token metadata files, read (empty when none is given).
+    pub fn token_metadata(&self) -> Result<TokenMetadata, CliError> {
+        TokenMetadata::load(&self.token_metadata).map_err(|e| CliError::Input(e.to_string()))
+    }
+
+    /// Decimals of tokens: from the metadata files, then `--token-decimals`.
+    fn decimals(&self) -> Result<std::collections::BTreeMap<Address, u32>, CliError> {
+        let mut decimals = self.token_metadata()?.decimals();
+        decimals.extend(self.token_decimals.iter().cloned());
+        Ok(decimals)
+    }
+
     /// Whether any ledger input was given.
     pub fn is_empty(&self) -> bool {
         self.sources().is_empty()
@@ -115,7 +133,7 @@ impl LedgerInputs {
             lenient: self.lenient,
             rejects: None,
             no_fees: self.no_fees,
-            token_decimals: self.token_decimals.iter().cloned().collect(),
+            token_decimals: self.decimals()?,
             btc_height: self.btc_height,
             btc_network: match self.btc_network {
                 NetworkArg::Mainnet => Network::Mainnet,

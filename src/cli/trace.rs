@@ -193,6 +193,7 @@ impl TraceSetup {
             }))
             .infer_deposits(self.infer_deposits.then(DepositConfig::default))
             .allow_missing_seeds(self.allow_missing_seeds)
+            .token_metadata(self.inputs.token_metadata()?)
             .token_decimals(self.inputs.token_decimals.iter().cloned().collect())
             .bridge_config(BridgeConfig {
                 window: self.bridge_window,

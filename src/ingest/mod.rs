@@ -23,6 +23,7 @@ mod records;
 pub mod rejects;
 mod table;
 mod time;
+pub mod tokens;
 
 use std::collections::BTreeMap;
 use std::fs::File;

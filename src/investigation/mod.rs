@@ -36,9 +36,11 @@ use std::collections::BTreeMap;
 use thiserror::Error;
 
 use crate::amount::Amount;
+use crate::assets::AssetMeta;
 use crate::heuristics::bridge::{match_bridges, BridgeConfig, BridgeSpec};
 use crate::heuristics::deposit::{find_deposit_addresses, DepositConfig};
 use crate::heuristics::mixer::{LinkConfig, LinkedAddresses};
+use crate::ingest::tokens::TokenMetadata;
 use crate::ingest::Dataset;
 use crate::labels::{registry, Category, LabelSet};
 use crate::ledger::utxo::UtxoLedger;
@@ -134,6 +136,7 @@ pub struct Investigation {
     /// metadata, pool events); label files are recorded in `labels`.
     inputs: Vec<InputDigest>,
     command_line: Option<Vec<String>>,
+    token_metadata: BTreeMap<Address, AssetMeta>,
 }
 
 impl Default for Investigation {
@@ -166,7 +169,18 @@ impl Investigation {
             token_decimals: BTreeMap::new(),
             inputs: Vec::new(),
             command_line: None,
+            token_metadata: BTreeMap::new(),
         }
+    }
+
+    /// Token symbols and decimals from token metadata files (see
+    /// [`crate::ingest::tokens::TokenMetadata`]), for showing amounts;
+    /// the files are recorded among the report's inputs.
+    #[must_use]
+    pub fn token_metadata(mut self, metadata: TokenMetadata) -> Self {
+        self.token_metadata.extend(metadata.tokens);
+        self.inputs.extend(metadata.inputs);
+        self
     }
 
     /// Records a file that shapes the result but is not a ledger (a seeds
@@ -513,6 +527,7 @@ impl Investigation {
         self.annotate(data, &mut report);
         Ok(report
             .with_labels(&self.labels)
+            .with_token_metadata(&self.token_metadata)
             .with_token_decimals(&self.token_decimals))
     }
 
@@ -579,7 +594,10 @@ impl Investigation {
         report.inputs =
             InputDigest::merged(std::mem::take(&mut report.inputs), &self.side_inputs());
         report.command_line.clone_from(&self.command_line);
-        Ok(report.with_labels(&self.labels))
+        Ok(report
+            .with_labels(&self.labels)
+            .with_token_metadata(&self.token_metadata)
+            .with_token_decimals(&self.token_decimals))
     }
 
     /// The validated account-chain configuration for `model`, with the

@@ -556,15 +556,35 @@ fn override_decimals(
     decimals: &BTreeMap<crate::Address, u32>,
 ) {
     for (name, meta) in assets.iter_mut() {
-        let contract = name.split_once('@').map_or(name.as_str(), |(c, _)| c);
-        if let Some(d) = contract
-            .parse::<crate::Address>()
-            .ok()
-            .and_then(|a| decimals.get(&a))
-        {
+        if let Some(d) = contract_of(name).and_then(|a| decimals.get(&a)) {
             meta.decimals = Some(*d);
         }
     }
+}
+
+/// Gives the tokens `tokens` knows their symbol and decimals (a chain
+/// suffix the ledger added to tell assets apart is kept).
+fn override_metadata(
+    assets: &mut BTreeMap<String, AssetMeta>,
+    tokens: &BTreeMap<crate::Address, AssetMeta>,
+) {
+    for (name, meta) in assets.iter_mut() {
+        if let Some(t) = contract_of(name).and_then(|a| tokens.get(&a)) {
+            meta.symbol = match name.split_once('@') {
+                Some((_, chain)) => format!("{}@{chain}", t.symbol),
+                None => t.symbol.clone(),
+            };
+            meta.decimals = t.decimals;
+        }
+    }
+}
+
+/// The token contract an asset name (`0x…` or `0x…@chain`) names.
+fn contract_of(name: &str) -> Option<crate::Address> {
+    name.split_once('@')
+        .map_or(name, |(c, _)| c)
+        .parse::<crate::Address>()
+        .ok()
 }
 
 /// The address a seed names (`ADDR`, `ADDR@TIME`; none for `tx:` seeds).
@@ -748,6 +768,14 @@ impl TraceReport {
     #[must_use]
     pub fn with_token_decimals(mut self, decimals: &BTreeMap<crate::Address, u32>) -> Self {
         override_decimals(&mut self.assets, decimals);
+        self
+    }
+
+    /// Names tokens by a token metadata file's symbols and decimals
+    /// (see [`crate::ingest::tokens`]); amounts stay in base units.
+    #[must_use]
+    pub fn with_token_metadata(mut self, tokens: &BTreeMap<crate::Address, AssetMeta>) -> Self {
+        override_metadata(&mut self.assets, tokens);
         self
     }
 
@@ -976,6 +1004,14 @@ impl ComparisonReport {
     #[must_use]
     pub fn with_token_decimals(mut self, decimals: &BTreeMap<crate::Address, u32>) -> Self {
         override_decimals(&mut self.assets, decimals);
+        self
+    }
+
+    /// Names tokens by a token metadata file's symbols and decimals
+    /// (see [`crate::ingest::tokens`]); amounts stay in base units.
+    #[must_use]
+    pub fn with_token_metadata(mut self, tokens: &BTreeMap<crate::Address, AssetMeta>) -> Self {
+        override_metadata(&mut self.assets, tokens);
         self
     }
 }
