@@ -869,8 +869,15 @@ mod tests {
                 "{lines:?}"
             );
         }
-        // At 100 the address stays whole.
-        assert!(t.lines(2, 100)[1].contains("0x53b6936513e738f44fb50d2b9476730c0ab3bfc1"));
+        // At 100 the address gives way (a little) so the label stays whole.
+        let row = &t.lines(2, 100)[1];
+        assert!(
+            row.contains("Binance Hot Wallet 14 with a long name\\n FAKE"),
+            "{row}"
+        );
+        assert!(row.contains("0x53b6936") && row.contains("…"), "{row}");
+        // With room for everything, nothing is shortened.
+        assert!(t.lines(2, 120)[1].contains("0x53b6936513e738f44fb50d2b9476730c0ab3bfc1"));
         // At 60 it is shortened in the middle (just enough), the amount kept.
         let row = &t.lines(2, 60)[1];
         assert!(

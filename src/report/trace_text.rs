@@ -107,12 +107,16 @@ fn seeds(out: &mut Out, seeds: &[SeedEntry], labels: &BTreeMap<String, AddressLa
             .iter()
             .any(|i| *i != crate::trace::DEFAULT_INCIDENT);
     out.line(format!("seeds ({}):", seeds.len()));
-    let mut t = Table::new(vec![
-        Column::new("", Align::Left, Give::Shorten),
-        Column::new("", Align::Left, Give::Never),
-        Column::new("", Align::Left, Give::Cut(10)),
-        Column::new("", Align::Left, Give::Cut(12)),
-    ]);
+    // The seed is what the investigator typed: it stays whole (the table
+    // becomes blocks before it is shortened); labels give way first.
+    let timed = seeds.iter().any(|s| !seed_parts(&s.seed).1.is_empty());
+    let mut columns = vec![Column::new("", Align::Left, Give::Never)];
+    if timed {
+        columns.push(Column::new("", Align::Left, Give::Never));
+    }
+    columns.push(Column::new("", Align::Left, Give::Cut(10)));
+    columns.push(Column::new("", Align::Left, Give::Cut(12)));
+    let mut t = Table::new(columns);
     for s in seeds.iter().take(top) {
         let (address, from) = seed_parts(&s.seed);
         let mut note = Vec::new();
@@ -122,12 +126,12 @@ fn seeds(out: &mut Out, seeds: &[SeedEntry], labels: &BTreeMap<String, AddressLa
         if !s.found {
             note.push("not in the ledger".to_string());
         }
-        t.row(vec![
-            address.to_string(),
-            from,
-            named(labels, address),
-            note.join("; "),
-        ]);
+        let mut row = vec![address.to_string()];
+        if timed {
+            row.push(from);
+        }
+        row.extend([named(labels, address), note.join("; ")]);
+        t.row(row);
     }
     out.lines(t.lines(2, out.width));
     out.more(top.min(seeds.len()), seeds.len(), "seeds");
