@@ -142,11 +142,7 @@ pub fn run(args: &PathsArgs) -> Result<(), CliError> {
     let q = b.build().map_err(|e| CliError::Usage(e.to_string()))?;
     let kind = PathKind::from(args.kind);
     let found = if args.k == 1 {
-        KPaths {
-            paths: q.best(kind).into_iter().collect(),
-            complete: true,
-            states: 0,
-        }
+        KPaths::found(q.best(kind).into_iter().collect())
     } else {
         q.k_paths(
             kind,

@@ -72,7 +72,7 @@ mod search;
 mod state;
 
 pub use flow::{FlowLimits, FlowQuery, FlowResult};
-pub use search::{KPaths, Reach, SearchLimits};
+pub use search::{KPaths, Reach, SearchLimit, SearchLimits};
 
 use std::ops::Range;
 
