@@ -45,6 +45,8 @@ fn demix_error(e: DemixError) -> CliError {
 
 /// Runs `demix`.
 pub fn run(args: &DemixArgs) -> Result<(), CliError> {
+    args.inputs
+        .check_outputs(args.out.as_deref(), &args.pool_events)?;
     let events = load_event_files(&args.pool_events, &args.pools).map_err(demix_error)?;
     let data = if args.inputs.is_empty() {
         None

@@ -28,6 +28,7 @@ pub struct InspectArgs {
 
 /// Runs `inspect`.
 pub fn run(args: &InspectArgs) -> Result<(), CliError> {
+    args.inputs.check_outputs(args.out.as_deref(), &[])?;
     let address: Address = args
         .address
         .parse()

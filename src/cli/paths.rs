@@ -133,6 +133,8 @@ pub fn apply<'g, 'l>(
 
 /// Runs `paths`.
 pub fn run(args: &PathsArgs) -> Result<(), CliError> {
+    args.inputs
+        .check_outputs(args.out.as_deref(), &args.query.labels.paths())?;
     let ledger = args.inputs.load()?.ledger;
     let graph = TransferGraph::new(&ledger);
     let mut b = apply(&ledger, &args.query, PathQuery::on(&graph))?;
