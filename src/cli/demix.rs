@@ -36,7 +36,7 @@ pub struct DemixArgs {
 }
 
 fn parse_pool(s: &str) -> Result<Address, String> {
-    Address::parse_evm(s).map_err(|e| e.to_string())
+    Address::parse_evm_checked(s).map_err(|e| e.to_string())
 }
 
 fn demix_error(e: DemixError) -> CliError {
