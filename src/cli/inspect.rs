@@ -34,7 +34,8 @@ pub fn run(args: &InspectArgs) -> Result<(), CliError> {
         .parse()
         .map_err(|e| CliError::Usage(format!("--address {:?}: {e}", args.address)))?;
     let ledger = args.inputs.load()?.ledger;
-    let inspection = Inspection::of(&ledger, &address);
+    let inspection =
+        Inspection::of(&ledger, &address).map_err(|e| CliError::Input(e.to_string()))?;
     with_output(args.out.as_ref(), |w| {
         if args.json {
             write_json(&inspection, w)
