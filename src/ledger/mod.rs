@@ -509,3 +509,67 @@ pub(crate) fn test_ledger(moves: &[(u8, u8, Amount, bool)]) -> Ledger {
         Err(e) => panic!("test ledger refused: {e}"),
     }
 }
+
+#[cfg(test)]
+mod asset_name_tests {
+    use super::*;
+
+    #[test]
+    fn names_shared_by_two_chains_carry_the_chain() {
+        let mut b = LedgerBuilder::new();
+        let usdt = Address::Evm([0xdd; 20]);
+        let only_eth = Address::Evm([0xee; 20]);
+        let mut n = 0u8;
+        for (chain, symbol, tokens) in [
+            ("ethereum", "ETH", vec![usdt.clone(), only_eth.clone()]),
+            ("polygon", "POL", vec![usdt.clone()]),
+            ("arbitrum", "ETH", vec![]),
+        ] {
+            let c = b.chain(chain, symbol);
+            let assets = tokens.into_iter().map(Asset::Token).chain([Asset::Native]);
+            for asset in assets {
+                n += 1;
+                let pushed = b.push(TransferRecord {
+                    chain: c,
+                    tx_hash: [n; 32],
+                    block: u64::from(n),
+                    time: 1000 + u64::from(n),
+                    tx_position: 0,
+                    kind: TransferKind::Native,
+                    sub_index: 0,
+                    from: Address::Evm([1; 20]),
+                    to: Address::Evm([2; 20]),
+                    asset,
+                    amount: 5,
+                });
+                assert!(pushed.is_ok(), "{pushed:?}");
+            }
+        }
+        let l = match b.build() {
+            Ok(l) => l,
+            Err(e) => panic!("{e}"),
+        };
+        let mut names: Vec<String> = (0..l.assets().len())
+            .map(|i| l.asset_name(AssetId::from_usize(i)))
+            .collect();
+        names.sort();
+        let usdt_text = usdt.to_string();
+        let mut want = vec![
+            "ETH@arbitrum".to_string(),
+            "ETH@ethereum".to_string(),
+            "POL".to_string(),
+            format!("{usdt_text}@ethereum"),
+            format!("{usdt_text}@polygon"),
+            only_eth.to_string(),
+        ];
+        want.sort();
+        assert_eq!(names, want);
+        // Lookups by name ignore ASCII case and find every asset.
+        for name in &want {
+            let id = l.asset_by_name(&name.to_uppercase());
+            assert_eq!(id.map(|id| l.asset_name(id)).as_ref(), Some(name));
+        }
+        assert_eq!(l.asset_by_name("ETH"), None);
+        assert_eq!(l.asset_by_name(&usdt_text), None);
+    }
+}
