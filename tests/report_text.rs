@@ -173,7 +173,7 @@ fn inspect_shows_tokens_in_coin_units() {
     let address: Address = "0x47666fab8bd0ac7003bce3f5c3585383f09486e2"
         .parse()
         .unwrap();
-    let inspection = Inspection::of(&ledger, &address);
+    let inspection = Inspection::of(&ledger, &address).unwrap();
     let text = format!(
         "{}",
         InspectionTable {

@@ -33,6 +33,7 @@ pub struct ClusterArgs {
 
 /// Runs `cluster`.
 pub fn run(args: &ClusterArgs) -> Result<(), CliError> {
+    args.inputs.check_outputs(args.out.as_deref(), &[])?;
     let loaded = args.inputs.load()?;
     let Some(utxo) = loaded.utxo.as_ref() else {
         return Err(CliError::Usage(

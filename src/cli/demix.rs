@@ -36,7 +36,7 @@ pub struct DemixArgs {
 }
 
 fn parse_pool(s: &str) -> Result<Address, String> {
-    Address::parse_evm(s).map_err(|e| e.to_string())
+    Address::parse_evm_checked(s).map_err(|e| e.to_string())
 }
 
 fn demix_error(e: DemixError) -> CliError {
@@ -45,6 +45,8 @@ fn demix_error(e: DemixError) -> CliError {
 
 /// Runs `demix`.
 pub fn run(args: &DemixArgs) -> Result<(), CliError> {
+    args.inputs
+        .check_outputs(args.out.as_deref(), &args.pool_events)?;
     let events = load_event_files(&args.pool_events, &args.pools).map_err(demix_error)?;
     let data = if args.inputs.is_empty() {
         None

@@ -39,6 +39,8 @@ pub struct FlowArgs {
 
 /// Runs `flow`.
 pub fn run(args: &FlowArgs) -> Result<(), CliError> {
+    args.inputs
+        .check_outputs(args.out.as_deref(), &args.query.labels.paths())?;
     let cap = match &args.cap {
         Some(c) => Some(
             fundtrace::amount::parse_base_units(c)

@@ -110,10 +110,17 @@ impl LedgerInputs {
         self.sources().is_empty()
     }
 
-    /// Refuses outputs (`--out`, `--rejects`) that are also inputs, before
+    /// Refuses outputs (`--out`, `--rejects`) that are also inputs (the
+    /// ledger inputs and `others`: labels, seeds files, pool events), before
     /// anything is read or written.
-    pub fn check_outputs(&self, out: Option<&std::path::Path>) -> Result<(), CliError> {
-        let inputs: Vec<PathBuf> = self.sources().into_iter().map(|s| s.path).collect();
+    pub fn check_outputs(
+        &self,
+        out: Option<&std::path::Path>,
+        others: &[PathBuf],
+    ) -> Result<(), CliError> {
+        let mut inputs: Vec<PathBuf> = self.sources().into_iter().map(|s| s.path).collect();
+        inputs.extend_from_slice(others);
+        inputs.extend_from_slice(&self.token_metadata);
         let outputs: Vec<&std::path::Path> =
             out.into_iter().chain(self.rejects.as_deref()).collect();
         fundtrace::report::output::refuse_output_over_inputs(&outputs, &inputs)
@@ -123,7 +130,7 @@ impl LedgerInputs {
     /// Reads every input (Bitcoin inputs also as a UTXO ledger), reporting
     /// lenient skips on stderr.
     pub fn load(&self) -> Result<Dataset, CliError> {
-        self.check_outputs(None)?;
+        self.check_outputs(None, &[])?;
         if self.is_empty() {
             return Err(CliError::Usage(
                 "no ledger input: give --transactions, --token-transfers, --traces, --etherscan, --ledger, --btc-blocks or --btc-json".into(),

@@ -28,12 +28,14 @@ pub struct InspectArgs {
 
 /// Runs `inspect`.
 pub fn run(args: &InspectArgs) -> Result<(), CliError> {
+    args.inputs.check_outputs(args.out.as_deref(), &[])?;
     let address: Address = args
         .address
         .parse()
         .map_err(|e| CliError::Usage(format!("--address {:?}: {e}", args.address)))?;
     let ledger = args.inputs.load()?.ledger;
-    let inspection = Inspection::of(&ledger, &address);
+    let inspection =
+        Inspection::of(&ledger, &address).map_err(|e| CliError::Input(e.to_string()))?;
     with_output(args.out.as_ref(), |w| {
         if args.json {
             write_json(&inspection, w)

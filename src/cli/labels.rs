@@ -35,6 +35,17 @@ impl LabelInputs {
         self.sources().is_empty()
     }
 
+    /// Every label file given.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        let lists = self.lists.iter().map(|(p, _)| p);
+        self.labels
+            .iter()
+            .chain(lists)
+            .chain(&self.tagpacks)
+            .cloned()
+            .collect()
+    }
+
     /// The inputs as the library takes them.
     fn sources(&self) -> LabelSources {
         LabelSources {

@@ -133,6 +133,8 @@ pub fn apply<'g, 'l>(
 
 /// Runs `paths`.
 pub fn run(args: &PathsArgs) -> Result<(), CliError> {
+    args.inputs
+        .check_outputs(args.out.as_deref(), &args.query.labels.paths())?;
     let ledger = args.inputs.load()?.ledger;
     let graph = TransferGraph::new(&ledger);
     let mut b = apply(&ledger, &args.query, PathQuery::on(&graph))?;
@@ -142,11 +144,7 @@ pub fn run(args: &PathsArgs) -> Result<(), CliError> {
     let q = b.build().map_err(|e| CliError::Usage(e.to_string()))?;
     let kind = PathKind::from(args.kind);
     let found = if args.k == 1 {
-        KPaths {
-            paths: q.best(kind).into_iter().collect(),
-            complete: true,
-            states: 0,
-        }
+        KPaths::found(q.best(kind).into_iter().collect())
     } else {
         q.k_paths(
             kind,

@@ -157,6 +157,9 @@ impl TraceSetup {
     /// The investigation these arguments describe (files read, nothing
     /// traced yet).
     pub fn investigation(&self) -> Result<Investigation, CliError> {
+        let mut others = self.labels.paths();
+        others.extend_from_slice(&self.seeds_file);
+        self.inputs.check_outputs(self.out.as_deref(), &others)?;
         let mut inv = Investigation::new();
         for s in &self.seeds {
             inv = inv.seed_of(&self.incident, s)?;
@@ -205,7 +208,6 @@ impl TraceSetup {
         // Fail on what can be checked before the (possibly long) load.
         inv.validate()?;
         super::check_output_path(self.out.as_deref())?;
-        self.inputs.check_outputs(self.out.as_deref())?;
         Ok(inv)
     }
 }

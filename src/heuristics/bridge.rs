@@ -78,8 +78,8 @@ impl BridgeSpec {
         let (d, r) = spec
             .split_once(':')
             .ok_or_else(|| err("expected DEPOSIT_ADDR:RELEASE_ADDR".into()))?;
-        let deposit = Address::parse_evm(d.trim()).map_err(|e| err(e.to_string()))?;
-        let release = Address::parse_evm(r.trim()).map_err(|e| err(e.to_string()))?;
+        let deposit = Address::parse_evm_checked(d.trim()).map_err(|e| err(e.to_string()))?;
+        let release = Address::parse_evm_checked(r.trim()).map_err(|e| err(e.to_string()))?;
         Ok(BridgeSpec {
             name: format!("bridge {deposit}"),
             deposit,

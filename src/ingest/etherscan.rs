@@ -52,7 +52,7 @@ pub fn parse_token_decimals(s: &str) -> Result<(crate::Address, u32), String> {
     let (addr, n) = s
         .rsplit_once(':')
         .ok_or_else(|| format!("expected CONTRACT:DECIMALS, got {s:?}"))?;
-    let addr = crate::Address::parse_evm(addr).map_err(|e| format!("{addr:?}: {e}"))?;
+    let addr = crate::Address::parse_evm_checked(addr).map_err(|e| format!("{addr:?}: {e}"))?;
     let n: u32 = n
         .parse()
         .ok()

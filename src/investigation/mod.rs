@@ -100,6 +100,30 @@ pub enum InvestigationError {
         /// What went wrong, with the line where there is one.
         message: String,
     },
+    /// A total of the trace (or an address's balance) passed the largest
+    /// amount a `u128` holds: the data claims more of an asset than can
+    /// exist, and no total of it can be trusted.
+    #[error("the trace's totals of {asset} pass the largest representable amount ({max} base units): the data claims more of it than can exist")]
+    TotalOverflow {
+        /// The asset, as reported.
+        asset: String,
+        /// `u128::MAX`.
+        max: u128,
+    },
+}
+
+/// Refuses a trace result whose totals could not be represented.
+fn check_totals(
+    ledger: &Ledger,
+    result: &crate::trace::TraceResult,
+) -> Result<(), InvestigationError> {
+    match result.overflow {
+        Some(asset) => Err(InvestigationError::TotalOverflow {
+            asset: ledger.asset_name(asset),
+            max: u128::MAX,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Mixer demixing options: which pools and how links are made.
@@ -517,6 +541,7 @@ impl Investigation {
             None => {
                 let (config, links) = self.account_config(&data.ledger, self.model)?;
                 let result = trace(&data.ledger, &config);
+                check_totals(&data.ledger, &result)?;
                 let mut report = TraceReport::new(&data.ledger, &config, &result);
                 if let Some(links) = &links {
                     report = report.with_mixer(&data.ledger, links, &result);
@@ -588,6 +613,9 @@ impl Investigation {
             None => {
                 let (config, _) = self.account_config(&data.ledger, Model::Haircut)?;
                 let results = trace_all(&data.ledger, &config);
+                for r in &results {
+                    check_totals(&data.ledger, r)?;
+                }
                 ComparisonReport::new(&data.ledger, &config, &results)
             }
         };
@@ -772,6 +800,7 @@ fn late_inflows(ledger: &Ledger, seeds: &[Seed]) -> Vec<String> {
             if receivers[i] == id && senders[i] != id {
                 let name = ledger.asset_name(ledger.transfer_assets()[i]);
                 let e = late.entry(name).or_insert(0);
+                // A warning's figure only, never a total of the trace.
                 *e = e.saturating_add(ledger.amounts()[i]);
             }
         }

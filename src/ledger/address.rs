@@ -33,8 +33,9 @@ impl Sink {
 
 /// An address on some chain.
 ///
-/// Ethereum addresses are 20 bytes, accepted with or without checksum case
-/// and printed lower-case. Other chains' addresses (Bitcoin base58 or bech32,
+/// Ethereum addresses are 20 bytes, accepted in one case (all lower or all
+/// upper: no checksum) or in their EIP-55 checksum case when parsed from
+/// text (`str::parse`), and printed lower-case. Other chains' addresses (Bitcoin base58 or bech32,
 /// `script:<hex>`) are kept as text. Sinks are pseudo-addresses for fees,
 /// creations and minted value.
 ///
@@ -162,12 +163,14 @@ impl Address {
 impl FromStr for Address {
     type Err = AddressError;
 
-    /// `0x…` strings parse as EVM addresses, `sink:NAME` as a sink, anything
-    /// else as text.
+    /// `0x…` strings parse as EVM addresses (mixed case must be the EIP-55
+    /// checksum, [`Address::parse_evm_checked`]), `sink:NAME` as a sink,
+    /// anything else as text. Seeds, targets and addresses named on the
+    /// command line and the own ledger format parse this way.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         if s.starts_with("0x") || s.starts_with("0X") {
-            return Address::parse_evm(s);
+            return Address::parse_evm_checked(s);
         }
         match s {
             "sink:fees" => Ok(Address::Sink(Sink::Fees)),

@@ -260,6 +260,9 @@ pub struct LedgerBuilder {
     /// The last block seen, so rows of one block skip the block-time map.
     last_block: Option<(ChainId, u64, u64)>,
     chains: Vec<ChainInfo>,
+    /// Chain ids by name: a record names its chain, so the lookup must not
+    /// grow with the number of chains.
+    chain_ids: HashMap<String, ChainId>,
     /// EVM addresses, by far the most common, in a map of their own with a
     /// cheaper hash and smaller slots; other addresses share the id count.
     evm_addresses: HashMap<EvmKey, u32>,
@@ -354,14 +357,16 @@ impl LedgerBuilder {
 
     /// The id of a chain, added if new. The native symbol of the first call wins.
     pub fn chain(&mut self, name: &str, native_symbol: &str) -> ChainId {
-        if let Some(i) = self.chains.iter().position(|c| c.name == name) {
-            return ChainId::from_usize(i);
+        if let Some(&id) = self.chain_ids.get(name) {
+            return id;
         }
+        let id = ChainId::from_usize(self.chains.len());
         self.chains.push(ChainInfo {
             name: name.to_string(),
             native_symbol: native_symbol.to_string(),
         });
-        ChainId::from_usize(self.chains.len() - 1)
+        self.chain_ids.insert(name.to_string(), id);
+        id
     }
 
     /// Number of transfer records pushed so far.
@@ -1096,6 +1101,7 @@ impl LedgerBuilder {
             tx_block,
             tx_position,
             tx_by_hash: std::sync::OnceLock::new(),
+            asset_names: std::sync::OnceLock::new(),
             from: Vec::with_capacity(n),
             to: Vec::with_capacity(n),
             asset: Vec::with_capacity(n),

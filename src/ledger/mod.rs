@@ -127,6 +127,13 @@ pub struct InputFile {
     pub ignored: std::collections::BTreeMap<String, u64>,
 }
 
+/// Asset names of a ledger (see `Ledger::names`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AssetNames {
+    by_id: Vec<String>,
+    sorted: Vec<(String, AssetId)>,
+}
+
 /// An immutable ledger: interned tables and transfers in event order.
 ///
 /// Transfers are stored column by column (struct of arrays); a transfer's
@@ -143,6 +150,9 @@ pub struct Ledger {
     /// Transaction indices sorted by hash, built on the first lookup (most
     /// analyses never look a transaction up, so its memory is not spent up front).
     pub(crate) tx_by_hash: std::sync::OnceLock<Vec<TxIndex>>,
+    /// Every asset's reported name, and the names lower-cased and sorted
+    /// for [`Ledger::asset_by_name`], built on the first use.
+    pub(crate) asset_names: std::sync::OnceLock<AssetNames>,
     pub(crate) from: Vec<AddressId>,
     pub(crate) to: Vec<AddressId>,
     pub(crate) asset: Vec<AssetId>,
@@ -276,30 +286,59 @@ impl Ledger {
     /// assets under one key.
     #[must_use]
     pub fn asset_name(&self, id: AssetId) -> String {
-        let base = |info: &AssetInfo| match &info.asset {
-            Asset::Native => self.chains[info.chain.index()].native_symbol.clone(),
-            Asset::Token(a) => a.to_string(),
-        };
-        let info = self.asset(id);
-        let name = base(info);
-        if self.chains.len() > 1
-            && self
-                .assets
-                .iter()
-                .any(|other| other.chain != info.chain && base(other) == name)
-        {
-            format!("{name}@{}", self.chains[info.chain.index()].name)
-        } else {
-            name
-        }
+        self.names().by_id[id.index()].clone()
     }
 
-    /// Finds an asset by its reported name (`ETH`, a token address), on any chain.
+    /// Finds an asset by its reported name (`ETH`, a token address), on any
+    /// chain, ignoring ASCII case (the smallest id when several match).
+    /// O(log assets) after the names are built once.
     #[must_use]
     pub fn asset_by_name(&self, name: &str) -> Option<AssetId> {
-        (0..self.assets.len())
-            .map(AssetId::from_usize)
-            .find(|&id| self.asset_name(id).eq_ignore_ascii_case(name))
+        let key = name.to_ascii_lowercase();
+        let sorted = &self.names().sorted;
+        let i = sorted.partition_point(|(n, _)| *n < key);
+        sorted.get(i).filter(|(n, _)| *n == key).map(|&(_, id)| id)
+    }
+
+    /// The assets' names: a native symbol or a token contract, with `@chain`
+    /// added when another chain has an asset of the same name. Built once in
+    /// O(A log A) (asked per asset, the old scan of every asset was O(A²)).
+    fn names(&self) -> &AssetNames {
+        self.asset_names.get_or_init(|| {
+            let base: Vec<String> = self
+                .assets
+                .iter()
+                .map(|info| match &info.asset {
+                    Asset::Native => self.chains[info.chain.index()].native_symbol.clone(),
+                    Asset::Token(a) => a.to_string(),
+                })
+                .collect();
+            // Name → the chain of its first asset, and whether a second chain has it.
+            let mut chains_of: std::collections::HashMap<&str, (ChainId, bool)> =
+                std::collections::HashMap::with_capacity(base.len());
+            for (name, info) in base.iter().zip(&self.assets) {
+                let e = chains_of.entry(name).or_insert((info.chain, false));
+                e.1 |= e.0 != info.chain;
+            }
+            let by_id: Vec<String> = base
+                .iter()
+                .zip(&self.assets)
+                .map(|(name, info)| {
+                    if chains_of.get(name.as_str()).is_some_and(|e| e.1) {
+                        format!("{name}@{}", self.chains[info.chain.index()].name)
+                    } else {
+                        name.clone()
+                    }
+                })
+                .collect();
+            let mut sorted: Vec<(String, AssetId)> = by_id
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (n.to_ascii_lowercase(), AssetId::from_usize(i)))
+                .collect();
+            sorted.sort_unstable();
+            AssetNames { by_id, sorted }
+        })
     }
 
     /// The chains of the ledger, sorted by name.
@@ -468,5 +507,69 @@ pub(crate) fn test_ledger(moves: &[(u8, u8, Amount, bool)]) -> Ledger {
     match b.build() {
         Ok(l) => l,
         Err(e) => panic!("test ledger refused: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod asset_name_tests {
+    use super::*;
+
+    #[test]
+    fn names_shared_by_two_chains_carry_the_chain() {
+        let mut b = LedgerBuilder::new();
+        let usdt = Address::Evm([0xdd; 20]);
+        let only_eth = Address::Evm([0xee; 20]);
+        let mut n = 0u8;
+        for (chain, symbol, tokens) in [
+            ("ethereum", "ETH", vec![usdt.clone(), only_eth.clone()]),
+            ("polygon", "POL", vec![usdt.clone()]),
+            ("arbitrum", "ETH", vec![]),
+        ] {
+            let c = b.chain(chain, symbol);
+            let assets = tokens.into_iter().map(Asset::Token).chain([Asset::Native]);
+            for asset in assets {
+                n += 1;
+                let pushed = b.push(TransferRecord {
+                    chain: c,
+                    tx_hash: [n; 32],
+                    block: u64::from(n),
+                    time: 1000 + u64::from(n),
+                    tx_position: 0,
+                    kind: TransferKind::Native,
+                    sub_index: 0,
+                    from: Address::Evm([1; 20]),
+                    to: Address::Evm([2; 20]),
+                    asset,
+                    amount: 5,
+                });
+                assert!(pushed.is_ok(), "{pushed:?}");
+            }
+        }
+        let l = match b.build() {
+            Ok(l) => l,
+            Err(e) => panic!("{e}"),
+        };
+        let mut names: Vec<String> = (0..l.assets().len())
+            .map(|i| l.asset_name(AssetId::from_usize(i)))
+            .collect();
+        names.sort();
+        let usdt_text = usdt.to_string();
+        let mut want = vec![
+            "ETH@arbitrum".to_string(),
+            "ETH@ethereum".to_string(),
+            "POL".to_string(),
+            format!("{usdt_text}@ethereum"),
+            format!("{usdt_text}@polygon"),
+            only_eth.to_string(),
+        ];
+        want.sort();
+        assert_eq!(names, want);
+        // Lookups by name ignore ASCII case and find every asset.
+        for name in &want {
+            let id = l.asset_by_name(&name.to_uppercase());
+            assert_eq!(id.map(|id| l.asset_name(id)).as_ref(), Some(name));
+        }
+        assert_eq!(l.asset_by_name("ETH"), None);
+        assert_eq!(l.asset_by_name(&usdt_text), None);
     }
 }

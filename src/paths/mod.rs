@@ -72,7 +72,7 @@ mod search;
 mod state;
 
 pub use flow::{FlowLimits, FlowQuery, FlowResult};
-pub use search::{KPaths, Reach, SearchLimits};
+pub use search::{KPaths, Reach, SearchLimit, SearchLimits};
 
 use std::ops::Range;
 
@@ -202,8 +202,13 @@ pub enum QueryError {
         query: AssetId,
     },
     /// An address is both a source and a target.
-    #[error("address id {0} is both a source and a target")]
-    SourceIsTarget(AddressId),
+    #[error("{address} is both a source and a target")]
+    SourceIsTarget {
+        /// Its id in the ledger.
+        id: AddressId,
+        /// The address, as printed (never the internal id).
+        address: String,
+    },
     /// A hop limit of zero.
     #[error("the hop limit must be at least 1")]
     ZeroHops,
@@ -325,7 +330,10 @@ impl<'g, 'l> PathQueryBuilder<'g, 'l> {
             targets.insert(t);
         }
         if let Some(&s) = sources.iter().find(|&&s| targets.contains(s)) {
-            return Err(QueryError::SourceIsTarget(s));
+            return Err(QueryError::SourceIsTarget {
+                id: s,
+                address: ledger.address(s).to_string(),
+            });
         }
         let asset = match self.asset {
             AssetChoice::Any => None,

@@ -15,7 +15,8 @@ use crate::id::{AddressId, TransferId};
 pub struct SearchLimits {
     /// The most partial paths the search may create (default 1,000,000).
     pub max_states: usize,
-    /// The most transfers the search may examine (default 100,000,000).
+    /// The most work the search may do (default 100,000,000): transfers
+    /// examined and steps taken along partial paths ([`KPaths::work`]).
     pub max_work: u64,
 }
 
@@ -39,6 +40,38 @@ pub struct KPaths {
     pub complete: bool,
     /// Partial paths created.
     pub states: usize,
+    /// The work done, in the units [`SearchLimits::max_work`] counts: every
+    /// transfer the backward pass and the candidate scans examined, and every step of the walks up a
+    /// partial path (the check that a path visits no address twice, and the
+    /// path written out when it reaches a target). Never more than
+    /// `max_work`.
+    pub work: u64,
+    /// Which limit stopped the search, if one did (`complete` is then `false`).
+    pub stopped_by: Option<SearchLimit>,
+}
+
+/// A limit of [`SearchLimits`] that stopped a search.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum SearchLimit {
+    /// [`SearchLimits::max_states`]: too many partial paths.
+    States,
+    /// [`SearchLimits::max_work`]: too much work.
+    Work,
+}
+
+impl KPaths {
+    /// A result that holds `paths` found by a search without limits (such
+    /// as [`PathQuery::best`]): complete, no partial paths, no work counted.
+    #[must_use]
+    pub fn found(paths: Vec<TemporalPath>) -> Self {
+        KPaths {
+            paths,
+            complete: true,
+            states: 0,
+            work: 0,
+            stopped_by: None,
+        }
+    }
 }
 
 /// Which addresses the sources reach, and how.
@@ -387,29 +420,43 @@ impl PathQuery<'_, '_> {
     /// generated lazily, one at a time in key order (the time-sorted
     /// adjacency gives that order for earliest and fewest; widest sorts a
     /// partial path's viable transfers by amount once), so a hub with a
-    /// million transfers costs one child per path taken from it. At most
-    /// `limits.max_states` partial paths and `limits.max_work` transfers
-    /// examined: O(W·H + S·log S) time, O(V + W) memory.
+    /// million transfers costs one child per path taken from it. Every
+    /// step counts against `limits.max_work` ([`KPaths::work`]): the
+    /// backward pass (the window's length, charged before it runs), every
+    /// candidate transfer examined, every step of the walk up a partial path
+    /// that checks it visits no address twice (cut short below the shallowest
+    /// partial path at that address, so a fresh address costs nothing), and
+    /// the path written out at a target. At most `limits.max_states` partial
+    /// paths and `limits.max_work` units of work: O(W + S·log S) time, O(V +
+    /// W) memory, whatever the graph (a chain of a million hops included).
     #[must_use]
     pub fn k_paths(&self, kind: PathKind, k: usize, limits: &SearchLimits) -> KPaths {
         let l = self.graph.ledger();
         let (to, amounts) = (l.receivers(), l.amounts());
-        let mut out = KPaths {
-            paths: Vec::new(),
-            complete: true,
-            states: 0,
-        };
+        let mut out = KPaths::found(Vec::new());
         if k == 0 {
             return out;
         }
         let max_states = limits.max_states.min(NONE as usize - 1);
+        let max_work = limits.max_work;
+        // The backward pass reads every transfer of the window once.
+        let mut work = u64::from(self.window.end.0 - self.window.start.0);
+        if work > max_work {
+            out.complete = false;
+            out.stopped_by = Some(SearchLimit::Work);
+            return out;
+        }
         let ld = self.latest_departure();
+        let mut exhausted = false;
         let mut states: Vec<State> = Vec::new();
+        // The fewest hops of a partial path ending at each address (u32::MAX:
+        // none): a path of `h` hops can only have passed an address at a
+        // depth of at least this.
+        let mut min_hops = NodeMap::new(l.address_count(), u32::MAX);
         // Candidate children of each state: a range of the adjacency
         // (earliest, fewest) or of `sorted` (widest), and a cursor.
         let mut cands: Vec<Cands> = Vec::new();
         let mut sorted: Vec<TransferId> = Vec::new();
-        let mut work: u64 = 0;
         // (key, state, candidate position)
         let mut heap: BinaryHeap<HeapEntry> = BinaryHeap::new();
         let key = |hops: u32, width: Amount, e: u32| -> (u128, u64) {
@@ -419,22 +466,68 @@ impl PathQuery<'_, '_> {
                 PathKind::Widest => (u128::MAX - width, u64::from(e)),
             }
         };
-        let on_path = |states: &[State], mut cur: usize, t: AddressId| loop {
-            if states[cur].addr == t {
-                return true;
-            }
-            if states[cur].transfer == ROOT {
-                return false;
-            }
-            cur = states[cur].parent as usize;
-        };
+        // Charges `n` units of work: `false`, and the search is over, if
+        // they would pass the limit.
+        macro_rules! charge {
+            ($n:expr) => {{
+                let n: u64 = $n;
+                match work.checked_add(n) {
+                    Some(w) if w <= max_work => {
+                        work = w;
+                        true
+                    }
+                    _ => {
+                        exhausted = true;
+                        false
+                    }
+                }
+            }};
+        }
+        // Whether address `t` is on the partial path ending at state `sid`:
+        // a walk up the parents, one unit of work a step, that stops at the
+        // first ancestor shallower than any partial path at `t`. At the work
+        // limit the answer is "on the path" (the transfer is not taken) and
+        // the search is over.
+        macro_rules! on_path {
+            ($sid:expr, $t:expr) => {{
+                let (mut cur, t): (usize, AddressId) = ($sid, $t);
+                let floor = min_hops.get(t.0);
+                loop {
+                    let s = states[cur];
+                    if s.hops < floor {
+                        break false;
+                    }
+                    if !charge!(1) || s.addr == t {
+                        break true;
+                    }
+                    if s.transfer == ROOT {
+                        break false;
+                    }
+                    cur = s.parent as usize;
+                }
+            }};
+        }
         // Whether transfer `e` is a possible child of state `sid`.
-        let fits = |states: &[State], sid: usize, e: TransferId| {
-            let t = to[e.index()];
-            (self.targets.contains(t) || ld[t.index()] > e.0 + 1)
-                && self.usable(e.index())
-                && !on_path(states, sid, t)
-        };
+        macro_rules! fits {
+            ($sid:expr, $e:expr) => {{
+                let (sid, e): (usize, TransferId) = ($sid, $e);
+                let t = to[e.index()];
+                (self.targets.contains(t) || ld[t.index()] > e.0 + 1)
+                    && self.usable(e.index())
+                    && !on_path!(sid, t)
+            }};
+        }
+        // Adds a partial path.
+        macro_rules! add_state {
+            ($st:expr) => {{
+                let st: State = $st;
+                if st.hops < min_hops.get(st.addr.0) {
+                    min_hops.set(st.addr.0, st.hops);
+                }
+                states.push(st);
+                states.len() - 1
+            }};
+        }
         // Opens the candidate list of a new state and pushes its first child.
         macro_rules! open {
             ($sid:expr) => {{
@@ -455,8 +548,10 @@ impl PathQuery<'_, '_> {
                 } else if kind == PathKind::Widest {
                     let begin = sorted.len();
                     for &e in slice {
-                        work += 1;
-                        if fits(&states, sid, e) {
+                        if !charge!(1) {
+                            break;
+                        }
+                        if fits!(sid, e) {
                             sorted.push(e);
                         }
                     }
@@ -496,19 +591,15 @@ impl PathQuery<'_, '_> {
                 } else {
                     let base = self.graph.out_transfers(st.addr);
                     let mut idx = c.start + pos;
-                    while idx < c.len && base[idx] < self.window.end {
-                        work += 1;
+                    while idx < c.len && base[idx] < self.window.end && charge!(1) {
                         let e = base[idx];
-                        if fits(&states, sid, e) {
+                        if fits!(sid, e) {
                             let w = st.width.min(amounts[e.index()]);
                             heap.push(Reverse((
                                 key(st.hops + 1, w, e.0),
                                 sid as u32,
                                 (idx - c.start) as u32,
                             )));
-                            break;
-                        }
-                        if work > limits.max_work {
                             break;
                         }
                         idx += 1;
@@ -520,18 +611,21 @@ impl PathQuery<'_, '_> {
             if ld[s.index()] == 0 {
                 continue;
             }
-            states.push(State {
+            let sid = add_state!(State {
                 transfer: ROOT,
                 parent: ROOT,
                 addr: s,
                 hops: 0,
                 width: Amount::MAX,
             });
-            open!(states.len() - 1);
+            open!(sid);
         }
         while let Some(Reverse((_, sid, pos))) = heap.pop() {
-            if work > limits.max_work || states.len() >= max_states + self.sources.len() {
-                out.complete = false;
+            if exhausted {
+                break;
+            }
+            if states.len() >= max_states + self.sources.len() {
+                out.stopped_by = Some(SearchLimit::States);
                 break;
             }
             let (sid, pos) = (sid as usize, pos as usize);
@@ -544,21 +638,24 @@ impl PathQuery<'_, '_> {
             };
             // The next sibling competes from now on.
             push_next!(sid, pos + 1);
-            let child = State {
+            let cid = add_state!(State {
                 transfer: e.0,
                 parent: sid as u32,
                 addr: to[e.index()],
                 hops: st.hops + 1,
                 width: st.width.min(amounts[e.index()]),
-            };
-            states.push(child);
-            let cid = states.len() - 1;
+            });
+            let child = states[cid];
             if self.targets.contains(child.addr) {
                 cands.push(Cands {
                     start: 0,
                     len: 0,
                     sorted: true,
                 });
+                // Writing the path out walks up its states.
+                if !charge!(u64::from(child.hops)) {
+                    break;
+                }
                 let mut path = Vec::with_capacity(child.hops as usize);
                 let mut cur = cid;
                 while states[cur].transfer != ROOT {
@@ -574,9 +671,11 @@ impl PathQuery<'_, '_> {
             }
             open!(cid);
         }
-        if work > limits.max_work {
-            out.complete = false;
+        if exhausted {
+            out.stopped_by = Some(SearchLimit::Work);
         }
+        out.complete = out.stopped_by.is_none();
+        out.work = work;
         out.states = states.len() - states.iter().filter(|s| s.transfer == ROOT).count();
         out
     }

@@ -306,6 +306,7 @@ pub fn write_evidence(report: &TraceReport, dir: &Path) -> Result<Vec<PathBuf>, 
             let f = &report.flows[k];
             deposits += 1;
             let t = tainted.entry(f.asset.clone()).or_insert(0);
+            // Shown only; each flow's taint is within the trace's checked totals.
             *t = t.saturating_add(f.tainted);
             let path_flows = graph.path_to(report, k, MAX_PATH);
             let mut addresses: Vec<&str> = Vec::new();

@@ -207,6 +207,7 @@ pub(crate) fn senders(flow: &FlowEntry) -> Vec<Cow<'_, str>> {
 
 fn add(map: &mut BTreeMap<String, Amount>, asset: &str, v: Amount) {
     let e = map.entry(asset.to_string()).or_insert(0);
+    // Labels of the drawing only: the trace checks the totals themselves.
     *e = e.saturating_add(v);
 }
 

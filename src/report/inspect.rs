@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::Serialize;
+use thiserror::Error;
 
 use super::text::{
     asset_label, cut, put, units, warning_lines, width_of_formatter, Align, Column, Give, Table,
@@ -49,11 +50,28 @@ pub struct Inspection {
     pub inputs: Vec<InputDigest>,
 }
 
+/// A total of an [`Inspection`] passed the largest amount a `u128` holds:
+/// the data claims more of an asset than can exist.
+#[derive(Clone, Debug, PartialEq, Eq, Error)]
+#[error("the totals of {asset} at {address} pass the largest representable amount ({max} base units): the data claims more of it than can exist")]
+pub struct TotalOverflow {
+    /// The address inspected.
+    pub address: String,
+    /// The asset, as reported.
+    pub asset: String,
+    /// `u128::MAX`.
+    pub max: u128,
+}
+
 impl Inspection {
     /// Sums the transfers of `address` in `ledger`. An address the ledger
     /// does not have gives an empty asset list.
-    #[must_use]
-    pub fn of(ledger: &Ledger, address: &Address) -> Inspection {
+    ///
+    /// # Errors
+    ///
+    /// [`TotalOverflow`] when an amount received, sent or paid in fees
+    /// cannot be represented.
+    pub fn of(ledger: &Ledger, address: &Address) -> Result<Inspection, TotalOverflow> {
         let mut per_asset: BTreeMap<AssetId, AssetActivity> = BTreeMap::new();
         if let Some(id) = ledger.address_id(address) {
             for t in ledger.transfers() {
@@ -69,16 +87,22 @@ impl Inspection {
                     fees: 0,
                 });
                 let is_fee = *ledger.address(t.to) == Address::Sink(Sink::Fees);
+                let overflow = || TotalOverflow {
+                    address: address.to_string(),
+                    asset: ledger.asset_name(t.asset),
+                    max: u128::MAX,
+                };
                 if t.from == id {
-                    e.sent = e.sent.saturating_add(t.amount);
+                    e.sent = e.sent.checked_add(t.amount).ok_or_else(overflow)?;
                     if is_fee {
+                        // At most `sent`, which did not overflow.
                         e.fees = e.fees.saturating_add(t.amount);
                     } else {
                         e.n_out += 1;
                     }
                 }
                 if t.to == id {
-                    e.received = e.received.saturating_add(t.amount);
+                    e.received = e.received.checked_add(t.amount).ok_or_else(overflow)?;
                     e.n_in += 1;
                 }
             }
@@ -89,13 +113,13 @@ impl Inspection {
             .collect();
         let mut assets: Vec<AssetActivity> = per_asset.into_values().collect();
         assets.sort_by(|a, b| a.asset.cmp(&b.asset));
-        Inspection {
+        Ok(Inspection {
             address: address.to_string(),
             assets,
             asset_info,
             warnings: super::sorted_warnings(ledger),
             inputs: InputDigest::of_ledger(ledger),
-        }
+        })
     }
 }
 

@@ -933,6 +933,8 @@ impl ComparisonReport {
                         changes: false,
                     });
                 let a = entry.amounts.entry(r.model.clone()).or_insert(0);
+                // One model's exits at one address in one asset: at most the
+                // model's exited total, which the trace checks.
                 *a = a.saturating_add(e.amount);
             }
         }

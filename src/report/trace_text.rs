@@ -367,6 +367,8 @@ fn why(out: &mut Out, r: &TraceReport, top: usize) {
     for asset in names.iter().take(top) {
         let meta = r.assets.get(*asset);
         let a = |v: Amount| amount(v, asset, meta);
+        // The totals are checked by the trace; these sums of them are the
+        // base of a percentage and lines of the summary, shown only.
         let base = get(&t.stolen, asset)
             .saturating_add(get(&t.swapped_in, asset))
             .saturating_add(get(&t.linked_in, asset))

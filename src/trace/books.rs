@@ -1,6 +1,12 @@
 //! How each value-conserving model keeps a tainted purse and takes value
 //! out of it. The driver keeps every purse's balance; a purse only gets a
 //! "book" here once it holds taint, and loses it when the taint is gone.
+//!
+//! The additions here saturate without harm: a book's lots add up to at
+//! most its purse's balance, and a transfer's parts to at most its amount,
+//! both of which the driver keeps exactly (a balance past `u128::MAX` is
+//! reported there as an overflow). The saturating subtractions are clamps
+//! of the rounding rules, commented where they occur.
 
 use std::collections::VecDeque;
 

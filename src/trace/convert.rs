@@ -3,6 +3,12 @@
 //! (a pool deposit and the withdrawal linked to it) or a bridge match (a
 //! deposit on one chain and the release on another).
 //!
+//! The sums here saturate without harm: what a conversion captures and
+//! delivers is part of the per-asset conversion totals, which the driver
+//! adds with a check (an overflow there ends the trace in an error), and
+//! the per-transaction sums that find swaps only decide whether a
+//! transaction looks like one.
+//!
 //! # Rules
 //!
 //! A conversion has *source* transfers (their total amount is `x`) and

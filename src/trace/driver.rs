@@ -88,6 +88,31 @@ struct Walk<'a> {
     end: usize,
     /// Swaps, mixer links and bridge matches (empty unless configured).
     plan: Plan,
+    /// The first asset a total or a balance of which passed `u128::MAX`.
+    overflow: Option<u32>,
+}
+
+/// Adds `v` to `total`, a sum over many transfers (a per-asset total, an
+/// exit, a gap, taint stopped by the hop limit, a balance). A sum past
+/// `u128::MAX` cannot be represented: the total stops at the maximum and
+/// `asset` is recorded in `overflow`, which [`TraceResult::overflow`] reports
+/// so the trace ends in an error instead of a silently wrong number.
+///
+/// The other sums of the walk are bounded without a check: the parts of
+/// one transfer (`rem`, `carried`, `newly`, `carried + handed`) add up to at
+/// most its amount; an exit's amounts per incident to at most the exit's
+/// total; hop counts to at most the number of transfers. Subtractions that
+/// saturate (`bs - v`, `balance - v`) are the documented rule for an
+/// overdrawn purse (value of unknown origin, clean), not an accident.
+#[inline]
+fn add_to(total: &mut Amount, v: Amount, overflow: &mut Option<u32>, asset: u32) {
+    match total.checked_add(v) {
+        Some(sum) => *total = sum,
+        None => {
+            *total = Amount::MAX;
+            overflow.get_or_insert(asset);
+        }
+    }
 }
 
 impl<'a> Walk<'a> {
@@ -207,6 +232,7 @@ impl<'a> Walk<'a> {
             seeds,
             end,
             plan: Plan::new(ledger, config, end),
+            overflow: None,
         };
         let plan_warnings = std::mem::take(&mut w.plan.warnings);
         w.warnings.extend(plan_warnings);
@@ -426,7 +452,7 @@ impl<'a> Walk<'a> {
             first: TransferId::from_usize(i),
             stolen,
         });
-        g.amount = g.amount.saturating_add(amount);
+        add_to(&mut g.amount, amount, &mut self.overflow, asset.0);
     }
 
     /// Hands the carried taint of transfer `i` to a sink, an exit, or dust
@@ -437,11 +463,12 @@ impl<'a> Walk<'a> {
             for p in parts.iter_mut() {
                 if !p.is_clean() && p.hops >= max {
                     let s = self.stuck.entry((sender, p.tag)).or_insert(0);
-                    *s = s.saturating_add(p.amount);
+                    add_to(s, p.amount, &mut self.overflow, asset);
                     p.tag = CLEAN;
                 }
             }
         }
+        // Parts of one transfer: at most its amount (see `add_to`).
         let rem: Amount = parts
             .iter()
             .filter(|p| !p.is_clean())
@@ -451,20 +478,25 @@ impl<'a> Walk<'a> {
         }
         let role = self.role(to);
         let totals = &mut self.totals[asset as usize];
+        let of = &mut self.overflow;
         match role {
             Role::Unknown => {}
-            Role::Fees => totals.fees = totals.fees.saturating_add(rem),
-            Role::Creations => totals.creations = totals.creations.saturating_add(rem),
+            Role::Fees => add_to(&mut totals.fees, rem, of, asset),
+            Role::Creations => add_to(&mut totals.creations, rem, of, asset),
             Role::Exit => {
-                totals.exited = totals.exited.saturating_add(rem);
+                add_to(&mut totals.exited, rem, of, asset);
+                let mut overflow = None;
                 let e = self.exit_entry(i, to, asset);
-                e.amount = e.amount.saturating_add(rem);
+                add_to(&mut e.amount, rem, &mut overflow, asset);
                 for p in parts.iter().filter(|p| !p.is_clean()) {
                     add_incident(&mut e.by_incident, p.tag as IncidentIndex, p.amount);
                 }
+                if let Some(a) = overflow {
+                    self.overflow.get_or_insert(a);
+                }
             }
             Role::Plain if rem < self.config.dust => {
-                totals.dust = totals.dust.saturating_add(rem);
+                add_to(&mut totals.dust, rem, of, asset);
             }
             Role::Plain => {
                 // Hops are only counted when limited, so that without a limit
@@ -544,10 +576,10 @@ impl<'a> Walk<'a> {
         let ledger = self.ledger;
         let mut totals = Vec::new();
         for (a, t) in self.totals.iter_mut().enumerate() {
-            t.held = holders
-                .iter()
-                .filter(|h| h.asset.index() == a)
-                .fold(0, |s: Amount, h| s.saturating_add(h.amount));
+            t.held = 0;
+            for h in holders.iter().filter(|h| h.asset.index() == a) {
+                add_to(&mut t.held, h.amount, &mut self.overflow, a as u32);
+            }
             if self.touched_assets[a] || *t != AssetTotals::default() {
                 totals.push((AssetId::from_usize(a), *t));
             }
@@ -593,6 +625,7 @@ impl<'a> Walk<'a> {
             gaps,
             warnings: self.warnings,
             end: TransferId::from_usize(self.end),
+            overflow: self.overflow.map(AssetId),
         }
     }
 
@@ -610,6 +643,7 @@ impl<'a> Walk<'a> {
 
 fn add_incident(list: &mut Vec<(IncidentIndex, Amount)>, incident: IncidentIndex, amount: Amount) {
     match list.iter_mut().find(|(i, _)| *i == incident) {
+        // At most the exit's (checked) total: see `add_to`.
         Some((_, a)) => *a = a.saturating_add(amount),
         None => list.push((incident, amount)),
     }
@@ -617,6 +651,7 @@ fn add_incident(list: &mut Vec<(IncidentIndex, Amount)>, incident: IncidentIndex
 
 fn holding(address: u32, asset: u32, mut by_incident: Vec<(IncidentIndex, Amount)>) -> Holding {
     by_incident.sort_unstable();
+    // A purse's taint: at most its balance, which is checked.
     let amount = by_incident
         .iter()
         .fold(0, |s: Amount, (_, a)| s.saturating_add(*a));
@@ -731,8 +766,8 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
                     },
                 );
                 let tot = &mut w.totals[a as usize];
-                tot.stolen = tot.stolen.saturating_add(d);
-                tot.gaps = tot.gaps.saturating_add(d);
+                add_to(&mut tot.stolen, d, &mut w.overflow, a);
+                add_to(&mut tot.gaps, d, &mut w.overflow, a);
                 w.record_gap(s, i, d, true);
             } else {
                 push_part(&mut parts, Part::clean(d));
@@ -750,7 +785,9 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
         let mut handed: Amount = 0;
         if let Some(c) = if CONV { w.plan.source_of(i) } else { None } {
             handed = w.plan.capture(c, &mut parts);
-            w.totals[a as usize].add_conversion(w.plan.kind(c), false, handed);
+            if !w.totals[a as usize].add_conversion(w.plan.kind(c), false, handed) {
+                w.overflow.get_or_insert(a);
+            }
         }
         if let Some((kind, x)) = if CONV {
             w.plan.deliver(i, v, &mut parts)
@@ -758,7 +795,9 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             None
         } {
             w.touch(a);
-            w.totals[a as usize].add_conversion(kind, true, x);
+            if !w.totals[a as usize].add_conversion(kind, true, x) {
+                w.overflow.get_or_insert(a);
+            }
         }
         let carried: Amount = parts
             .iter()
@@ -781,7 +820,7 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             if newly > 0 {
                 w.touch(a);
                 let tot = &mut w.totals[a as usize];
-                tot.stolen = tot.stolen.saturating_add(newly);
+                add_to(&mut tot.stolen, newly, &mut w.overflow, a);
             }
         }
         if config.record_flows && (carried > 0 || newly > 0 || handed > 0) {
@@ -823,7 +862,9 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
                 b.put(*p);
             }
         }
-        w.set_balance(r, balance_r.saturating_add(v));
+        let mut balance_r = balance_r;
+        add_to(&mut balance_r, v, &mut w.overflow, a);
+        w.set_balance(r, balance_r);
     }
     // Holdings.
     let mut held: BTreeMap<(u32, u32), Vec<(IncidentIndex, Amount)>> = BTreeMap::new();
@@ -926,8 +967,8 @@ fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             if seed_from as usize <= i {
                 let inc = w.seed_incident(s);
                 let tot = &mut w.totals[a as usize];
-                tot.stolen = tot.stolen.saturating_add(d);
-                tot.gaps = tot.gaps.saturating_add(d);
+                add_to(&mut tot.stolen, d, &mut w.overflow, a);
+                add_to(&mut tot.gaps, d, &mut w.overflow, a);
                 w.touch(a);
                 w.record_gap(s, i, d, true);
                 // The purse now holds stolen value: it is poisoned.
@@ -956,7 +997,9 @@ fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             // A conversion source hands the sender's incidents over.
             if let Some(c) = if CONV { w.plan.source_of(i) } else { None } {
                 w.plan.capture_incidents(c, &carried_set, v);
-                w.totals[a as usize].add_conversion(w.plan.kind(c), false, v);
+                if !w.totals[a as usize].add_conversion(w.plan.kind(c), false, v) {
+                    w.overflow.get_or_insert(a);
+                }
                 carried_set.clear();
             }
         }
@@ -966,7 +1009,9 @@ fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             None
         } {
             w.touch(a);
-            w.totals[a as usize].add_conversion(kind, true, v);
+            if !w.totals[a as usize].add_conversion(kind, true, v) {
+                w.overflow.get_or_insert(a);
+            }
             union_into(&mut carried_set, &incs);
             carried = v;
         }
@@ -975,19 +1020,24 @@ fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             if !stopped {
                 let role = w.role(t);
                 let tot = &mut w.totals[a as usize];
+                let of = &mut w.overflow;
                 match role {
                     Role::Unknown => {}
-                    Role::Fees => tot.fees = tot.fees.saturating_add(v),
-                    Role::Creations => tot.creations = tot.creations.saturating_add(v),
+                    Role::Fees => add_to(&mut tot.fees, v, of, a),
+                    Role::Creations => add_to(&mut tot.creations, v, of, a),
                     Role::Exit => {
-                        tot.exited = tot.exited.saturating_add(v);
+                        add_to(&mut tot.exited, v, of, a);
+                        let mut overflow = None;
                         let e = w.exit_entry(i, t, a);
-                        e.amount = e.amount.saturating_add(v);
+                        add_to(&mut e.amount, v, &mut overflow, a);
                         for &inc in &carried_set {
                             add_incident(&mut e.by_incident, inc, v);
                         }
+                        if let Some(x) = overflow {
+                            w.overflow.get_or_insert(x);
+                        }
                     }
-                    Role::Plain if v < config.dust => tot.dust = tot.dust.saturating_add(v),
+                    Role::Plain if v < config.dust => add_to(&mut tot.dust, v, of, a),
                     Role::Plain => delivered = true,
                 }
             }
@@ -1001,7 +1051,7 @@ fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             newly = v;
             w.touch(a);
             let tot = &mut w.totals[a as usize];
-            tot.stolen = tot.stolen.saturating_add(v);
+            add_to(&mut tot.stolen, v, &mut w.overflow, a);
             receiver_incidents.push(inc);
             hops = 0;
         }
@@ -1025,8 +1075,9 @@ fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             union_into(&mut m.incidents, &receiver_incidents);
             m.hops = m.hops.min(hops);
         }
-        let balance_r = w.balance(r);
-        w.set_balance(r, balance_r.saturating_add(v));
+        let mut balance_r = w.balance(r);
+        add_to(&mut balance_r, v, &mut w.overflow, a);
+        w.set_balance(r, balance_r);
     }
     let mut holders = Vec::new();
     for sp in &w.specials {

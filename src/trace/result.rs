@@ -80,7 +80,7 @@ impl AssetTotals {
         kind: super::ConversionKind,
         incoming: bool,
         v: Amount,
-    ) {
+    ) -> bool {
         use super::ConversionKind as K;
         let field = match (kind, incoming) {
             (K::Swap, true) => &mut self.swapped_in,
@@ -90,7 +90,18 @@ impl AssetTotals {
             (K::Bridge, true) => &mut self.bridged_in,
             (K::Bridge, false) => &mut self.bridged_out,
         };
-        *field = field.saturating_add(v);
+        // A sum over many transfers: `false` if it cannot be represented
+        // (the driver then reports the overflow).
+        match field.checked_add(v) {
+            Some(sum) => {
+                *field = sum;
+                true
+            }
+            None => {
+                *field = Amount::MAX;
+                false
+            }
+        }
     }
 }
 
@@ -193,6 +204,12 @@ pub struct TraceResult {
     /// The last transfer considered (exclusive): events at or after it were
     /// after `until`.
     pub end: TransferId,
+    /// The first asset for which a total, an exit, a gap or an address's
+    /// balance passed `u128::MAX` (possible only with hostile or corrupt
+    /// data: no chain has that much of an asset). Its numbers are not valid;
+    /// [`crate::investigation::Investigation::trace`] turns this into an
+    /// error.
+    pub overflow: Option<AssetId>,
 }
 
 impl TraceResult {

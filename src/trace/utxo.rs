@@ -265,6 +265,8 @@ fn split_stream(
     outputs: &[Amount],
     want_lots: bool,
 ) -> (PolicySplit, Vec<Vec<Lot>>) {
+    // Bitcoin values are below 2^64 and a transaction has fewer than 2^20
+    // inputs or outputs (4 MB): these sums stay far below 2^128.
     let total_in: Amount = stream.iter().map(|l| l.amount).sum();
     let total_out: Amount = outputs.iter().sum();
     let deficit = total_out.saturating_sub(total_in);

@@ -29,19 +29,44 @@ pub fn block_records(block: &Block, height: u64, network: Network) -> Vec<TxReco
 /// `first_height`, as [`block_records`] gives them, except that an input's
 /// script is read for its address only when the transaction it spends is not
 /// among the blocks (where it is, the ledger knows the spent output's address).
-#[must_use]
-pub fn chain_records(blocks: &[Block], first_height: u64, network: Network) -> Vec<TxRecord> {
+///
+/// # Errors
+///
+/// [`ChainError::HeightOutOfRange`] when the last block's height would not
+/// fit in a `u64` (a start height near 2^64).
+pub fn chain_records(
+    blocks: &[Block],
+    first_height: u64,
+    network: Network,
+) -> Result<Vec<TxRecord>, ChainError> {
+    check_heights(blocks, first_height)?;
     let inside: FastSet<Txid> = blocks
         .iter()
         .flat_map(|b| b.txids().iter().copied())
         .collect();
     let mut records = Vec::new();
     for (i, b) in blocks.iter().enumerate() {
-        records.extend(records_of(b, first_height + i as u64, network, |op| {
+        // Cannot overflow: `check_heights` found room for the last block.
+        let height = first_height + i as u64;
+        records.extend(records_of(b, height, network, |op| {
             !inside.contains(&op.txid)
         }));
     }
-    records
+    Ok(records)
+}
+
+/// Refuses a first height whose blocks would run past `u64::MAX`.
+fn check_heights(blocks: &[Block], first_height: u64) -> Result<(), ChainError> {
+    let last = u64::try_from(blocks.len().saturating_sub(1))
+        .ok()
+        .and_then(|n| first_height.checked_add(n));
+    match last {
+        Some(_) => Ok(()),
+        None => Err(ChainError::HeightOutOfRange {
+            first_height,
+            blocks: blocks.len(),
+        }),
+    }
 }
 
 fn records_of(
@@ -121,6 +146,15 @@ pub enum ChainError {
     /// No blocks.
     #[error("no blocks")]
     Empty,
+    /// The first height given (or read from a coinbase) leaves no room for
+    /// the heights of the blocks after it.
+    #[error("a first block height of {first_height} leaves no room for {blocks} blocks: heights must stay below 2^64")]
+    HeightOutOfRange {
+        /// The height of the first block.
+        first_height: u64,
+        /// Number of blocks.
+        blocks: usize,
+    },
     /// The height of the first block is not in the data and was not given.
     #[error("the height of block {hash} is unknown: it is not the genesis block, its parent is not genesis and its coinbase has no BIP34 height; give the start height")]
     UnknownHeight {
@@ -327,7 +361,7 @@ pub fn utxo_ledger_from_blocks(
         blocks,
         first_height,
         Network::Mainnet,
-    )))
+    )?))
 }
 
 #[cfg(test)]

@@ -142,7 +142,12 @@ pub fn load_utxo(
                 })
             }
         };
-        records.extend(chain_records(&chain.blocks, height, network));
+        records.extend(chain_records(&chain.blocks, height, network).map_err(|e| {
+            IngestError::File {
+                path: "--btc-blocks".into(),
+                problem: e.to_string(),
+            }
+        })?);
     }
     Ok(BtcLoad {
         ledger: UtxoLedger::from_records(records),
