@@ -18,7 +18,7 @@ pub struct CompareArgs {
 pub fn run(args: &CompareArgs) -> Result<(), CliError> {
     let setup = &args.setup;
     let investigation = setup.investigation()?;
-    let data = setup.inputs.load()?;
+    let data = setup.inputs.load_with(setup.demixes())?;
     let format = setup.output_format();
     if !matches!(
         format,

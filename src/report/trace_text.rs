@@ -165,10 +165,11 @@ fn get(m: &BTreeMap<String, Amount>, asset: &str) -> Amount {
 }
 
 /// The optional totals columns: heading and map, in the order shown.
-fn extra_columns(t: &Totals) -> [(&'static str, &BTreeMap<String, Amount>); 8] {
+fn extra_columns(t: &Totals) -> [(&'static str, &BTreeMap<String, Amount>); 9] {
     [
         ("from gaps", &t.gaps),
         ("to creations", &t.creations),
+        ("in pools", &t.pooled),
         ("swapped in", &t.swapped_in),
         ("swapped out", &t.swapped_out),
         ("linked in", &t.linked_in),
@@ -350,6 +351,10 @@ fn why(out: &mut Out, r: &TraceReport, top: usize) {
     let mut creations = Cause::new("sent to contract creations whose address is not in the data");
     let mut converted =
         Cause::new("converted (swaps, mixer links, bridges) and traced on in what it became");
+    let mut pooled = Cause::new(
+        "left in mixer pools: linked deposits handed it over, but their links could not carry \
+         it on (a smaller or later withdrawal, or one beyond the data)",
+    );
     for asset in names.iter().take(top) {
         let meta = r.assets.get(*asset);
         let a = |v: Amount| amount(v, asset, meta);
@@ -417,6 +422,7 @@ fn why(out: &mut Out, r: &TraceReport, top: usize) {
             (&mut fees, get(&t.fees, asset)),
             (&mut dust, get(&t.dust, asset)),
             (&mut creations, get(&t.creations, asset)),
+            (&mut pooled, get(&t.pooled, asset)),
             (
                 &mut converted,
                 get(&t.swapped_out, asset)
@@ -446,7 +452,7 @@ fn why(out: &mut Out, r: &TraceReport, top: usize) {
         "seeds not in the ledger",
     );
     for c in [
-        gap, clean_gap, ended, kept, own, exited, fees, dust, creations, converted,
+        gap, clean_gap, ended, kept, own, exited, fees, dust, creations, pooled, converted,
     ] {
         if !c.items.is_empty() {
             out.wrap(&format!("{}:", c.what), "  - ", "    ");
