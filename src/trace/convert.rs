@@ -20,6 +20,8 @@
 //!   `bridged_in` of the target's asset, and then goes where any taint
 //!   goes (to an exit, to dust, or on to the receiver). The converted parts
 //!   come first among the transfer's parts.
+//! - A mixer link moves one asset: the asset of its first source transfer
+//!   (its other source and target transfers in other assets are left out).
 //! - **Mixer links never create taint**: a link's targets carry, per
 //!   taint, at most what its deposit handed over (a 10 ETH deposit linked
 //!   to a 100 ETH withdrawal carries the deposit's taint, not ten times
@@ -333,8 +335,8 @@ impl Plan {
         explicit.sort_by(|a, b| b.confidence.cmp(&a.confidence).then(a.cmp(b)));
         let mut candidates: Vec<Planned> = Vec::new();
         for c in explicit {
-            let sources = leg_transfers(ledger, &c.source, end);
-            let targets = leg_transfers(ledger, &c.target, end);
+            let mut sources = leg_transfers(ledger, &c.source, end);
+            let mut targets = leg_transfers(ledger, &c.target, end);
             let what = format!(
                 "{} {} -> {}",
                 c.kind.name(),
@@ -358,6 +360,22 @@ impl Plan {
                     c.heuristic
                 ));
                 continue;
+            }
+            if c.kind == ConversionKind::MixerLink {
+                // A pool takes one asset: a link moves the asset of its
+                // first deposit transfer, and nothing else.
+                let assets = ledger.transfer_assets();
+                let a = assets[s0 as usize];
+                sources.retain(|&s| assets[s as usize] == a);
+                targets.retain(|&t| assets[t as usize] == a);
+                if targets.is_empty() {
+                    plan.warnings.push(format!(
+                        "{what} ({}): the withdrawal pays no {}; not used",
+                        c.heuristic,
+                        ledger.asset_name(a)
+                    ));
+                    continue;
+                }
             }
             candidates.push(Planned::new(
                 c.kind,
