@@ -149,6 +149,10 @@ fn linked_addresses() {
         Heuristic::LinkedAddresses
     )
     .is_empty());
+    // A recipient linked to two depositors is linked to neither.
+    d.push(dep(12, 42, 1_500, None, 0));
+    linked.add(a(50), a(42));
+    assert!(pairs(&run(&d, &w, &linked), Heuristic::LinkedAddresses).is_empty());
 }
 
 #[test]

@@ -588,15 +588,31 @@ impl TraceSummary<'_> {
                 .take(top)
                 .map(|s| s.anonymity_set.to_string())
                 .collect();
+            let counts: Vec<String> = m
+                .by_heuristic
+                .iter()
+                .filter(|(_, c)| c.candidates > 0)
+                .map(|(h, c)| {
+                    format!(
+                        "{h} {} of {} (confidence {})",
+                        c.links, c.candidates, c.confidence
+                    )
+                })
+                .collect();
             out.wrap(
                 &format!(
                     "mixer: {} pool(s), {} deposit(s), {} withdrawal(s), {} candidate link(s), \
-                     {} used; anonymity sets met: {}{}",
+                     {} used{}; anonymity sets met: {}{}",
                     m.pools.len(),
                     m.deposits,
                     m.withdrawals,
                     m.candidate_links,
                     m.links.len(),
+                    if counts.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (used of candidates: {})", counts.join(", "))
+                    },
                     if sets.is_empty() {
                         "none".to_string()
                     } else {

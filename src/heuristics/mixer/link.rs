@@ -273,10 +273,26 @@ pub fn link(
                 ));
             }
         }
-        for (p, evidence) in partners.get(&w.recipient).into_iter().flatten() {
-            if *p == &w.recipient {
-                continue;
-            }
+        // Linked addresses: the recipient is no depositor of the pool
+        // itself (that is address match) and is linked to exactly one of
+        // its depositors; a recipient linked to several tells nothing.
+        let linked_depositors: Vec<&(&Address, Option<Hash32>)> =
+            if by_pool_depositor.contains_key(&(w.key(), &w.recipient)) {
+                Vec::new()
+            } else {
+                partners
+                    .get(&w.recipient)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(p, _)| {
+                        *p != &w.recipient && by_pool_depositor.contains_key(&(w.key(), *p))
+                    })
+                    .collect()
+            };
+        for (p, evidence) in linked_depositors
+            .iter()
+            .filter(|_| linked_depositors.len() == 1)
+        {
             let Some(ds) = by_pool_depositor.get(&(w.key(), *p)) else {
                 continue;
             };
