@@ -11,7 +11,7 @@ use thiserror::Error;
 use super::{
     demix, link_inputs_from_events, linked_addresses_in_ledger, load_cache, load_logs_csv,
     pool_summary, pool_txs_from_ledger, resolve_pools, AnonymityStats, DemixReport, DepositTx,
-    DetectConfig, Heuristic, LinkConfig, LinkedAddresses, MixerError, PoolDecl, PoolEvents,
+    DetectConfig, Hash32, Heuristic, LinkConfig, LinkedAddresses, MixerError, PoolDecl, PoolEvents,
     PoolOrigin, PoolRequest, PoolSpec, PoolSummary, PoolTxs, WithdrawalTx,
 };
 use crate::labels::{registry, LabelSet};
@@ -268,6 +268,33 @@ pub fn demix_pools(
         linked = linked_addresses_in_ledger(ledger, &deposits, &withdrawals);
     }
     let mut report = demix(&[], &deposits, &withdrawals, &linked, &request.links);
+    // Timing needs every deposit of the pool, not only those whose
+    // depositor the ledger names: a timing link stands only if the events
+    // hold no other deposit in its window.
+    let all_times: BTreeMap<&Address, Vec<Option<u64>>> = events
+        .iter()
+        .filter_map(|e| {
+            let mut t: Vec<Option<u64>> = e.deposits.iter().map(|d| d.timestamp).collect();
+            t.sort_unstable();
+            Some((e.pool.as_ref()?, t))
+        })
+        .collect();
+    let w_time: BTreeMap<Hash32, u64> = withdrawals.iter().map(|w| (w.tx, w.time)).collect();
+    let window = request.links.timing_window;
+    report.links.retain(|l| {
+        if l.heuristic != Heuristic::Timing {
+            return true;
+        }
+        let (Some(times), Some(&t)) = (all_times.get(&l.pool), w_time.get(&l.withdrawal_tx)) else {
+            return true;
+        };
+        if times.iter().any(Option::is_none) {
+            return false;
+        }
+        let lo = times.partition_point(|x| x.is_some_and(|x| x < t.saturating_sub(window)));
+        let hi = times.partition_point(|x| x.is_some_and(|x| x < t));
+        hi - lo == 1
+    });
     summaries.sort_by(|a, b| {
         (&a.address, &a.denomination_base_units).cmp(&(&b.address, &b.denomination_base_units))
     });
