@@ -28,6 +28,9 @@ use crate::ledger::Address;
 /// pools, and no link crosses from one to another.
 type PoolKey<'a> = (&'a Address, Option<Amount>);
 
+/// How many deposits or withdrawals an address made per pool.
+type Profile = BTreeMap<(Address, Option<Amount>), usize>;
+
 /// A deposit transaction into a pool.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DepositTx {
@@ -103,7 +106,7 @@ impl LinkedAddresses {
     pub fn add_with_evidence(&mut self, a: Address, b: Address, tx: Hash32) {
         let key = if a <= b { (a, b) } else { (b, a) };
         let e = self.0.entry(key).or_insert(Some(tx));
-        if e.is_none_or(|old| tx < old) {
+        if e.map_or(true, |old| tx < old) {
             *e = Some(tx);
         }
     }
@@ -400,7 +403,7 @@ fn multi_denomination(
     for w in withdrawals {
         by_recipient.entry(&w.recipient).or_default().push(w);
     }
-    let profile = |pools: Vec<PoolKey<'_>>| -> BTreeMap<(Address, Option<Amount>), usize> {
+    let profile = |pools: Vec<PoolKey<'_>>| -> Profile {
         let mut m = BTreeMap::new();
         for (p, denomination) in pools {
             *m.entry((p.clone(), denomination)).or_insert(0) += 1;
@@ -409,8 +412,7 @@ fn multi_denomination(
     };
     // Recipients by withdrawal profile (pool → count), so each depositor
     // looks up the recipients with exactly its profile.
-    let mut by_profile: BTreeMap<BTreeMap<(Address, Option<Amount>), usize>, Vec<&Address>> =
-        BTreeMap::new();
+    let mut by_profile: BTreeMap<Profile, Vec<&Address>> = BTreeMap::new();
     for (rec, ws) in &by_recipient {
         let wp = profile(ws.iter().map(|w| w.key()).collect());
         if wp.len() >= 2 {

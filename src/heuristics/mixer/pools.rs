@@ -253,7 +253,7 @@ fn is_round(v: Amount, decimals: Option<u32>) -> bool {
         m /= 10;
         zeros += 1;
     }
-    m < 10 && decimals.is_none_or(|d| zeros + 3 >= d)
+    m < 10 && decimals.map_or(true, |d| zeros + 3 >= d)
 }
 
 /// Per (address, asset, amount): round deposits and withdrawals, with the
@@ -270,7 +270,7 @@ fn round_flows(ledger: &Ledger, only: Option<&BTreeSet<AddressId>>) -> RoundFlow
     let decimals: Vec<Option<u32>> = (0..ledger.assets().len())
         .map(|a| AssetMeta::of(ledger, AssetId::from_usize(a)).decimals)
         .collect();
-    let wanted = |a: AddressId| only.is_none_or(|s| s.contains(&a));
+    let wanted = |a: AddressId| only.map_or(true, |s| s.contains(&a));
     let (from, to, amounts, assets, kinds, txs) = (
         ledger.senders(),
         ledger.receivers(),
@@ -358,11 +358,10 @@ pub fn detect_pools(ledger: &Ledger, config: &DetectConfig) -> Vec<PoolCandidate
     for ((addr, asset), denominations) in by_pool {
         let incoming = flows.incoming.get(&(addr, asset)).copied().unwrap_or(0);
         let round = in_round.get(&(addr, asset)).copied().unwrap_or(0);
-        let share = if incoming == 0 {
-            0
-        } else {
-            u8::try_from(round.saturating_mul(100) / incoming).unwrap_or(100)
-        };
+        let share = round
+            .saturating_mul(100)
+            .checked_div(incoming)
+            .map_or(0, |v| u8::try_from(v).unwrap_or(100));
         if share < config.min_share {
             continue;
         }
