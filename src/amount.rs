@@ -266,6 +266,18 @@ pub(crate) fn largest_remainder_split(weights: &[Amount], amount: Amount) -> Vec
     shares
 }
 
+/// Serializes an amount (`u128`) as a decimal string (JSON numbers cannot
+/// hold a `u128` exactly in most readers).
+///
+/// Use with `#[serde(serialize_with = "crate::amount::amount_string")]`.
+///
+/// # Errors
+///
+/// Whatever the serializer returns.
+pub fn amount_string<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(v)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,6 +27,7 @@ fn dep(tx: u8, depositor: u8, time: u64, gas: Option<u128>, p: u8) -> DepositTx 
         time,
         gas_price: gas,
         pool: pool(p),
+        denomination: None,
     }
 }
 
@@ -45,6 +46,7 @@ fn wd(
         time,
         gas_price: gas,
         pool: pool(p),
+        denomination: None,
     }
 }
 
@@ -147,6 +149,10 @@ fn linked_addresses() {
         Heuristic::LinkedAddresses
     )
     .is_empty());
+    // A recipient linked to two depositors is linked to neither.
+    d.push(dep(12, 42, 1_500, None, 0));
+    linked.add(a(50), a(42));
+    assert!(pairs(&run(&d, &w, &linked), Heuristic::LinkedAddresses).is_empty());
 }
 
 #[test]
@@ -274,6 +280,7 @@ fn scales_to_pool_sized_inputs() {
             time: u64::from(i) * 600,
             gas_price: Some(u128::from(i % 50) * GWEI + u128::from(i % 3)),
             pool: pool((i % 4) as u8),
+            denomination: None,
         })
         .collect();
     let withdrawals: Vec<WithdrawalTx> = (0..n)
@@ -284,6 +291,7 @@ fn scales_to_pool_sized_inputs() {
             time: u64::from(i) * 600 + 7_200,
             gas_price: Some(u128::from(i % 40) * GWEI + u128::from(i % 5)),
             pool: pool((i % 4) as u8),
+            denomination: None,
         })
         .collect();
     let start = std::time::Instant::now();

@@ -21,7 +21,7 @@ pub fn report(args: &CompareArgs, command_line: &[String]) -> Result<ComparisonR
         .setup
         .investigation()?
         .command_line(command_line.to_vec());
-    let data = args.setup.inputs.load()?;
+    let data = args.setup.inputs.load_with(args.setup.demixes())?;
     Ok(investigation.compare(&data)?)
 }
 

@@ -4,11 +4,15 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use fundtrace::heuristics::mixer::{demix_pools, load_event_files, DemixError, LinkConfig};
+use fundtrace::heuristics::mixer::{
+    demix_pools, load_event_files, DemixError, DemixRequest, DetectConfig, LinkConfig, PoolDecl,
+};
+use fundtrace::labels::LabelSet;
 use fundtrace::report::write_json;
 use fundtrace::Address;
 
 use super::inputs::LedgerInputs;
+use super::labels::LabelInputs;
 use super::{with_output, CliError};
 
 /// Arguments of `demix`.
@@ -16,14 +20,32 @@ use super::{with_output, CliError};
 pub struct DemixArgs {
     #[command(flatten)]
     inputs: LedgerInputs,
+    #[command(flatten)]
+    labels: LabelInputs,
     /// A pool's event file: a tornado-cli / classic-UI cache
     /// (`deposits_<asset>_<amount>.json[.zip]` with its `withdrawals_…` twin)
-    /// or an ethereum-etl `logs.csv`. Repeatable.
+    /// or an ethereum-etl `logs.csv`. Repeatable. Deposits are linked only
+    /// where the ledger names their sender; every withdrawal is kept (its
+    /// event names recipient, block and transaction).
     #[arg(long = "pool-events", value_name = "FILE")]
     pool_events: Vec<PathBuf>,
-    /// Pool contract address (repeatable).
-    #[arg(long = "pool", value_name = "ADDR", required = true, value_parser = parse_pool)]
-    pools: Vec<Address>,
+    /// A pool: ADDR, or ADDR:DENOM[,DENOM…] with its denominations in coin
+    /// units. Without events, its deposits and withdrawals are found in the
+    /// ledger (registry denominations, the given ones, else inferred from
+    /// the round amounts it receives). With a ledger, addresses labelled
+    /// `mixer` are demixed too. Repeatable.
+    #[arg(long = "pool", value_name = "ADDR[:DENOM,…]", value_parser = parse_pool)]
+    pools: Vec<PoolDecl>,
+    /// List the ledger's addresses that receive and pay out many transfers
+    /// of the same round amounts (pool candidates, with their evidence).
+    #[arg(long)]
+    detect_pools: bool,
+    /// Demix the detected pool candidates too.
+    #[arg(long)]
+    use_detected_pools: bool,
+    /// Leave out links below this confidence (0–100).
+    #[arg(long, value_name = "X", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    min_confidence: u8,
     /// Timing heuristic window, seconds.
     #[arg(long, default_value_t = LinkConfig::default().timing_window)]
     timing_window: u64,
@@ -35,8 +57,8 @@ pub struct DemixArgs {
     out: Option<PathBuf>,
 }
 
-fn parse_pool(s: &str) -> Result<Address, String> {
-    Address::parse_evm_checked(s).map_err(|e| e.to_string())
+fn parse_pool(s: &str) -> Result<PoolDecl, String> {
+    PoolDecl::parse(s).map_err(|e| e.to_string())
 }
 
 fn demix_error(e: DemixError) -> CliError {
@@ -47,30 +69,39 @@ fn demix_error(e: DemixError) -> CliError {
 pub fn run(args: &DemixArgs) -> Result<(), CliError> {
     args.inputs
         .check_outputs(args.out.as_deref(), &args.pool_events)?;
-    let events = load_event_files(&args.pool_events, &args.pools).map_err(demix_error)?;
+    let addresses: Vec<Address> = args.pools.iter().map(|d| d.address.clone()).collect();
+    let events = load_event_files(&args.pool_events, &addresses).map_err(demix_error)?;
     let data = if args.inputs.is_empty() {
         None
     } else {
-        Some(args.inputs.load()?)
+        Some(args.inputs.load_with(true)?)
     };
-    let config = LinkConfig {
-        timing_window: args.timing_window,
-        ..LinkConfig::default()
+    let labels = if args.labels.is_empty() {
+        LabelSet::new()
+    } else {
+        args.labels.load()?
     };
-    let demixed = demix_pools(
-        &args.pools,
-        &events,
-        data.as_ref().map(|d| &d.ledger),
-        &config,
-    )
-    .map_err(demix_error)?;
-    if demixed.unmatched > 0 {
+    let request = DemixRequest {
+        pools: args.pools.clone(),
+        links: LinkConfig {
+            timing_window: args.timing_window,
+            min_confidence: args.min_confidence,
+            ..LinkConfig::default()
+        },
+        ledger_links: true,
+        detect: args.detect_pools,
+        use_detected: args.use_detected_pools,
+        detect_config: DetectConfig::default(),
+    };
+    let demixed = demix_pools(&request, &events, data.as_ref().map(|d| &d.ledger), &labels)
+        .map_err(demix_error)?;
+    let report = &demixed.report;
+    if demixed.unmatched > 0 && data.is_some() {
         eprintln!(
-            "warning: {} pool event(s) have no transaction in the ledger and were left out of linking",
+            "warning: {} deposit event(s) have no transaction in the ledger, so no known depositor: counted, not linked",
             demixed.unmatched
         );
     }
-    let report = &demixed.report;
     with_output(args.out.as_ref(), |w| {
         if args.json {
             return write_json(report, w);
@@ -78,26 +109,76 @@ pub fn run(args: &DemixArgs) -> Result<(), CliError> {
         for p in &report.pools {
             writeln!(
                 w,
-                "pool {} ({}): {} deposits, {} withdrawals; anonymity set at withdrawal min {} median {} max {}",
+                "pool {} ({}{}): {} deposits, {} withdrawals; deposits before each withdrawal min {} median {} max {}; notes unspent at it min {} median {} max {}",
                 p.address.as_ref().map_or_else(|| "?".into(), ToString::to_string),
-                p.denomination.as_deref().unwrap_or("?"),
+                p.denomination.as_deref().unwrap_or("denomination unknown"),
+                p.origin.map_or_else(String::new, |o| format!(", {}", o.name())),
                 p.deposits,
                 p.withdrawals,
                 p.anonymity_set.min,
                 p.anonymity_set.median,
-                p.anonymity_set.max
+                p.anonymity_set.max,
+                p.unspent_notes.min,
+                p.unspent_notes.median,
+                p.unspent_notes.max,
             )?;
+            if p.deposits_without_depositor > 0 || p.withdrawals_outside_ledger > 0 {
+                writeln!(
+                    w,
+                    "  {} deposit(s) without a known depositor (not in the ledger); {} withdrawal(s) not in the ledger, linked from their events",
+                    p.deposits_without_depositor, p.withdrawals_outside_ledger
+                )?;
+            }
         }
-        writeln!(w, "{} candidate link(s)", report.links.len())?;
+        let counts: Vec<String> = report
+            .by_heuristic
+            .iter()
+            .map(|(h, n)| format!("{h} {n}"))
+            .collect();
+        writeln!(
+            w,
+            "{} candidate link(s): {}",
+            report.links.len(),
+            counts.join(", ")
+        )?;
         for l in &report.links {
             writeln!(
                 w,
-                "  {} -> {}  {} (confidence {})",
+                "  {} -> {}  {} (confidence {}): {}",
                 l.deposit_tx,
                 l.withdrawal_tx,
                 l.heuristic.name(),
-                l.confidence
+                l.confidence.level(),
+                l.reason
             )?;
+        }
+        for c in &report.detected {
+            let dens: Vec<String> = c
+                .denominations
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{} ({} deposits, {} withdrawals, first deposit {})",
+                        d.denomination_units
+                            .clone()
+                            .unwrap_or_else(|| d.denomination.to_string()),
+                        d.deposits,
+                        d.withdrawals,
+                        d.first_deposit_tx
+                    )
+                })
+                .collect();
+            writeln!(
+                w,
+                "pool candidate {} {} ({} % of its incoming transfers): {}",
+                c.address,
+                c.asset,
+                c.share,
+                dens.join("; ")
+            )?;
+        }
+        for n in &report.notes {
+            writeln!(w, "note: {n}")?;
         }
         Ok(())
     })

@@ -130,6 +130,12 @@ impl LedgerInputs {
     /// Reads every input (Bitcoin inputs also as a UTXO ledger), reporting
     /// lenient skips on stderr.
     pub fn load(&self) -> Result<Dataset, CliError> {
+        self.load_with(false)
+    }
+
+    /// As [`load`](Self::load), keeping transactions' gas prices when
+    /// `gas_prices` (for demixing).
+    pub fn load_with(&self, gas_prices: bool) -> Result<Dataset, CliError> {
         self.check_outputs(None, &[])?;
         if self.is_empty() {
             return Err(CliError::Usage(
@@ -148,6 +154,7 @@ impl LedgerInputs {
                 NetworkArg::Regtest => Network::Regtest,
             },
             progress: None,
+            gas_prices,
         };
         let sources = self.sources();
         let display = (!self.quiet && std::io::stderr().is_terminal())

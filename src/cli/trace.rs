@@ -9,7 +9,7 @@ use clap::Args;
 use fundtrace::amount::parse_base_units;
 use fundtrace::heuristics::bridge::{BridgeConfig, BridgeSpec};
 use fundtrace::heuristics::deposit::DepositConfig;
-use fundtrace::heuristics::mixer::LinkConfig;
+use fundtrace::heuristics::mixer::{LinkConfig, PoolDecl, PoolRequest};
 use fundtrace::investigation::{Demixing, Investigation, DEFAULT_INCIDENT};
 use fundtrace::labels::Category;
 use fundtrace::report::format::{write_report, Destination, ExportOptions, OutputFormat};
@@ -68,13 +68,36 @@ pub struct TraceSetup {
     /// from X to Y.
     #[arg(long)]
     pub swaps: bool,
-    /// Demix: find the deposits and withdrawals of the registry's Tornado
-    /// Cash ETH pools in the ledger and link them (address match, unique gas
-    /// price, linked addresses, multi-denomination, timing); a linked
-    /// withdrawal carries its deposit's taint, and mixers leave the stop set
-    /// (an unlinked pool is one purse under the model).
+    /// Demix: find the deposits and withdrawals of mixer pools in the
+    /// ledger (the registry's Tornado Cash ETH pools, addresses labelled
+    /// `mixer` with their denominations inferred from the round amounts
+    /// they receive, and --pool pools) and link them (address match, unique
+    /// gas price from the transactions' gas_price column, linked addresses
+    /// from transfers between depositor and recipient, multi-denomination,
+    /// timing). A linked withdrawal carries at most its deposit's taint;
+    /// what it cannot carry stays in the pool (totals: pooled); an unlinked
+    /// pool is one purse under the model; mixers leave the stop set.
     #[arg(long)]
     pub demix: bool,
+    /// A mixer pool to demix: ADDR, or ADDR:DENOM[,DENOM…] with its
+    /// denominations in coin units (`0x…:0.1,1,10`); without them they are
+    /// inferred from the round amounts it receives. Implies --demix.
+    /// Repeatable.
+    #[arg(long = "pool", value_name = "ADDR[:DENOM,…]", value_parser = parse_pool_decl)]
+    pub pools: Vec<PoolDecl>,
+    /// Demixing: list the addresses that receive and pay out many
+    /// transfers of the same round amounts (pool candidates, with their
+    /// evidence) in the report, without using them.
+    #[arg(long)]
+    pub detect_pools: bool,
+    /// Demixing: use the detected pool candidates as pools too. Implies --demix.
+    #[arg(long)]
+    pub use_detected_pools: bool,
+    /// Demixing: leave out links below this confidence (0–100; address
+    /// match 90, unique gas price 80, linked addresses 60,
+    /// multi-denomination 50, timing 20).
+    #[arg(long, value_name = "X", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    pub min_confidence: u8,
     /// Demixing: the timing heuristic's window, seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = LinkConfig::default().timing_window)]
     pub timing_window: u64,
@@ -140,11 +163,38 @@ fn parse_format(s: &str) -> Result<OutputFormat, String> {
         .map_err(|e: fundtrace::report::format::UnknownFormat| e.to_string())
 }
 
+fn parse_pool_decl(s: &str) -> Result<PoolDecl, String> {
+    PoolDecl::parse(s).map_err(|e| e.to_string())
+}
+
 fn parse_bridge(s: &str) -> Result<BridgeSpec, String> {
     BridgeSpec::parse(s).map_err(|e| e.to_string())
 }
 
 impl TraceSetup {
+    /// Whether demixing is on (`--demix`, `--pool`, `--use-detected-pools`).
+    pub fn demixes(&self) -> bool {
+        self.demix || !self.pools.is_empty() || self.use_detected_pools
+    }
+
+    /// The demixing options, when demixing is on.
+    fn demixing(&self) -> Option<Demixing> {
+        self.demixes().then(|| Demixing {
+            links: LinkConfig {
+                timing_window: self.timing_window,
+                min_confidence: self.min_confidence,
+                ..LinkConfig::default()
+            },
+            pools: PoolRequest {
+                declared: self.pools.clone(),
+                detect: self.detect_pools,
+                use_detected: self.use_detected_pools,
+                ..PoolRequest::default()
+            },
+            ledger_links: true,
+        })
+    }
+
     /// The output format (`--json` is short for `--format json`).
     pub fn output_format(&self) -> OutputFormat {
         if self.json {
@@ -188,12 +238,7 @@ impl TraceSetup {
             .until(self.until)
             .dust(dust)
             .swaps(self.swaps)
-            .demix(self.demix.then(|| Demixing {
-                links: LinkConfig {
-                    timing_window: self.timing_window,
-                    ..LinkConfig::default()
-                },
-            }))
+            .demix(self.demixing())
             .infer_deposits(self.infer_deposits.then(DepositConfig::default))
             .allow_missing_seeds(self.allow_missing_seeds)
             .token_metadata(self.inputs.token_metadata()?)
@@ -220,7 +265,7 @@ pub fn report(args: &TraceArgs, command_line: &[String]) -> Result<TraceReport, 
         .investigation()?
         .model(args.model)
         .command_line(command_line.to_vec());
-    let data = setup.inputs.load()?;
+    let data = setup.inputs.load_with(setup.demixes())?;
     Ok(investigation.trace(&data)?)
 }
 

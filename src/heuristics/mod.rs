@@ -32,7 +32,9 @@ pub enum Heuristic {
     /// relayer) use the same gas price, which is not a round default and
     /// occurs on no other deposit or withdrawal.
     UniqueGasPrice,
-    /// Mixer link: the withdrawal pays an address known to belong with the depositor.
+    /// Mixer link: the withdrawal pays an address known to belong with the
+    /// depositor (and with no other depositor of the pool), which is not a
+    /// depositor of the pool itself.
     LinkedAddresses,
     /// Mixer link: a depositor's set of deposits over several denominations
     /// is matched by exactly one recipient's set of withdrawals, and vice versa.

@@ -111,6 +111,14 @@ pub(crate) fn read_transactions(
         let tx = b
             .add_transaction_loose(chain, hash, block, Some(time), position)
             .map_err(|e| ctx.conflict(v.line, e))?;
+        if ctx.gas_prices_wanted() {
+            // The price the sender set; a value beyond 64 bits (no real
+            // price) is left out.
+            let set = v.get(9).or(v.get(10)).map(|s| f.base_units(v.name(9), s));
+            if let Some(p) = set.transpose()?.and_then(|p| u64::try_from(p).ok()) {
+                b.record_gas_price(hash, p);
+            }
+        }
         // The fee is built first so that `from` is cloned only when there is one.
         let fee = fee.filter(|&x| x > 0).map(|fee| Movement {
             kind: TransferKind::Fee,

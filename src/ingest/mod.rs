@@ -140,6 +140,11 @@ pub struct IngestOptions<'w> {
     pub btc_network: Network,
     /// Where to count the bytes read, for a progress display.
     pub progress: Option<std::sync::Arc<Progress>>,
+    /// Keep each transaction's gas price (ethereum-etl `gas_price`, else
+    /// `receipt_effective_gas_price`), for the unique-gas-price mixer
+    /// heuristic ([`crate::Ledger::gas_price`]); off by default (16 bytes
+    /// per transaction).
+    pub gas_prices: bool,
 }
 
 impl std::fmt::Debug for IngestOptions<'_> {
@@ -152,6 +157,7 @@ impl std::fmt::Debug for IngestOptions<'_> {
             .field("btc_height", &self.btc_height)
             .field("btc_network", &self.btc_network)
             .field("progress", &self.progress.as_ref().map(|p| p.bytes()))
+            .field("gas_prices", &self.gas_prices)
             .finish()
     }
 }

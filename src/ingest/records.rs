@@ -37,6 +37,10 @@ impl<'o, 'w> Context<'o, 'w> {
         self.options.token_decimals.get(token).copied()
     }
 
+    pub(crate) fn gas_prices_wanted(&self) -> bool {
+        self.options.gas_prices
+    }
+
     pub(crate) fn fees_wanted(&self) -> bool {
         !self.options.no_fees
     }

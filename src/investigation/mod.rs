@@ -39,7 +39,7 @@ use crate::amount::Amount;
 use crate::assets::AssetMeta;
 use crate::heuristics::bridge::{match_bridges, BridgeConfig, BridgeSpec};
 use crate::heuristics::deposit::{find_deposit_addresses, DepositConfig};
-use crate::heuristics::mixer::{LinkConfig, LinkedAddresses};
+use crate::heuristics::mixer::{resolve_pools, LinkConfig, LinkedAddresses, PoolRequest};
 use crate::ingest::tokens::TokenMetadata;
 use crate::ingest::Dataset;
 use crate::labels::{registry, Category, LabelSet};
@@ -48,7 +48,7 @@ use crate::ledger::{Address, Ledger};
 use crate::provenance::InputDigest;
 use crate::report::trace::{ComparisonReport, TraceReport};
 use crate::report::trace_utxo::{utxo_trace_report, UtxoTraceRequest};
-use crate::trace::links::{find_mixer_links, registry_pools, MixerLinks};
+use crate::trace::links::{find_mixer_links_with, MixerLinks, MixerOptions};
 use crate::trace::utxo::{trace_with, UtxoTraceOptions};
 use crate::trace::{
     exits_from_labels, parse_seeds, trace, trace_all, ExitInfo, Model, Seed, SeedError, SeedTarget,
@@ -92,6 +92,9 @@ pub enum InvestigationError {
     /// UTXO ledger.
     #[error("{0} applies to account chains only; the inputs are Bitcoin (UTXO) data")]
     AccountOnly(&'static str),
+    /// A demixing option that cannot be used (a pool declaration).
+    #[error("demixing: {0}")]
+    Demixing(String),
     /// A side input (seeds file, token metadata) could not be read.
     #[error("{file}: {message}")]
     InputFile {
@@ -127,10 +130,29 @@ fn check_totals(
 }
 
 /// Mixer demixing options: which pools and how links are made.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+///
+/// The default: the registry's pools and every address labelled `mixer`
+/// (denominations inferred), linked addresses taken from the ledger, every
+/// link whatever its confidence, no detection.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Demixing {
-    /// Link heuristics' settings.
+    /// Link heuristics' settings (windows, minimum confidence).
     pub links: LinkConfig,
+    /// Which pools: registry, labels, declared (`--pool`), detection.
+    pub pools: PoolRequest,
+    /// Linked-addresses heuristic: pair depositors and recipients that
+    /// transacted with each other in the ledger.
+    pub ledger_links: bool,
+}
+
+impl Default for Demixing {
+    fn default() -> Self {
+        Demixing {
+            links: LinkConfig::default(),
+            pools: PoolRequest::default(),
+            ledger_links: true,
+        }
+    }
 }
 
 /// An investigation: seeds, labels, model, stop set, limits and
@@ -418,9 +440,10 @@ impl Investigation {
         self
     }
 
-    /// Demix the registry's Tornado Cash ETH pools found in the ledger:
-    /// linked withdrawals carry their deposits' taint and mixers leave the
-    /// stop set (account chains).
+    /// Demix the pools `demixing` names (registry, labelled mixers,
+    /// declared, detected): linked withdrawals carry their deposits' taint,
+    /// what a link cannot carry stays in its pool (`pooled`), and mixers
+    /// leave the stop set (account chains).
     #[must_use]
     pub fn demix(mut self, demixing: Option<Demixing>) -> Self {
         self.demix = demixing;
@@ -656,14 +679,22 @@ impl Investigation {
             .with_dust(self.dust)
             .with_swaps(self.swaps);
         let mut carries = Vec::new();
-        let links = self.demix.as_ref().map(|d| {
-            find_mixer_links(
-                ledger,
-                &registry_pools(ledger),
-                &LinkedAddresses::new(),
-                &d.links,
-            )
-        });
+        let links = match &self.demix {
+            Some(d) => {
+                let resolved = resolve_pools(ledger, &d.pools, &self.labels)
+                    .map_err(|e| InvestigationError::Demixing(e.to_string()))?;
+                let options = MixerOptions {
+                    links: d.links.clone(),
+                    ledger_links: d.ledger_links,
+                    linked: LinkedAddresses::new(),
+                };
+                let mut found = find_mixer_links_with(ledger, &resolved.pools, &options);
+                found.detected = resolved.candidates;
+                found.notes = resolved.notes;
+                Some(found)
+            }
+            None => None,
+        };
         if let Some(links) = &links {
             carries.extend(links.conversions());
         }

@@ -299,6 +299,8 @@ pub struct LedgerBuilder {
     resolved: Vec<(Conflict, PackedOrigin, bool)>,
     /// Block times and where each was first read.
     block_times: HashMap<(ChainId, u64), (u64, PackedOrigin)>,
+    /// Gas prices recorded by hash ([`LedgerBuilder::record_gas_price`]).
+    gas_prices: Vec<([u8; 32], u64)>,
     rows: Vec<Row>,
     inputs: Vec<InputFile>,
     warnings: Vec<String>,
@@ -384,6 +386,13 @@ impl LedgerBuilder {
     /// Reserves room for `additional` more transfers.
     pub fn reserve(&mut self, additional: usize) {
         self.rows.reserve(additional.min(MAX_INDEX));
+    }
+
+    /// Records the gas price (wei) of transaction `hash`, for
+    /// [`Ledger::gas_price`]. Prices of transactions the built ledger lacks
+    /// are dropped; of two prices for one hash, the lower is kept.
+    pub fn record_gas_price(&mut self, hash: [u8; 32], price: u64) {
+        self.gas_prices.push((hash, price));
     }
 
     /// Records a transaction (even one that moves nothing), and returns a
@@ -1109,6 +1118,7 @@ impl LedgerBuilder {
             tx: Vec::with_capacity(n),
             kind: Vec::with_capacity(n),
             sub_index: Vec::with_capacity(n),
+            tx_gas_price: Vec::new(),
             inputs: Vec::new(),
             conflicts: Vec::new(),
             duplicates_dropped,
@@ -1152,6 +1162,7 @@ impl LedgerBuilder {
         ledger.inputs = inputs;
         ledger.conflicts = conflicts;
         ledger.warnings = warnings;
+        ledger.tx_gas_price = gas_price_table(&ledger, std::mem::take(&mut self.gas_prices));
         debug_assert!(ledger.transfer_count() <= MAX_INDEX);
         let _ = TransferId::from_usize(ledger.transfer_count().saturating_sub(1));
         Ok(ledger)
@@ -1534,6 +1545,22 @@ fn checked_id(len: usize, what: &'static str) -> Result<u32, LedgerError> {
         return Err(LedgerError::TooLarge { what });
     }
     Ok(len as u32)
+}
+
+/// The recorded gas prices by transaction index, sorted.
+fn gas_price_table(ledger: &Ledger, mut prices: Vec<([u8; 32], u64)>) -> Vec<(TxIndex, u64)> {
+    if prices.is_empty() {
+        return Vec::new();
+    }
+    prices.sort_unstable();
+    prices.dedup_by_key(|(h, _)| *h);
+    let mut out: Vec<(TxIndex, u64)> = prices
+        .into_iter()
+        .filter_map(|(h, p)| Some((ledger.tx_by_hash(&h)?, p)))
+        .collect();
+    out.sort_unstable();
+    out.shrink_to_fit();
+    out
 }
 
 #[cfg(test)]

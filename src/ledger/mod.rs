@@ -160,6 +160,10 @@ pub struct Ledger {
     pub(crate) tx: Vec<TxIndex>,
     pub(crate) kind: Vec<TransferKind>,
     pub(crate) sub_index: Vec<u32>,
+    /// Gas prices (wei) of the transactions whose input gave one and was
+    /// asked to keep it ([`LedgerBuilder::record_gas_price`]), sorted by
+    /// transaction: empty unless asked for, 16 bytes per entry.
+    pub(crate) tx_gas_price: Vec<(TxIndex, u64)>,
     pub(crate) inputs: Vec<InputFile>,
     pub(crate) conflicts: Vec<Conflict>,
     pub(crate) duplicates_dropped: u64,
@@ -379,6 +383,23 @@ impl Ledger {
             .binary_search_by(|t| self.tx_hash[t.index()].cmp(hash))
             .ok()
             .map(|i| index[i])
+    }
+
+    /// The gas price (wei) the sender of `tx` set, where an input gave it
+    /// and the ledger was asked to keep it (see
+    /// [`IngestOptions::gas_prices`](crate::ingest::IngestOptions::gas_prices)).
+    #[must_use]
+    pub fn gas_price(&self, tx: TxIndex) -> Option<u64> {
+        self.tx_gas_price
+            .binary_search_by_key(&tx, |&(t, _)| t)
+            .ok()
+            .map(|i| self.tx_gas_price[i].1)
+    }
+
+    /// Whether any transaction has a gas price.
+    #[must_use]
+    pub fn has_gas_prices(&self) -> bool {
+        !self.tx_gas_price.is_empty()
     }
 
     /// The block a transaction is in.

@@ -31,16 +31,7 @@ use std::io::Write;
 
 use serde::Serialize;
 
-/// Serializes an amount (`u128`) as a decimal string.
-///
-/// Use with `#[serde(serialize_with = "crate::report::amount_string")]`.
-///
-/// # Errors
-///
-/// Whatever the serializer returns.
-pub fn amount_string<S: serde::Serializer>(v: &u128, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(v)
-}
+pub use crate::amount::amount_string;
 
 pub use crate::provenance::InputDigest;
 

@@ -169,6 +169,11 @@ pub struct Totals {
     /// Taint sent to contract creations with no known created address.
     #[serde(serialize_with = "amount_map")]
     pub creations: BTreeMap<String, Amount>,
+    /// Taint left in mixer pools: what linked deposits handed over that
+    /// their links could not carry on (see
+    /// [`AssetTotals::pooled`](crate::trace::AssetTotals::pooled)).
+    #[serde(serialize_with = "amount_map")]
+    pub pooled: BTreeMap<String, Amount>,
     /// Taint swaps carried into each asset (only assets with some; the key
     /// is left out when there is none, likewise for the five maps below).
     #[serde(
@@ -226,6 +231,7 @@ impl Totals {
                 dust,
                 gaps,
                 creations,
+                pooled,
                 swapped_in,
                 swapped_out,
                 linked_in,
@@ -253,6 +259,7 @@ impl Totals {
                 (&mut t.dust, dust),
                 (&mut t.gaps, gaps),
                 (&mut t.creations, creations),
+                (&mut t.pooled, pooled),
             ] {
                 map.insert(name.clone(), v);
             }
@@ -446,6 +453,9 @@ pub struct TraceReport {
     /// when the trace ran with mixer links; see [`TraceReport::with_mixer`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub mixer: Option<MixerSection>,
+    /// The mixer links the trace used (empty without demixing), each with
+    /// `deposit_tx`, `withdrawal_tx`, `pool`, `heuristic` and `confidence`.
+    pub links: Vec<LinkEntry>,
 }
 
 /// A mixer link the trace used.
@@ -467,11 +477,49 @@ pub struct LinkEntry {
     pub carried_taint: bool,
 }
 
+/// A pool the trace searched for deposits and withdrawals.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PoolEntry {
+    /// The pool contract.
+    pub address: String,
+    /// The asset it takes.
+    pub asset: String,
+    /// Its denomination, base units.
+    #[serde(serialize_with = "amount_string")]
+    pub denomination: Amount,
+    /// Where it was declared: `registry`, `command_line`, `label` or `detected`.
+    pub origin: &'static str,
+}
+
+/// Links of one heuristic.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HeuristicCount {
+    /// Its confidence, 0–100.
+    pub confidence: u8,
+    /// Candidate links it made.
+    pub candidates: usize,
+    /// Links of it the trace used.
+    pub links: usize,
+}
+
 /// Demixing in a trace report.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MixerSection {
-    /// The pools, sorted.
+    /// The pool contracts with deposits or withdrawals, sorted.
     pub pools: Vec<String>,
+    /// Every pool searched: contract, asset, denomination and origin.
+    pub searched: Vec<PoolEntry>,
+    /// Per heuristic (by name): its confidence, candidate links and links used.
+    pub by_heuristic: BTreeMap<String, HeuristicCount>,
+    /// Pairs of addresses the linked-addresses heuristic was given.
+    pub linked_pairs: usize,
+    /// Pool candidates detection proposed, with their evidence (only when
+    /// detection ran).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub detected: Vec<crate::heuristics::mixer::PoolCandidate>,
+    /// Declared or labelled pools that could not be used, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
     /// Deposits and withdrawals found in the ledger.
     pub deposits: usize,
     /// Withdrawals found in the ledger.
@@ -724,6 +772,7 @@ impl TraceReport {
             gaps,
             labels: BTreeMap::new(),
             mixer: None,
+            links: Vec::new(),
         }
     }
 
@@ -799,7 +848,7 @@ impl TraceReport {
                 )
             })
             .collect();
-        let links = mixer
+        let links: Vec<LinkEntry> = mixer
             .chosen
             .iter()
             .map(|l| {
@@ -815,8 +864,40 @@ impl TraceReport {
                 }
             })
             .collect();
+        self.links.clone_from(&links);
         self.mixer = Some(MixerSection {
-            pools: mixer.pools().iter().map(ToString::to_string).collect(),
+            pools: mixer
+                .pool_addresses()
+                .iter()
+                .map(ToString::to_string)
+                .collect(),
+            searched: mixer
+                .pools
+                .iter()
+                .map(|p| PoolEntry {
+                    address: p.address.to_string(),
+                    asset: ledger.asset_name(p.asset),
+                    denomination: p.denomination,
+                    origin: p.origin.name(),
+                })
+                .collect(),
+            by_heuristic: mixer
+                .by_heuristic()
+                .into_iter()
+                .map(|(h, candidates, links)| {
+                    (
+                        h.name().to_string(),
+                        HeuristicCount {
+                            confidence: h.confidence().level(),
+                            candidates,
+                            links,
+                        },
+                    )
+                })
+                .collect(),
+            linked_pairs: mixer.linked_pairs,
+            detected: mixer.detected.clone(),
+            notes: mixer.notes.clone(),
             deposits: mixer.deposits.len(),
             withdrawals: mixer.withdrawals.len(),
             candidate_links: mixer.candidates.len(),

@@ -175,10 +175,11 @@ fn get(m: &BTreeMap<String, Amount>, asset: &str) -> Amount {
 }
 
 /// The optional totals columns: heading and map, in the order shown.
-fn extra_columns(t: &Totals) -> [(&'static str, &BTreeMap<String, Amount>); 8] {
+fn extra_columns(t: &Totals) -> [(&'static str, &BTreeMap<String, Amount>); 9] {
     [
         ("from gaps", &t.gaps),
         ("to creations", &t.creations),
+        ("in pools", &t.pooled),
         ("swapped in", &t.swapped_in),
         ("swapped out", &t.swapped_out),
         ("linked in", &t.linked_in),
@@ -364,6 +365,10 @@ fn why(out: &mut Out, r: &TraceReport, top: usize) {
     let mut creations = Cause::new("sent to contract creations whose address is not in the data");
     let mut converted =
         Cause::new("converted (swaps, mixer links, bridges) and traced on in what it became");
+    let mut pooled = Cause::new(
+        "left in mixer pools: linked deposits handed it over, but their links could not carry \
+         it on (a smaller or later withdrawal, or one beyond the data)",
+    );
     for asset in names.iter().take(top) {
         let meta = r.assets.get(*asset);
         let a = |v: Amount| amount(v, asset, meta);
@@ -433,6 +438,7 @@ fn why(out: &mut Out, r: &TraceReport, top: usize) {
             (&mut fees, get(&t.fees, asset)),
             (&mut dust, get(&t.dust, asset)),
             (&mut creations, get(&t.creations, asset)),
+            (&mut pooled, get(&t.pooled, asset)),
             (
                 &mut converted,
                 get(&t.swapped_out, asset)
@@ -462,7 +468,7 @@ fn why(out: &mut Out, r: &TraceReport, top: usize) {
         "seeds not in the ledger",
     );
     for c in [
-        gap, clean_gap, ended, kept, own, exited, fees, dust, creations, converted,
+        gap, clean_gap, ended, kept, own, exited, fees, dust, creations, pooled, converted,
     ] {
         if !c.items.is_empty() {
             out.wrap(&format!("{}:", c.what), "  - ", "    ");
@@ -598,15 +604,31 @@ impl TraceSummary<'_> {
                 .take(top)
                 .map(|s| s.anonymity_set.to_string())
                 .collect();
+            let counts: Vec<String> = m
+                .by_heuristic
+                .iter()
+                .filter(|(_, c)| c.candidates > 0)
+                .map(|(h, c)| {
+                    format!(
+                        "{h} {} of {} (confidence {})",
+                        c.links, c.candidates, c.confidence
+                    )
+                })
+                .collect();
             out.wrap(
                 &format!(
                     "mixer: {} pool(s), {} deposit(s), {} withdrawal(s), {} candidate link(s), \
-                     {} used; anonymity sets met: {}{}",
+                     {} used{}; anonymity sets met: {}{}",
                     m.pools.len(),
                     m.deposits,
                     m.withdrawals,
                     m.candidate_links,
                     m.links.len(),
+                    if counts.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (used of candidates: {})", counts.join(", "))
+                    },
                     if sets.is_empty() {
                         "none".to_string()
                     } else {

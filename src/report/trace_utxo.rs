@@ -264,6 +264,7 @@ pub fn utxo_trace_report(
         gaps,
         labels: BTreeMap::new(),
         mixer: None,
+        links: Vec::new(),
     }
 }
 

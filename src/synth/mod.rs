@@ -25,6 +25,8 @@
 //! assert_eq!(g.thefts.len(), 5);
 //! ```
 
+pub mod pool;
+
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::Write;

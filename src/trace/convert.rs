@@ -26,11 +26,23 @@
 //!   `bridged_in` of the target's asset, and then goes where any taint
 //!   goes (to an exit, to dust, or on to the receiver). The converted parts
 //!   come first among the transfer's parts.
+//! - A mixer link moves one asset: the asset of its first source transfer
+//!   (its other source and target transfers in other assets are left out).
+//! - **Mixer links never create taint**: a link's targets carry, per
+//!   taint, at most what its deposit handed over (a 10 ETH deposit linked
+//!   to a 100 ETH withdrawal carries the deposit's taint, not ten times
+//!   it). What a link cannot carry (a smaller withdrawal, too little clean
+//!   value at the pool, a withdrawal beyond the trace's end, the floors)
+//!   stays in the pool: it is taken out of `linked_out` and counted as
+//!   `pooled` of the deposit's asset when the trace ends.
 //! - Per asset, every model but poison then conserves value as
 //!   `stolen + swapped_in + linked_in + bridged_in = held + exited + fees +
-//!   dust + creations + swapped_out + linked_out + bridged_out`. What the
-//!   floors leave (at most one base unit per incident and target) is not
-//!   carried: a conversion is an exchange at the stated rate, not a transfer.
+//!   dust + creations + pooled + swapped_out + linked_out + bridged_out`.
+//!   With mixer links alone, `linked_in = linked_out` and so `stolen =
+//!   held + exited + fees + dust + creations + pooled`. For swaps and
+//!   bridges, what the floors leave (at most one base unit per incident and
+//!   target) is not carried: such a conversion is an exchange at the
+//!   stated rate, not a transfer.
 //! - Hop counts (when hops are limited) cross a conversion unchanged, and
 //!   the hop limit is applied where the converted taint moves on: taint
 //!   that has used up its hops is converted, then stays with the target's
@@ -191,6 +203,9 @@ pub(crate) struct Planned {
     confidence: u8,
     /// Taint handed over by the sources, per (incident, hops).
     captured: Vec<Part>,
+    /// For mixer links: how much of each captured part targets carried on
+    /// (parallel to `captured`); a link never carries more than it captured.
+    given: Vec<Amount>,
     captured_total: Amount,
     /// Under poison: the incidents handed over.
     incidents: Vec<IncidentIndex>,
@@ -326,8 +341,8 @@ impl Plan {
         explicit.sort_by(|a, b| b.confidence.cmp(&a.confidence).then(a.cmp(b)));
         let mut candidates: Vec<Planned> = Vec::new();
         for c in explicit {
-            let sources = leg_transfers(ledger, &c.source, end);
-            let targets = leg_transfers(ledger, &c.target, end);
+            let mut sources = leg_transfers(ledger, &c.source, end);
+            let mut targets = leg_transfers(ledger, &c.target, end);
             let what = format!(
                 "{} {} -> {}",
                 c.kind.name(),
@@ -351,6 +366,22 @@ impl Plan {
                     c.heuristic
                 ));
                 continue;
+            }
+            if c.kind == ConversionKind::MixerLink {
+                // A pool takes one asset: a link moves the asset of its
+                // first deposit transfer, and nothing else.
+                let assets = ledger.transfer_assets();
+                let a = assets[s0 as usize];
+                sources.retain(|&s| assets[s as usize] == a);
+                targets.retain(|&t| assets[t as usize] == a);
+                if targets.is_empty() {
+                    plan.warnings.push(format!(
+                        "{what} ({}): the withdrawal pays no {}; not used",
+                        c.heuristic,
+                        ledger.asset_name(a)
+                    ));
+                    continue;
+                }
             }
             candidates.push(Planned::new(
                 c.kind,
@@ -477,7 +508,10 @@ impl Plan {
                 .binary_search_by_key(&(part.tag, part.hops), |q| (q.tag, q.hops))
             {
                 Ok(k) => p.captured[k].amount = p.captured[k].amount.saturating_add(part.amount),
-                Err(k) => p.captured.insert(k, *part),
+                Err(k) => {
+                    p.captured.insert(k, *part);
+                    p.given.insert(k, 0);
+                }
             }
             part.tag = CLEAN;
         }
@@ -519,8 +553,15 @@ impl Plan {
             .filter(|q| q.is_clean())
             .fold(0, |s, q| s.saturating_add(q.amount));
         let mut converted: Vec<Part> = Vec::new();
-        for t in &p.captured {
-            let share = mul_div_floor(y, t.amount, p.x).min(clean);
+        let capped = p.kind == ConversionKind::MixerLink;
+        for (t, given) in p.captured.iter().zip(p.given.iter_mut()) {
+            let mut share = mul_div_floor(y, t.amount, p.x).min(clean);
+            if capped {
+                // A link moves taint, it never makes more: a withdrawal
+                // larger than its deposit carries at most what it captured.
+                share = share.min(t.amount.saturating_sub(*given));
+                *given = given.saturating_add(share);
+            }
             if share > 0 {
                 clean -= share;
                 converted.push(Part {
@@ -570,6 +611,22 @@ impl Plan {
         }
         p.delivered = p.delivered.saturating_add(y);
         Some((p.kind, p.incidents.clone()))
+    }
+
+    /// Per mixer link, the taint its deposit handed over that its
+    /// withdrawal did not carry on (a smaller or later withdrawal, one
+    /// beyond the trace's end, or a pool without the clean value to pay
+    /// it): it stays in the pool, `(source asset, amount)`.
+    pub(crate) fn pooled(&self, ledger: &Ledger) -> Vec<(AssetId, Amount)> {
+        let assets = ledger.transfer_assets();
+        self.carries
+            .iter()
+            .filter(|p| p.kind == ConversionKind::MixerLink)
+            .filter_map(|p| {
+                let left = p.captured_total.saturating_sub(p.delivered);
+                (left > 0).then(|| (assets[p.sources[0] as usize], left))
+            })
+            .collect()
     }
 
     /// The conversions that carried taint, by first source transfer.
@@ -625,6 +682,7 @@ impl Planned {
             heuristic,
             confidence,
             captured: Vec::new(),
+            given: Vec::new(),
             captured_total: 0,
             incidents: Vec::new(),
             delivered: 0,

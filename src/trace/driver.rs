@@ -574,6 +574,12 @@ impl<'a> Walk<'a> {
 
     fn finish(mut self, holders: Vec<Holding>) -> TraceResult {
         let ledger = self.ledger;
+        // What links captured but did not carry on stays in their pools.
+        for (asset, left) in self.plan.pooled(ledger) {
+            let t = &mut self.totals[asset.index()];
+            t.linked_out = t.linked_out.saturating_sub(left);
+            t.pooled = t.pooled.saturating_add(left);
+        }
         let mut totals = Vec::new();
         for (a, t) in self.totals.iter_mut().enumerate() {
             t.held = 0;

@@ -14,28 +14,21 @@ use serde::Serialize;
 
 use super::convert::{Conversion, ConversionKind};
 use super::result::TraceResult;
-use crate::amount::Amount;
 use crate::heuristics::mixer::{
-    link, pool_txs_from_ledger, DepositTx, Hash32, Link, LinkConfig, LinkedAddresses, WithdrawalTx,
+    link, linked_addresses_in_ledger, pool_txs_from_ledger, DepositTx, Hash32, Heuristic, Link,
+    LinkConfig, LinkedAddresses, PoolOrigin, WithdrawalTx,
 };
 use crate::id::AssetId;
 use crate::labels::registry;
 use crate::ledger::{Address, Asset, Ledger};
 
-/// One pool: its contract, asset and denomination (base units).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct PoolSpec {
-    /// The pool contract.
-    pub address: Address,
-    /// The asset it takes.
-    pub asset: AssetId,
-    /// Its denomination, base units.
-    pub denomination: Amount,
-}
+pub use crate::heuristics::mixer::PoolSpec;
 
 /// The registry's native-asset Tornado Cash pools that occur in `ledger`
 /// (token pools need their token's asset id, which the registry cannot
-/// give: pass them as [`PoolSpec`]s).
+/// give: pass them as [`PoolSpec`]s). See
+/// [`resolve_pools`](crate::heuristics::mixer::resolve_pools) for pools
+/// from labels, the command line and detection.
 #[must_use]
 pub fn registry_pools(ledger: &Ledger) -> Vec<PoolSpec> {
     let Some(native) = ledger.assets().iter().position(|a| {
@@ -50,10 +43,25 @@ pub fn registry_pools(ledger: &Ledger) -> Vec<PoolSpec> {
             address: p.address.clone(),
             asset: AssetId::from_usize(native),
             denomination: p.denomination_base_units,
+            origin: PoolOrigin::Registry,
         })
         .collect();
     out.sort();
     out
+}
+
+/// How [`find_mixer_links_with`] links.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MixerOptions {
+    /// The heuristics' settings (windows, minimum confidence).
+    pub links: LinkConfig,
+    /// Linked-addresses heuristic: also pair depositors and recipients
+    /// that transacted with each other in the ledger
+    /// ([`linked_addresses_in_ledger`]).
+    pub ledger_links: bool,
+    /// Further pairs known to belong together (a clustering, an
+    /// investigator's finding).
+    pub linked: LinkedAddresses,
 }
 
 /// A withdrawal's anonymity set as the ledger shows it.
@@ -73,6 +81,10 @@ pub struct WithdrawalSet {
 /// What demixing found in a ledger.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MixerLinks {
+    /// The pools searched.
+    pub pools: Vec<PoolSpec>,
+    /// Pairs of addresses the linked-addresses heuristic was given.
+    pub linked_pairs: usize,
     /// Every deposit into the pools.
     pub deposits: Vec<DepositTx>,
     /// Every withdrawal.
@@ -86,9 +98,14 @@ pub struct MixerLinks {
     pub chosen: Vec<Link>,
     /// Per withdrawal transaction, its anonymity set.
     pub sets: BTreeMap<Hash32, WithdrawalSet>,
+    /// Pool candidates detection proposed (listed, used only on request).
+    pub detected: Vec<crate::heuristics::mixer::PoolCandidate>,
+    /// Declared or labelled pools that could not be used, and why.
+    pub notes: Vec<String>,
 }
 
-/// Finds `pools`' deposits and withdrawals in `ledger` and links them.
+/// Finds `pools`' deposits and withdrawals in `ledger` and links them,
+/// with `linked` as the only linked addresses.
 ///
 /// # Complexity
 ///
@@ -101,7 +118,34 @@ pub fn find_mixer_links(
     linked: &LinkedAddresses,
     config: &LinkConfig,
 ) -> MixerLinks {
-    let mut out = MixerLinks::default();
+    find_mixer_links_with(
+        ledger,
+        pools,
+        &MixerOptions {
+            links: config.clone(),
+            ledger_links: false,
+            linked: linked.clone(),
+        },
+    )
+}
+
+/// Finds `pools`' deposits and withdrawals in `ledger` and links them with
+/// every heuristic, as `options` say.
+///
+/// # Complexity
+///
+/// One pass over the ledger per pool (and one more for linked addresses)
+/// plus the linking of [`crate::heuristics::mixer::link`].
+#[must_use]
+pub fn find_mixer_links_with(
+    ledger: &Ledger,
+    pools: &[PoolSpec],
+    options: &MixerOptions,
+) -> MixerLinks {
+    let mut out = MixerLinks {
+        pools: pools.to_vec(),
+        ..MixerLinks::default()
+    };
     for p in pools {
         let txs = pool_txs_from_ledger(ledger, &p.address, p.asset, p.denomination);
         // Anonymity sets: deposits (and withdrawals) strictly earlier in time.
@@ -125,7 +169,13 @@ pub fn find_mixer_links(
         out.deposits.extend(txs.deposits);
         out.withdrawals.extend(txs.withdrawals);
     }
-    out.candidates = link(&out.deposits, &out.withdrawals, linked, config);
+    let mut linked = options.linked.clone();
+    if options.ledger_links {
+        let found = linked_addresses_in_ledger(ledger, &out.deposits, &out.withdrawals);
+        linked.merge(found);
+    }
+    out.linked_pairs = linked.len();
+    out.candidates = link(&out.deposits, &out.withdrawals, &linked, &options.links);
     let mut ranked: Vec<&Link> = out.candidates.iter().collect();
     ranked.sort_by(|a, b| {
         b.confidence
@@ -166,13 +216,29 @@ impl MixerLinks {
             .collect()
     }
 
-    /// The pools' addresses.
+    /// The pools' addresses that had deposits or withdrawals.
     #[must_use]
-    pub fn pools(&self) -> BTreeSet<&Address> {
+    pub fn pool_addresses(&self) -> BTreeSet<&Address> {
         self.deposits
             .iter()
             .map(|d| &d.pool)
             .chain(self.withdrawals.iter().map(|w| &w.pool))
+            .collect()
+    }
+
+    /// Per mixer heuristic (in [`Heuristic::MIXER_LINKS`] order): candidate
+    /// links and links chosen.
+    #[must_use]
+    pub fn by_heuristic(&self) -> Vec<(Heuristic, usize, usize)> {
+        Heuristic::MIXER_LINKS
+            .iter()
+            .map(|&h| {
+                (
+                    h,
+                    self.candidates.iter().filter(|l| l.heuristic == h).count(),
+                    self.chosen.iter().filter(|l| l.heuristic == h).count(),
+                )
+            })
             .collect()
     }
 

@@ -12,8 +12,8 @@ pub type IncidentIndex = u16;
 /// Per-asset totals of a trace, base units.
 ///
 /// For every model but poison, `stolen + swapped_in + linked_in +
-/// bridged_in = held + exited + fees + dust + creations + swapped_out +
-/// linked_out + bridged_out` exactly ([`entered`](Self::entered) =
+/// bridged_in = held + exited + fees + dust + creations + pooled +
+/// swapped_out + linked_out + bridged_out` exactly ([`entered`](Self::entered) =
 /// [`accounted`](Self::accounted)); without conversions, `stolen =
 /// accounted()`.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
@@ -42,8 +42,16 @@ pub struct AssetTotals {
     pub swapped_out: Amount,
     /// Taint that linked mixer withdrawals carried on.
     pub linked_in: Amount,
-    /// Taint mixer deposits handed to their links.
+    /// Taint mixer deposits handed to their links that the links carried
+    /// on (so with mixer links alone, `linked_out = linked_in`).
     pub linked_out: Amount,
+    /// Taint mixer deposits handed to their links that the links could not
+    /// carry on: it stays in the pool. A link carries at most what its
+    /// deposit handed over, and only out of the clean value the pool pays
+    /// (see [`super::convert`]); what is left, and the taint of a link
+    /// whose withdrawal lies beyond the trace's end, is counted here, in
+    /// the deposit's asset.
+    pub pooled: Amount,
     /// Taint that matched bridge releases carried into this asset.
     pub bridged_in: Amount,
     /// Taint this asset handed to matched bridge deposits.
@@ -51,8 +59,8 @@ pub struct AssetTotals {
 }
 
 impl AssetTotals {
-    /// `held + exited + fees + dust + creations + swapped_out + linked_out
-    /// + bridged_out`, saturating.
+    /// `held + exited + fees + dust + creations + pooled + swapped_out +
+    /// linked_out + bridged_out`, saturating.
     #[must_use]
     pub fn accounted(&self) -> Amount {
         self.held
@@ -60,6 +68,7 @@ impl AssetTotals {
             .saturating_add(self.fees)
             .saturating_add(self.dust)
             .saturating_add(self.creations)
+            .saturating_add(self.pooled)
             .saturating_add(self.swapped_out)
             .saturating_add(self.linked_out)
             .saturating_add(self.bridged_out)

@@ -102,14 +102,57 @@ impl AnonymityStats {
 pub struct PoolSummary {
     /// The pool contract, where known.
     pub address: Option<Address>,
-    /// Its denomination (`100 ETH`), where the registry knows the pool.
+    /// Its denomination (`100 ETH`), where known.
     pub denomination: Option<String>,
+    /// Its denomination in base units, where known.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "opt_amount",
+        deserialize_with = "de_opt_amount"
+    )]
+    pub denomination_base_units: Option<crate::amount::Amount>,
+    /// Where the pool was declared, when it was found in a ledger rather
+    /// than given by its events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<super::PoolOrigin>,
     /// Number of deposits.
     pub deposits: u64,
     /// Number of withdrawals.
     pub withdrawals: u64,
-    /// Distribution of anonymity-set sizes at withdrawal time.
+    /// Distribution of anonymity-set sizes at withdrawal time: deposits
+    /// provably before each withdrawal.
     pub anonymity_set: AnonymityStats,
+    /// Distribution of the notes still unspent at each withdrawal
+    /// (deposits before it less withdrawals before it).
+    #[serde(default)]
+    pub unspent_notes: AnonymityStats,
+    /// Deposits whose depositor is unknown (their transaction is not in the
+    /// ledger): counted here, left out of linking.
+    #[serde(default)]
+    pub deposits_without_depositor: u64,
+    /// Withdrawals whose transaction is not in the ledger: kept and linked
+    /// from what their event names.
+    #[serde(default)]
+    pub withdrawals_outside_ledger: u64,
+}
+
+fn opt_amount<S: serde::Serializer>(
+    v: &Option<crate::amount::Amount>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(v) => s.collect_str(v),
+        None => s.serialize_none(),
+    }
+}
+
+fn de_opt_amount<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<crate::amount::Amount>, D::Error> {
+    let s: Option<String> = Option::deserialize(d)?;
+    s.map(|s| s.parse().map_err(serde::de::Error::custom))
+        .transpose()
 }
 
 /// Number of positions in `sorted` (sorted by block) provably before `p`.
@@ -200,20 +243,21 @@ pub fn anonymity_sets(events: &PoolEvents, proven: &[ProvenSpend]) -> Vec<Anonym
 /// [`registry::tornado_pool`] when the pool address is known.
 #[must_use]
 pub fn pool_summary(events: &PoolEvents, proven: &[ProvenSpend]) -> PoolSummary {
-    let sizes: Vec<u64> = anonymity_sets(events, proven)
-        .iter()
-        .map(|s| s.size)
-        .collect();
+    let sets = anonymity_sets(events, proven);
+    let sizes: Vec<u64> = sets.iter().map(|s| s.size).collect();
+    let unspent: Vec<u64> = sets.iter().map(|s| s.unspent_notes).collect();
+    let known = events.pool.as_ref().and_then(registry::tornado_pool);
     PoolSummary {
         address: events.pool.clone(),
-        denomination: events
-            .pool
-            .as_ref()
-            .and_then(registry::tornado_pool)
-            .map(registry::TornadoPool::display_name),
+        denomination: known.map(registry::TornadoPool::display_name),
+        denomination_base_units: known.map(|t| t.denomination_base_units),
+        origin: None,
         deposits: events.deposits.len() as u64,
         withdrawals: events.withdrawals.len() as u64,
         anonymity_set: AnonymityStats::of(&sizes),
+        unspent_notes: AnonymityStats::of(&unspent),
+        deposits_without_depositor: 0,
+        withdrawals_outside_ledger: 0,
     }
 }
 

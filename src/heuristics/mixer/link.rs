@@ -18,9 +18,18 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 use super::events::Hash32;
+use crate::amount::Amount;
 pub use crate::heuristics::Heuristic;
 use crate::labels::Confidence;
 use crate::ledger::Address;
+
+/// A pool as the heuristics see it: its contract and, where known, its
+/// denomination. A contract that takes several denominations is several
+/// pools, and no link crosses from one to another.
+type PoolKey<'a> = (&'a Address, Option<Amount>);
+
+/// How many deposits or withdrawals an address made per pool.
+type Profile = BTreeMap<(Address, Option<Amount>), usize>;
 
 /// A deposit transaction into a pool.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +44,22 @@ pub struct DepositTx {
     pub gas_price: Option<u128>,
     /// The pool contract.
     pub pool: Address,
+    /// The pool's denomination (base units), where known: deposits and
+    /// withdrawals of one contract are only linked within a denomination.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denomination: Option<Amount>,
+}
+
+impl DepositTx {
+    fn key(&self) -> PoolKey<'_> {
+        (&self.pool, self.denomination)
+    }
+}
+
+impl WithdrawalTx {
+    fn key(&self) -> PoolKey<'_> {
+        (&self.pool, self.denomination)
+    }
 }
 
 /// A withdrawal transaction from a pool.
@@ -52,12 +77,16 @@ pub struct WithdrawalTx {
     pub gas_price: Option<u128>,
     /// The pool contract.
     pub pool: Address,
+    /// The pool's denomination (base units), where known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub denomination: Option<Amount>,
 }
 
 /// Pairs of addresses known to belong together outside the pool (a direct
-/// transfer between them, a shared cluster); order within a pair does not matter.
+/// transfer between them, a shared cluster); order within a pair does not
+/// matter. A pair may carry the transaction that links it, as evidence.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LinkedAddresses(BTreeSet<(Address, Address)>);
+pub struct LinkedAddresses(BTreeMap<(Address, Address), Option<Hash32>>);
 
 impl LinkedAddresses {
     /// No pairs.
@@ -68,11 +97,51 @@ impl LinkedAddresses {
 
     /// Records that `a` and `b` belong together.
     pub fn add(&mut self, a: Address, b: Address) {
-        if a <= b {
-            self.0.insert((a, b));
-        } else {
-            self.0.insert((b, a));
+        let key = if a <= b { (a, b) } else { (b, a) };
+        self.0.entry(key).or_insert(None);
+    }
+
+    /// Records that `a` and `b` belong together because of transaction
+    /// `tx` (the earliest evidence given is kept).
+    pub fn add_with_evidence(&mut self, a: Address, b: Address, tx: Hash32) {
+        let key = if a <= b { (a, b) } else { (b, a) };
+        let e = self.0.entry(key).or_insert(Some(tx));
+        if e.map_or(true, |old| tx < old) {
+            *e = Some(tx);
         }
+    }
+
+    /// The transaction recorded as linking `a` and `b`, if any.
+    #[must_use]
+    pub fn evidence(&self, a: &Address, b: &Address) -> Option<Hash32> {
+        let key = if a <= b {
+            (a.clone(), b.clone())
+        } else {
+            (b.clone(), a.clone())
+        };
+        self.0.get(&key).copied().flatten()
+    }
+
+    /// Adds every pair of `other` (keeping the earliest evidence).
+    pub fn merge(&mut self, other: LinkedAddresses) {
+        for ((a, b), e) in other.0 {
+            match e {
+                Some(tx) => self.add_with_evidence(a, b, tx),
+                None => self.add(a, b),
+            }
+        }
+    }
+
+    /// Number of pairs.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Whether there are no pairs.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     /// Whether `a` and `b` were recorded as belonging together.
@@ -83,7 +152,7 @@ impl LinkedAddresses {
         } else {
             (b.clone(), a.clone())
         };
-        self.0.contains(&key)
+        self.0.contains_key(&key)
     }
 }
 
@@ -100,6 +169,9 @@ pub struct LinkConfig {
     /// Unique gas price heuristic: gas prices that are a multiple of this
     /// (wei) are wallet defaults, not fingerprints. Default 10⁹ (1 gwei).
     pub round_gas_price: u128,
+    /// Links below this confidence (0–100) are left out. Default 0.
+    #[serde(default)]
+    pub min_confidence: u8,
 }
 
 impl Default for LinkConfig {
@@ -108,6 +180,7 @@ impl Default for LinkConfig {
             timing_window: 3_600,
             multi_denomination_window: 86_400,
             round_gas_price: 1_000_000_000,
+            min_confidence: 0,
         }
     }
 }
@@ -127,6 +200,10 @@ pub struct Link {
     pub pool: Address,
     /// What matched, in words.
     pub reason: String,
+    /// The transactions that show it: the deposit and the withdrawal, and
+    /// for linked addresses the transaction between the two addresses.
+    #[serde(default)]
+    pub evidence: Vec<Hash32>,
 }
 
 fn make(d: &DepositTx, w: &WithdrawalTx, h: Heuristic, reason: String) -> Link {
@@ -137,6 +214,7 @@ fn make(d: &DepositTx, w: &WithdrawalTx, h: Heuristic, reason: String) -> Link {
         confidence: h.confidence(),
         pool: w.pool.clone(),
         reason,
+        evidence: vec![d.tx, w.tx],
     }
 }
 
@@ -158,37 +236,37 @@ pub fn link(
     config: &LinkConfig,
 ) -> Vec<Link> {
     let mut out = Vec::new();
-    let mut by_pool: BTreeMap<&Address, Vec<&DepositTx>> = BTreeMap::new();
+    let mut by_pool: BTreeMap<PoolKey<'_>, Vec<&DepositTx>> = BTreeMap::new();
     for d in deposits {
-        by_pool.entry(&d.pool).or_default().push(d);
+        by_pool.entry(d.key()).or_default().push(d);
     }
     for v in by_pool.values_mut() {
         v.sort_by_key(|d| (d.time, d.tx));
     }
-    let mut w_by_pool: BTreeMap<&Address, Vec<&WithdrawalTx>> = BTreeMap::new();
+    let mut w_by_pool: BTreeMap<PoolKey<'_>, Vec<&WithdrawalTx>> = BTreeMap::new();
     for w in withdrawals {
-        w_by_pool.entry(&w.pool).or_default().push(w);
+        w_by_pool.entry(w.key()).or_default().push(w);
     }
     for v in w_by_pool.values_mut() {
         v.sort_by_key(|w| (w.time, w.tx));
     }
 
     // (pool, depositor) → deposits, for address match and linked addresses.
-    let mut by_pool_depositor: BTreeMap<(&Address, &Address), Vec<&DepositTx>> = BTreeMap::new();
+    let mut by_pool_depositor: BTreeMap<(PoolKey<'_>, &Address), Vec<&DepositTx>> = BTreeMap::new();
     for d in deposits {
         by_pool_depositor
-            .entry((&d.pool, &d.depositor))
+            .entry((d.key(), &d.depositor))
             .or_default()
             .push(d);
     }
-    let mut partners: BTreeMap<&Address, Vec<&Address>> = BTreeMap::new();
-    for (x, y) in &linked.0 {
-        partners.entry(x).or_default().push(y);
-        partners.entry(y).or_default().push(x);
+    let mut partners: BTreeMap<&Address, Vec<(&Address, Option<Hash32>)>> = BTreeMap::new();
+    for ((x, y), e) in &linked.0 {
+        partners.entry(x).or_default().push((y, *e));
+        partners.entry(y).or_default().push((x, *e));
     }
 
     for w in withdrawals {
-        if let Some(ds) = by_pool_depositor.get(&(&w.pool, &w.recipient)) {
+        if let Some(ds) = by_pool_depositor.get(&(w.key(), &w.recipient)) {
             for d in ds.iter().filter(|d| d.time < w.time) {
                 out.push(make(
                     d,
@@ -198,35 +276,55 @@ pub fn link(
                 ));
             }
         }
-        for p in partners.get(&w.recipient).into_iter().flatten() {
-            if *p == &w.recipient {
-                continue;
-            }
-            let Some(ds) = by_pool_depositor.get(&(&w.pool, *p)) else {
+        // Linked addresses: the recipient is no depositor of the pool
+        // itself (that is address match) and is linked to exactly one of
+        // its depositors; a recipient linked to several tells nothing.
+        let linked_depositors: Vec<&(&Address, Option<Hash32>)> =
+            if by_pool_depositor.contains_key(&(w.key(), &w.recipient)) {
+                Vec::new()
+            } else {
+                partners
+                    .get(&w.recipient)
+                    .into_iter()
+                    .flatten()
+                    .filter(|(p, _)| {
+                        *p != &w.recipient && by_pool_depositor.contains_key(&(w.key(), *p))
+                    })
+                    .collect()
+            };
+        for (p, evidence) in linked_depositors
+            .iter()
+            .filter(|_| linked_depositors.len() == 1)
+        {
+            let Some(ds) = by_pool_depositor.get(&(w.key(), *p)) else {
                 continue;
             };
             for d in ds.iter().filter(|d| d.time < w.time) {
-                out.push(make(
+                let mut l = make(
                     d,
                     w,
                     Heuristic::LinkedAddresses,
                     format!(
-                        "recipient {} is linked to depositor {}",
-                        w.recipient, d.depositor
+                        "recipient {} is linked to depositor {}{}",
+                        w.recipient,
+                        d.depositor,
+                        evidence.map_or_else(String::new, |e| format!(" (transaction {e})"))
                     ),
-                ));
+                );
+                l.evidence.extend(evidence.iter().copied());
+                out.push(l);
             }
         }
         // Timing: the only deposit of the pool within the window before the
         // withdrawal, and no other withdrawal of the pool between the two.
-        let Some(pool_deps) = by_pool.get(&w.pool) else {
+        let Some(pool_deps) = by_pool.get(&w.key()) else {
             continue;
         };
         let end = pool_deps.partition_point(|d| d.time < w.time);
         let start =
             pool_deps.partition_point(|d| d.time < w.time.saturating_sub(config.timing_window));
         if let [d] = pool_deps[start..end] {
-            let between = w_by_pool.get(&w.pool).map_or(0, |ws| {
+            let between = w_by_pool.get(&w.key()).map_or(0, |ws| {
                 let lo = ws.partition_point(|x| x.time <= d.time);
                 let hi = ws.partition_point(|x| x.time <= w.time);
                 ws[lo..hi].iter().filter(|x| x.tx != w.tx).count()
@@ -248,6 +346,7 @@ pub fn link(
 
     unique_gas_price(deposits, withdrawals, config, &mut out);
     multi_denomination(deposits, withdrawals, config, &mut out);
+    out.retain(|l| l.confidence.level() >= config.min_confidence);
     out.sort();
     out.dedup();
     out
@@ -277,7 +376,7 @@ fn unique_gas_price(
             continue;
         };
         let [w] = &ws[..] else { continue };
-        if w.relayer.is_none() && w.pool == d.pool && d.time < w.time {
+        if w.relayer.is_none() && w.key() == d.key() && d.time < w.time {
             out.push(make(
                 d,
                 w,
@@ -304,18 +403,18 @@ fn multi_denomination(
     for w in withdrawals {
         by_recipient.entry(&w.recipient).or_default().push(w);
     }
-    let profile = |pools: Vec<&Address>| -> BTreeMap<Address, usize> {
+    let profile = |pools: Vec<PoolKey<'_>>| -> Profile {
         let mut m = BTreeMap::new();
-        for p in pools {
-            *m.entry(p.clone()).or_insert(0) += 1;
+        for (p, denomination) in pools {
+            *m.entry((p.clone(), denomination)).or_insert(0) += 1;
         }
         m
     };
     // Recipients by withdrawal profile (pool → count), so each depositor
     // looks up the recipients with exactly its profile.
-    let mut by_profile: BTreeMap<BTreeMap<Address, usize>, Vec<&Address>> = BTreeMap::new();
+    let mut by_profile: BTreeMap<Profile, Vec<&Address>> = BTreeMap::new();
     for (rec, ws) in &by_recipient {
-        let wp = profile(ws.iter().map(|w| &w.pool).collect());
+        let wp = profile(ws.iter().map(|w| w.key()).collect());
         if wp.len() >= 2 {
             by_profile.entry(wp).or_default().push(rec);
         }
@@ -323,7 +422,7 @@ fn multi_denomination(
     // Candidate (depositor, recipient) matches.
     let mut matches: Vec<(&Address, &Address)> = Vec::new();
     for (dep, ds) in &by_depositor {
-        let dp = profile(ds.iter().map(|d| &d.pool).collect());
+        let dp = profile(ds.iter().map(|d| d.key()).collect());
         if dp.len() < 2 {
             continue;
         }
@@ -356,10 +455,10 @@ fn multi_denomination(
         let (Some(ds), Some(ws)) = (by_depositor.get(dep), by_recipient.get(rec)) else {
             continue;
         };
-        let pools: BTreeSet<&Address> = ds.iter().map(|d| &d.pool).collect();
+        let pools: BTreeSet<PoolKey<'_>> = ds.iter().map(|d| d.key()).collect();
         for pool in pools {
-            let mut pd: Vec<&&DepositTx> = ds.iter().filter(|d| &d.pool == pool).collect();
-            let mut pw: Vec<&&WithdrawalTx> = ws.iter().filter(|w| &w.pool == pool).collect();
+            let mut pd: Vec<&&DepositTx> = ds.iter().filter(|d| d.key() == pool).collect();
+            let mut pw: Vec<&&WithdrawalTx> = ws.iter().filter(|w| w.key() == pool).collect();
             pd.sort_by_key(|d| (d.time, d.tx));
             pw.sort_by_key(|w| (w.time, w.tx));
             for (d, w) in pd.iter().zip(pw.iter()) {

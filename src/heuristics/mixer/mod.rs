@@ -29,6 +29,7 @@ mod anonymity;
 mod events;
 mod link;
 mod observed;
+mod pools;
 mod sources;
 
 pub use anonymity::{
@@ -39,8 +40,16 @@ pub use events::{
     DEPOSIT_TOPIC, WITHDRAWAL_TOPIC,
 };
 pub use link::{link, DepositTx, Heuristic, Link, LinkConfig, LinkedAddresses, WithdrawalTx};
-pub use observed::{link_inputs_from_events, pool_txs_from_ledger, PoolTxs};
-pub use sources::{demix_pools, load_event_files, DemixError, Demixed};
+pub use observed::{
+    link_inputs_from_events, linked_addresses_in_ledger, pool_txs_from_ledger, PoolTxs,
+};
+pub use pools::{
+    detect_pools, resolve_pools, DenominationEvidence, DetectConfig, PoolCandidate, PoolDecl,
+    PoolDeclError, PoolOrigin, PoolRequest, PoolSpec, ResolvedPools,
+};
+pub use sources::{demix_pools, load_event_files, DemixError, DemixRequest, Demixed};
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -50,8 +59,26 @@ use serde::{Deserialize, Serialize};
 pub struct DemixReport {
     /// Per pool: address, denomination, counts and the anonymity-set distribution.
     pub pools: Vec<PoolSummary>,
-    /// Candidate deposit↔withdrawal links, sorted.
+    /// Candidate deposit↔withdrawal links, sorted; each with
+    /// `deposit_tx`, `withdrawal_tx`, `pool`, `heuristic`, `confidence`,
+    /// `reason` and `evidence`.
     pub links: Vec<Link>,
+    /// Links per heuristic (every mixer heuristic, by name).
+    #[serde(default)]
+    pub by_heuristic: BTreeMap<String, usize>,
+    /// Pairs of addresses the linked-addresses heuristic was given.
+    #[serde(default)]
+    pub linked_pairs: usize,
+    /// Withdrawals whose transaction is not in the ledger, kept and linked
+    /// from their events.
+    #[serde(default)]
+    pub withdrawals_outside_ledger: u64,
+    /// Pool candidates detection proposed (only when asked), with evidence.
+    #[serde(default, skip_deserializing, skip_serializing_if = "Vec::is_empty")]
+    pub detected: Vec<PoolCandidate>,
+    /// Pools that could not be used, and why.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Summarises `pools` (no proven spends) and links `deposits` to
@@ -69,5 +96,6 @@ pub fn demix(
     DemixReport {
         pools: summaries,
         links: link(deposits, withdrawals, linked, config),
+        ..DemixReport::default()
     }
 }

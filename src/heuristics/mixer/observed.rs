@@ -2,12 +2,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use super::events::{Hash32, PoolEvents};
-use super::link::{DepositTx, WithdrawalTx};
+use super::link::{DepositTx, LinkedAddresses, WithdrawalTx};
 use crate::amount::Amount;
-use crate::id::{AssetId, TransferId, TxIndex};
+use crate::id::{AddressId, AssetId, TransferId, TxIndex};
 use crate::ledger::{Address, Ledger, TransferKind};
 
 /// A pool's deposit and withdrawal transactions as a ledger shows them.
@@ -17,20 +17,45 @@ pub struct PoolTxs {
     pub deposits: Vec<DepositTx>,
     /// Withdrawals, in event order.
     pub withdrawals: Vec<WithdrawalTx>,
-    /// Events left out because the ledger lacks their transaction (or, for
-    /// a deposit, the transaction's sender).
+    /// Deposit events left out of linking because the ledger lacks their
+    /// transaction or its sender (the event does not name the depositor).
     #[serde(default)]
     pub unmatched: u64,
+    /// Withdrawal events whose transaction the ledger lacks: kept (the
+    /// event names the recipient, the block and the transaction), with a
+    /// time estimated from the deposits' block times (see
+    /// [`link_inputs_from_events`]) and no gas price.
+    #[serde(default)]
+    pub withdrawals_outside_ledger: u64,
 }
 
-/// Turns a pool's events into link inputs, taking from the ledger what the
-/// events lack: the depositor (the sender of the deposit transaction: its
-/// own value transfer or its fee) and the withdrawal's time. The
-/// withdrawal's relayer is the event's, else the transaction's sender when
-/// that is not the recipient. Events whose transaction the ledger lacks are
-/// counted in [`PoolTxs::unmatched`].
-#[must_use]
-pub fn link_inputs_from_events(events: &PoolEvents, pool: &Address, ledger: &Ledger) -> PoolTxs {
+/// Block → time, from the (block, time) pairs the events and the ledger
+/// give: a block's time is the time of the latest known block at or before
+/// it plus 12 seconds per block since, kept before the next known block's
+/// time so that the order of events never changes.
+struct BlockClock(Vec<(u64, u64)>);
+
+impl BlockClock {
+    fn new(mut known: Vec<(u64, u64)>) -> BlockClock {
+        known.sort_unstable();
+        known.dedup_by_key(|(b, _)| *b);
+        BlockClock(known)
+    }
+
+    fn time(&self, block: u64) -> Option<u64> {
+        let i = self.0.partition_point(|&(b, _)| b <= block);
+        let (b0, t0) = *self.0.get(i.checked_sub(1)?)?;
+        let t = t0.saturating_add(block.saturating_sub(b0).saturating_mul(12));
+        Some(match self.0.get(i) {
+            Some(&(_, next)) if block > b0 => t.min(next.saturating_sub(1)).max(t0),
+            _ => t,
+        })
+    }
+}
+
+/// Each transaction's sender: the sender of its own value transfer or of
+/// its fee.
+fn senders(ledger: &Ledger) -> BTreeMap<TxIndex, &Address> {
     let mut senders: BTreeMap<TxIndex, &Address> = BTreeMap::new();
     for t in ledger.transfers() {
         if matches!(t.kind, TransferKind::Native | TransferKind::Fee) {
@@ -39,38 +64,139 @@ pub fn link_inputs_from_events(events: &PoolEvents, pool: &Address, ledger: &Led
                 .or_insert_with(|| ledger.address(t.from));
         }
     }
+    senders
+}
+
+/// Turns a pool's events into link inputs, taking from the ledger what the
+/// events lack: the depositor (the sender of the deposit transaction: its
+/// own value transfer or its fee), the gas prices (where the ledger kept
+/// them) and the withdrawal's time. The withdrawal's relayer is the
+/// event's, else the transaction's sender when that is not the recipient.
+///
+/// Deposits whose transaction the ledger lacks are counted in
+/// [`PoolTxs::unmatched`] (nothing names their depositor). Withdrawals are
+/// all kept: those the ledger lacks take their time from the event, else
+/// from the block (see [`PoolTxs::withdrawals_outside_ledger`]), and are
+/// counted. `denomination` is the pool's, where known.
+#[must_use]
+pub fn link_inputs_from_events(
+    events: &PoolEvents,
+    pool: &Address,
+    denomination: Option<Amount>,
+    ledger: Option<&Ledger>,
+) -> PoolTxs {
+    let senders = ledger.map(senders).unwrap_or_default();
+    let lookup = |h: &Hash32| ledger.and_then(|l| l.tx_by_hash(&h.0).map(|tx| (l, tx)));
+    let gas = |l: &Ledger, tx: TxIndex| l.gas_price(tx).map(u128::from);
+    let mut known: Vec<(u64, u64)> = Vec::new();
     let mut out = PoolTxs::default();
     for d in &events.deposits {
-        let found = ledger
-            .tx_by_hash(&d.tx.0)
-            .and_then(|tx| Some((tx, *senders.get(&tx)?)));
-        match found {
-            Some((tx, sender)) => out.deposits.push(DepositTx {
+        let found = lookup(&d.tx).map(|(l, tx)| (l, tx, senders.get(&tx)));
+        let time = d
+            .timestamp
+            .or_else(|| found.map(|(l, tx, _)| l.tx_block(tx).time));
+        if let Some(t) = time {
+            known.push((d.block, t));
+        }
+        match (found, time) {
+            (Some((l, tx, Some(sender))), Some(time)) => out.deposits.push(DepositTx {
                 tx: d.tx,
-                depositor: sender.clone(),
-                time: d.timestamp.unwrap_or_else(|| ledger.tx_block(tx).time),
-                gas_price: None,
+                depositor: (*sender).clone(),
+                time,
+                gas_price: gas(l, tx),
                 pool: pool.clone(),
+                denomination,
             }),
-            None => out.unmatched += 1,
+            _ => out.unmatched += 1,
         }
     }
     for w in &events.withdrawals {
-        match ledger.tx_by_hash(&w.tx.0) {
-            Some(tx) => out.withdrawals.push(WithdrawalTx {
-                tx: w.tx,
-                recipient: w.to.clone(),
-                relayer: w.relayer.clone().or_else(|| {
-                    senders
-                        .get(&tx)
-                        .map(|s| (*s).clone())
-                        .filter(|s| s != &w.to)
-                }),
-                time: w.timestamp.unwrap_or_else(|| ledger.tx_block(tx).time),
-                gas_price: None,
-                pool: pool.clone(),
+        if let Some((l, tx)) = lookup(&w.tx) {
+            known.push((w.block, w.timestamp.unwrap_or_else(|| l.tx_block(tx).time)));
+        }
+    }
+    let clock = BlockClock::new(known);
+    for w in &events.withdrawals {
+        let found = lookup(&w.tx);
+        let time = w
+            .timestamp
+            .or_else(|| found.map(|(l, tx)| l.tx_block(tx).time))
+            .or_else(|| clock.time(w.block))
+            .unwrap_or(w.block);
+        if found.is_none() {
+            out.withdrawals_outside_ledger += 1;
+        }
+        out.withdrawals.push(WithdrawalTx {
+            tx: w.tx,
+            recipient: w.to.clone(),
+            relayer: w.relayer.clone().or_else(|| {
+                found
+                    .and_then(|(_, tx)| senders.get(&tx))
+                    .map(|s| (*s).clone())
+                    .filter(|s| s != &w.to)
             }),
-            None => out.unmatched += 1,
+            time,
+            gas_price: found.and_then(|(l, tx)| gas(l, tx)),
+            pool: pool.clone(),
+            denomination,
+        });
+    }
+    out
+}
+
+/// Pairs of a depositor and a withdrawal recipient of `pools` that
+/// transacted with each other directly in the ledger (either way, any
+/// asset), each with the first transaction between them as evidence: the
+/// input of the linked-addresses heuristic.
+///
+/// Pool contracts and relayers are left out (everyone transacts with them).
+///
+/// # Complexity
+///
+/// One pass over the ledger's transfers: O(E log(D + W)).
+#[must_use]
+pub fn linked_addresses_in_ledger(
+    ledger: &Ledger,
+    deposits: &[DepositTx],
+    withdrawals: &[WithdrawalTx],
+) -> LinkedAddresses {
+    let mut out = LinkedAddresses::new();
+    let mut excluded: BTreeSet<AddressId> = BTreeSet::new();
+    for a in deposits
+        .iter()
+        .map(|d| &d.pool)
+        .chain(withdrawals.iter().map(|w| &w.pool))
+        .chain(withdrawals.iter().filter_map(|w| w.relayer.as_ref()))
+    {
+        if let Some(id) = ledger.address_id(a) {
+            excluded.insert(id);
+        }
+    }
+    let ids = |it: &mut dyn Iterator<Item = &Address>| -> BTreeSet<AddressId> {
+        it.filter_map(|a| ledger.address_id(a))
+            .filter(|id| !excluded.contains(id))
+            .collect()
+    };
+    let depositors = ids(&mut deposits.iter().map(|d| &d.depositor));
+    let recipients = ids(&mut withdrawals.iter().map(|w| &w.recipient));
+    if depositors.is_empty() || recipients.is_empty() {
+        return out;
+    }
+    let (from, to) = (ledger.senders(), ledger.receivers());
+    for i in 0..ledger.transfer_count() {
+        let (f, t) = (from[i], to[i]);
+        if f == t {
+            continue;
+        }
+        let pair = (depositors.contains(&f) && recipients.contains(&t))
+            || (recipients.contains(&f) && depositors.contains(&t));
+        if pair {
+            let tx = ledger.transfer_txs()[i];
+            out.add_with_evidence(
+                ledger.address(f).clone(),
+                ledger.address(t).clone(),
+                Hash32(*ledger.tx_hash(tx)),
+            );
         }
     }
     out
@@ -88,8 +214,8 @@ pub fn link_inputs_from_events(events: &PoolEvents, pool: &Address, ledger: &Led
 ///   one (the fee) to the relayer. Without a fee transfer, the relayer is
 ///   the transaction's sender when that is not the recipient.
 ///
-/// Gas prices are not in the ledger: `gas_price` is `None`; fill it in
-/// from the transactions export to use the unique-gas-price heuristic.
+/// Gas prices come from the ledger where it kept them
+/// ([`Ledger::gas_price`]), else are `None`.
 #[must_use]
 pub fn pool_txs_from_ledger(
     ledger: &Ledger,
@@ -135,8 +261,9 @@ pub fn pool_txs_from_ledger(
                     .clone()
                     .unwrap_or_else(|| ledger.address(t.from).clone()),
                 time,
-                gas_price: None,
+                gas_price: ledger.gas_price(tx).map(u128::from),
                 pool: pool.clone(),
+                denomination: Some(denomination),
             });
         }
         let mut outs: Vec<_> = group
@@ -160,8 +287,9 @@ pub fn pool_txs_from_ledger(
             recipient,
             relayer,
             time,
-            gas_price: None,
+            gas_price: ledger.gas_price(tx).map(u128::from),
             pool: pool.clone(),
+            denomination: Some(denomination),
         });
     }
     out
@@ -292,11 +420,15 @@ mod tests {
                 },
             ],
         };
-        let joined = link_inputs_from_events(&events, &pool, &ledger);
+        let joined = link_inputs_from_events(&events, &pool, None, Some(&ledger));
         assert_eq!(joined.deposits.len(), 1);
         assert_eq!(joined.deposits[0].depositor, user);
-        assert_eq!(joined.withdrawals.len(), 1);
+        // The withdrawal the ledger lacks is kept, timed from its block.
+        assert_eq!(joined.withdrawals.len(), 2);
         assert_eq!(joined.withdrawals[0].time, 200);
-        assert_eq!(joined.unmatched, 1);
+        assert_eq!(joined.withdrawals[1].time, 200 + 100 * 12);
+        assert_eq!(joined.withdrawals[1].recipient, fresh);
+        assert_eq!(joined.unmatched, 0);
+        assert_eq!(joined.withdrawals_outside_ledger, 1);
     }
 }

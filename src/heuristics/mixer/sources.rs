@@ -9,10 +9,12 @@ use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 use super::{
-    demix, link_inputs_from_events, load_cache, load_logs_csv, pool_txs_from_ledger, DemixReport,
-    DepositTx, LinkConfig, LinkedAddresses, MixerError, PoolEvents, WithdrawalTx,
+    demix, link_inputs_from_events, linked_addresses_in_ledger, load_cache, load_logs_csv,
+    pool_summary, pool_txs_from_ledger, resolve_pools, AnonymityStats, DemixReport, DepositTx,
+    DetectConfig, Hash32, Heuristic, LinkConfig, LinkedAddresses, MixerError, PoolDecl, PoolEvents,
+    PoolOrigin, PoolRequest, PoolSpec, PoolSummary, PoolTxs, WithdrawalTx,
 };
-use crate::labels::registry;
+use crate::labels::{registry, LabelSet};
 use crate::ledger::{Address, Ledger};
 
 /// Why a demixing request cannot run.
@@ -28,9 +30,15 @@ pub enum DemixError {
     /// Only one half of a cache pair was given.
     #[error("event cache `{0}` needs both deposits_{0}.json and withdrawals_{0}.json")]
     HalfCache(String),
-    /// A pool has neither events nor a denomination the registry knows.
-    #[error("pool {0} is not a known Tornado Cash pool and has no pool events: its denomination is unknown")]
+    /// A pool has no events, and no denomination is known or can be inferred.
+    #[error("pool {0} has no pool events, is not a registry pool and receives no round amount repeatedly in the ledger: give its denominations (--pool {0}:DENOM,…) or its events")]
     UnknownDenomination(Address),
+    /// A pool has no events and there is no ledger to find it in.
+    #[error("pool {0} has no pool events: give its events (--pool-events) or ledger inputs")]
+    NoEvents(Address),
+    /// A pool declaration that cannot be used.
+    #[error("{0}")]
+    Pool(String),
     /// A registry token pool with no event file (its token cannot be found
     /// among the ledger's assets by symbol).
     #[error("pool {pool} ({name}) is a token pool: give its pool events")]
@@ -108,69 +116,237 @@ pub fn load_event_files(
     Ok(events)
 }
 
-/// A demixing result and how many pool events had no transaction in the ledger.
+/// A demixing result and what could not be used.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Demixed {
     /// Pools and candidate links.
     pub report: DemixReport,
-    /// Events whose transaction is not in the ledger (left out of linking).
+    /// Deposit events whose transaction (so whose depositor) is not in the
+    /// ledger: counted in the pool summaries, left out of linking.
     pub unmatched: u64,
 }
 
+/// What [`demix_pools`] is asked.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DemixRequest {
+    /// The pools: contracts, with denominations where given. With a ledger,
+    /// registry pools and labelled or detected ones come from `request`
+    /// too.
+    pub pools: Vec<PoolDecl>,
+    /// The heuristics' settings.
+    pub links: LinkConfig,
+    /// Pair depositors and recipients that transacted with each other in
+    /// the ledger (linked-addresses heuristic).
+    pub ledger_links: bool,
+    /// Run pool detection on the ledger (list candidates); use them too when
+    /// `use_detected`.
+    pub detect: bool,
+    /// Use the detected candidates as pools.
+    pub use_detected: bool,
+    /// Detection thresholds.
+    pub detect_config: DetectConfig,
+}
+
 /// Summarises the pools of `events` and links deposits to withdrawals.
-/// With a ledger, each pool's deposits and withdrawals come from its events
-/// joined with the ledger (depositor, gas price), or, for a registry
-/// native-coin pool without events, from the ledger's transfers.
+///
+/// - A pool with events: its deposits and withdrawals are the events;
+///   joined with a ledger, deposits take their depositor (and gas price)
+///   from it, and every withdrawal is kept, those the ledger lacks with a
+///   time from their block (see [`link_inputs_from_events`]).
+/// - A pool without events, with a ledger: its deposits and withdrawals
+///   are found among the ledger's transfers, per denomination (the
+///   registry's, the declared ones, else inferred; see
+///   [`resolve_pools`]); so are labelled mixers (from `labels`) and, on
+///   request, detected pools.
 ///
 /// # Errors
 ///
-/// [`DemixError`] when a pool's denomination is unknown, a token pool has
-/// no events, or there is nothing to demix.
+/// [`DemixError`] when a pool has no events and no denomination can be
+/// found, a registry token pool has no events, or there is nothing to demix.
 pub fn demix_pools(
-    pools: &[Address],
+    request: &DemixRequest,
     events: &[PoolEvents],
     ledger: Option<&Ledger>,
-    config: &LinkConfig,
+    labels: &LabelSet,
 ) -> Result<Demixed, DemixError> {
     let (mut deposits, mut withdrawals): (Vec<DepositTx>, Vec<WithdrawalTx>) =
         (Vec::new(), Vec::new());
     let mut unmatched = 0;
-    match ledger {
-        Some(ledger) => {
-            for pool in pools {
-                let txs = match events.iter().find(|e| e.pool.as_ref() == Some(pool)) {
-                    Some(e) => link_inputs_from_events(e, pool, ledger),
-                    None => {
-                        let t = registry::tornado_pool(pool)
-                            .ok_or_else(|| DemixError::UnknownDenomination(pool.clone()))?;
-                        if !t.asset.eq_ignore_ascii_case("ETH") {
-                            // A token pool moves the token, which cannot be
-                            // found among the ledger's assets by symbol.
-                            return Err(DemixError::TokenPool {
-                                pool: pool.clone(),
-                                name: t.display_name(),
-                            });
-                        }
-                        let Some(asset) = ledger.asset_by_name("ETH") else {
-                            continue;
-                        };
-                        pool_txs_from_ledger(ledger, pool, asset, t.denomination_base_units)
-                    }
-                };
-                unmatched += txs.unmatched;
-                deposits.extend(txs.deposits);
-                withdrawals.extend(txs.withdrawals);
+    let mut outside = 0;
+    let mut summaries: Vec<PoolSummary> = Vec::new();
+    let mut notes: Vec<String> = Vec::new();
+    let mut detected = Vec::new();
+    let with_events: Vec<&Address> = events.iter().filter_map(|e| e.pool.as_ref()).collect();
+    if ledger.is_none() && events.is_empty() {
+        return Err(DemixError::Nothing);
+    }
+    for e in events {
+        let Some(pool) = e.pool.as_ref() else {
+            continue;
+        };
+        let denomination = registry::tornado_pool(pool)
+            .map(|t| t.denomination_base_units)
+            .or_else(|| {
+                let d = request.pools.iter().find(|d| &d.address == pool)?;
+                match &d.denominations[..] {
+                    [one] => crate::amount::parse_decimal_units(one, 18).ok(),
+                    _ => None,
+                }
+            });
+        let txs = link_inputs_from_events(e, pool, denomination, ledger);
+        unmatched += txs.unmatched;
+        outside += txs.withdrawals_outside_ledger;
+        let mut summary = pool_summary(e, &[]);
+        summary.deposits_without_depositor = txs.unmatched;
+        summary.withdrawals_outside_ledger = txs.withdrawals_outside_ledger;
+        summaries.push(summary);
+        deposits.extend(txs.deposits);
+        withdrawals.extend(txs.withdrawals);
+    }
+    if let Some(ledger) = ledger {
+        let rest: Vec<PoolDecl> = request
+            .pools
+            .iter()
+            .filter(|d| !with_events.contains(&&d.address))
+            .cloned()
+            .collect();
+        for d in &rest {
+            if let Some(t) = registry::tornado_pool(&d.address) {
+                if !t.asset.eq_ignore_ascii_case("ETH") {
+                    // A token pool moves the token, which cannot be
+                    // found among the ledger's assets by symbol.
+                    return Err(DemixError::TokenPool {
+                        pool: d.address.clone(),
+                        name: t.display_name(),
+                    });
+                }
             }
         }
-        None if events.is_empty() => return Err(DemixError::Nothing),
-        None => {}
+        let pool_request = PoolRequest {
+            registry: true,
+            labels: true,
+            declared: rest.clone(),
+            detect: request.detect,
+            use_detected: request.use_detected,
+            config: request.detect_config.clone(),
+        };
+        let resolved = resolve_pools(ledger, &pool_request, labels)
+            .map_err(|e| DemixError::Pool(e.to_string()))?;
+        // Only the registry pools that were asked for, and pools from the
+        // other sources.
+        let specs: Vec<PoolSpec> = resolved
+            .pools
+            .into_iter()
+            .filter(|p| {
+                !with_events.contains(&&p.address)
+                    && (p.origin != PoolOrigin::Registry
+                        || rest.iter().any(|d| d.address == p.address))
+            })
+            .collect();
+        for d in &rest {
+            if !specs.iter().any(|p| p.address == d.address) {
+                return Err(DemixError::UnknownDenomination(d.address.clone()));
+            }
+        }
+        for p in &specs {
+            let txs = pool_txs_from_ledger(ledger, &p.address, p.asset, p.denomination);
+            summaries.push(ledger_summary(ledger, p, &txs));
+            deposits.extend(txs.deposits);
+            withdrawals.extend(txs.withdrawals);
+        }
+        detected = resolved.candidates;
+        notes = resolved.notes;
+    } else if let Some(d) = request
+        .pools
+        .iter()
+        .find(|d| !with_events.contains(&&d.address))
+    {
+        return Err(DemixError::NoEvents(d.address.clone()));
     }
-    let report = demix(
-        events,
-        &deposits,
-        &withdrawals,
-        &LinkedAddresses::new(),
-        config,
-    );
+    let mut linked = LinkedAddresses::new();
+    if let (Some(ledger), true) = (ledger, request.ledger_links) {
+        linked = linked_addresses_in_ledger(ledger, &deposits, &withdrawals);
+    }
+    let mut report = demix(&[], &deposits, &withdrawals, &linked, &request.links);
+    // Timing needs every deposit of the pool, not only those whose
+    // depositor the ledger names: a timing link stands only if the events
+    // hold no other deposit in its window.
+    let all_times: BTreeMap<&Address, Vec<Option<u64>>> = events
+        .iter()
+        .filter_map(|e| {
+            let mut t: Vec<Option<u64>> = e.deposits.iter().map(|d| d.timestamp).collect();
+            t.sort_unstable();
+            Some((e.pool.as_ref()?, t))
+        })
+        .collect();
+    let w_time: BTreeMap<Hash32, u64> = withdrawals.iter().map(|w| (w.tx, w.time)).collect();
+    let window = request.links.timing_window;
+    report.links.retain(|l| {
+        if l.heuristic != Heuristic::Timing {
+            return true;
+        }
+        let (Some(times), Some(&t)) = (all_times.get(&l.pool), w_time.get(&l.withdrawal_tx)) else {
+            return true;
+        };
+        if times.iter().any(Option::is_none) {
+            return false;
+        }
+        let lo = times.partition_point(|x| x.is_some_and(|x| x < t.saturating_sub(window)));
+        let hi = times.partition_point(|x| x.is_some_and(|x| x < t));
+        hi - lo == 1
+    });
+    summaries.sort_by(|a, b| {
+        (&a.address, &a.denomination_base_units).cmp(&(&b.address, &b.denomination_base_units))
+    });
+    report.pools = summaries;
+    report.by_heuristic = Heuristic::MIXER_LINKS
+        .iter()
+        .map(|h| {
+            (
+                h.name().to_string(),
+                report.links.iter().filter(|l| l.heuristic == *h).count(),
+            )
+        })
+        .collect();
+    report.linked_pairs = linked.len();
+    report.detected = detected;
+    report.notes = notes;
+    report.withdrawals_outside_ledger = outside;
     Ok(Demixed { report, unmatched })
+}
+
+/// A pool's summary from the deposits and withdrawals a ledger shows
+/// (anonymity sets by time: deposits strictly earlier).
+fn ledger_summary(ledger: &Ledger, p: &PoolSpec, txs: &PoolTxs) -> PoolSummary {
+    let mut dep: Vec<u64> = txs.deposits.iter().map(|d| d.time).collect();
+    let mut wd: Vec<u64> = txs.withdrawals.iter().map(|w| w.time).collect();
+    dep.sort_unstable();
+    wd.sort_unstable();
+    let (mut sizes, mut unspent) = (Vec::new(), Vec::new());
+    for &t in &wd {
+        let before = dep.partition_point(|&x| x < t) as u64;
+        let wbefore = wd.partition_point(|&x| x < t) as u64;
+        sizes.push(before);
+        unspent.push(before.saturating_sub(wbefore));
+    }
+    let meta = crate::assets::AssetMeta::of(ledger, p.asset);
+    PoolSummary {
+        address: Some(p.address.clone()),
+        denomination: Some(match meta.decimals {
+            Some(d) => format!(
+                "{} {}",
+                crate::amount::format_units(p.denomination, d),
+                meta.symbol
+            ),
+            None => format!("{} {}", p.denomination, meta.symbol),
+        }),
+        denomination_base_units: Some(p.denomination),
+        origin: Some(p.origin),
+        deposits: txs.deposits.len() as u64,
+        withdrawals: txs.withdrawals.len() as u64,
+        anonymity_set: AnonymityStats::of(&sizes),
+        unspent_notes: AnonymityStats::of(&unspent),
+        deposits_without_depositor: 0,
+        withdrawals_outside_ledger: 0,
+    }
 }
