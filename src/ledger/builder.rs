@@ -1097,7 +1097,12 @@ impl LedgerBuilder {
             r.asset = asset_remap[r.asset as usize];
         }
         rows.sort_unstable();
-        let (duplicates_dropped, contradicting) = resolve_rows(&mut rows);
+        let (duplicates_dropped, contradicting, renumbered_apart) = resolve_rows(&mut rows);
+        if renumbered_apart {
+            // Unkeyed rows numbered after the keyed rows of their
+            // transaction now sort after them.
+            rows.sort_unstable();
+        }
         rows.shrink_to_fit();
 
         let n = rows.len();
@@ -1354,12 +1359,28 @@ impl LedgerBuilder {
     }
 }
 
+/// The first index of a group (transaction, kind) of sorted rows that no
+/// keyed or plain row of the group holds: where its unkeyed rows are
+/// numbered from, so the two never share an index (a ledger with two
+/// transfers under one identity could not be written and read back).
+fn first_unkeyed_index(rows: &[Row], tx: u32, kind: TransferKind) -> u32 {
+    rows.iter()
+        .take_while(|r| r.tx == tx && r.kind == kind)
+        .filter(|r| r.mode != RowMode::Numbered)
+        .map(|r| r.sub_index.saturating_add(1))
+        .max()
+        .unwrap_or(0)
+}
+
 /// Drops exact repeats among sorted rows (counted), finds rows of one
-/// transfer identity that differ, and renumbers rows that are not keyed.
+/// transfer identity that differ, and renumbers rows that are not keyed
+/// (after the keyed rows of their transaction and kind).
 ///
-/// Returns the number of repeats dropped and, for each contradiction, the
-/// row kept (the one read first) and the row dropped.
-fn resolve_rows(rows: &mut Vec<Row>) -> (u64, Vec<(Row, Row)>) {
+/// Returns the number of repeats dropped, for each contradiction the row
+/// kept (the one read first) and the row dropped, and whether unkeyed rows
+/// were numbered after keyed ones of their group (the rows must then be
+/// sorted again).
+fn resolve_rows(rows: &mut Vec<Row>) -> (u64, Vec<(Row, Row)>, bool) {
     let n = rows.len();
     let mut duplicates = 0u64;
     let mut contradicting = Vec::new();
@@ -1367,6 +1388,8 @@ fn resolve_rows(rows: &mut Vec<Row>) -> (u64, Vec<(Row, Row)>) {
     let mut i = 0;
     let mut group = None;
     let mut next_unkeyed = 0u32;
+    let mut base = 0u32;
+    let mut apart = false;
     let mut run: Vec<Row> = Vec::new();
     while i < n {
         let id = rows[i].identity();
@@ -1376,13 +1399,15 @@ fn resolve_rows(rows: &mut Vec<Row>) -> (u64, Vec<(Row, Row)>) {
         }
         if group != Some((id.0, id.1)) {
             group = Some((id.0, id.1));
-            next_unkeyed = 0;
+            next_unkeyed = first_unkeyed_index(&rows[i..], id.0, id.1);
+            base = next_unkeyed;
         }
         if j == i + 1 {
             let mut r = rows[i];
             if r.mode == RowMode::Numbered {
                 r.sub_index = next_unkeyed;
-                next_unkeyed += 1;
+                next_unkeyed = next_unkeyed.saturating_add(1);
+                apart |= base > 0;
             }
             rows[w] = r;
             w += 1;
@@ -1416,7 +1441,8 @@ fn resolve_rows(rows: &mut Vec<Row>) -> (u64, Vec<(Row, Row)>) {
                 },
                 RowMode::Numbered => {
                     r.sub_index = next_unkeyed;
-                    next_unkeyed += 1;
+                    next_unkeyed = next_unkeyed.saturating_add(1);
+                    apart |= base > 0;
                 }
                 RowMode::Plain => {}
             }
@@ -1426,7 +1452,7 @@ fn resolve_rows(rows: &mut Vec<Row>) -> (u64, Vec<(Row, Row)>) {
         i = j;
     }
     rows.truncate(w);
-    (duplicates, contradicting)
+    (duplicates, contradicting, apart)
 }
 
 /// Two rows of one transfer, in words, for a contradiction.
