@@ -18,12 +18,19 @@ mkdir -p "$logs"
 if [ ! -d "$corpus" ]; then
     python3 make_corpus.py "$corpus"
 fi
-nice -n 10 cargo +nightly fuzz build
+# The toolchain and sanitizer can be changed (FUZZ_TOOLCHAIN=+stable with
+# RUSTC_BOOTSTRAP=1 and FUZZ_SANITIZER=none where no nightly is installed).
+toolchain="${FUZZ_TOOLCHAIN:-+nightly}"
+sanitizer=()
+if [ -n "${FUZZ_SANITIZER:-}" ]; then
+    sanitizer=(--sanitizer "$FUZZ_SANITIZER")
+fi
+nice -n 10 cargo "$toolchain" fuzz build "${sanitizer[@]}"
 status=0
 for t in $targets; do
     mkdir -p "$corpus/$t"
     start=$(date +%s)
-    if nice -n 10 cargo +nightly fuzz run "$t" "$corpus/$t" -- \
+    if nice -n 10 cargo "$toolchain" fuzz run "${sanitizer[@]}" "$t" "$corpus/$t" -- \
         -max_total_time="$secs" -jobs=1 -workers=1 -timeout=30 \
         -print_final_stats=1 >"$logs/$t.log" 2>&1; then
         result=ok
