@@ -327,7 +327,12 @@ fn round_flows(ledger: &Ledger, only: Option<&BTreeSet<AddressId>>) -> RoundFlow
     out
 }
 
-/// Proposes pool candidates (see the [module docs](self)), sorted by address.
+/// Proposes pool candidates, sorted by address: addresses that, for some
+/// round amount, receive at least [`DetectConfig::min_deposits`] transfers
+/// of exactly that amount and pay out at least
+/// [`DetectConfig::min_withdrawals`] transactions adding up to it, where
+/// those deposits are at least [`DetectConfig::min_share`] percent of what
+/// they receive in that asset; each with its evidence.
 ///
 /// # Complexity
 ///
