@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 use fundtrace::heuristics::cluster::cluster;
-use fundtrace::ledger::utxo::AddressOrigin;
+use fundtrace::report::cluster::{ClusterSummary, ExplanationSummary};
 use fundtrace::report::write_json;
 
 use super::inputs::LedgerInputs;
@@ -47,72 +47,33 @@ pub fn run(args: &ClusterArgs) -> Result<(), CliError> {
             .map_err(|e| CliError::Usage(format!("--explain: {e}")))?;
         return with_output(args.out.as_ref(), |w| {
             if args.json {
-                return write_json(&explanation, w);
-            }
-            if !explanation.same_cluster {
-                return writeln!(w, "{a} and {b} are in different clusters");
-            }
-            writeln!(
-                w,
-                "{a} and {b} share a cluster through {} merge(s):",
-                explanation.merges.len()
-            )?;
-            for m in &explanation.merges {
-                let from = |o: AddressOrigin| match o {
-                    AddressOrigin::SpentOutput => "",
-                    AddressOrigin::InputScript => " (read from its input script)",
-                };
-                writeln!(
+                write_json(&explanation, w)
+            } else {
+                write!(
                     w,
-                    "  {} {:?}: {}{} + {}{}",
-                    m.txid,
-                    m.heuristic,
-                    m.a,
-                    from(m.a_origin),
-                    m.b,
-                    from(m.b_origin)
-                )?;
+                    "{}",
+                    ExplanationSummary {
+                        explanation: &explanation,
+                        a,
+                        b
+                    }
+                )
             }
-            Ok(())
         });
     }
     let report = clustering.report(utxo, args.min_size);
     with_output(args.out.as_ref(), |w| {
         if args.json {
-            return write_json(&report, w);
-        }
-        writeln!(
-            w,
-            "{} addresses in {} clusters; {} cluster(s) of at least {} addresses; {} CoinJoin(s) skipped",
-            report.address_count,
-            report.cluster_count,
-            report.clusters.len(),
-            args.min_size,
-            report.skipped_coinjoins.len()
-        )?;
-        writeln!(
-            w,
-            "inputs: {} placed from spent outputs, {} from their scripts, {} unresolved",
-            report.inputs_from_spent_outputs, report.inputs_from_scripts, report.unresolved_inputs
-        )?;
-        for cj in &report.coinjoins {
-            writeln!(w, "coinjoin {} {}", cj.tx, cj.kind)?;
-        }
-        for c in &report.clusters {
-            writeln!(
+            write_json(&report, w)
+        } else {
+            write!(
                 w,
-                "cluster {:?}: {} addresses, {} merges",
-                c.id,
-                c.addresses.len(),
-                c.merges.len()
-            )?;
-            for a in c.addresses.iter().take(10) {
-                writeln!(w, "  {a}")?;
-            }
-            if c.addresses.len() > 10 {
-                writeln!(w, "  … and {} more", c.addresses.len() - 10)?;
-            }
+                "{}",
+                ClusterSummary {
+                    report: &report,
+                    min_size: args.min_size
+                }
+            )
         }
-        Ok(())
     })
 }

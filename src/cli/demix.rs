@@ -8,6 +8,7 @@ use fundtrace::heuristics::mixer::{
     demix_pools, load_event_files, DemixError, DemixRequest, DetectConfig, LinkConfig, PoolDecl,
 };
 use fundtrace::labels::LabelSet;
+use fundtrace::report::demix::DemixSummary;
 use fundtrace::report::write_json;
 use fundtrace::Address;
 
@@ -104,82 +105,9 @@ pub fn run(args: &DemixArgs) -> Result<(), CliError> {
     }
     with_output(args.out.as_ref(), |w| {
         if args.json {
-            return write_json(report, w);
+            write_json(report, w)
+        } else {
+            write!(w, "{}", DemixSummary(report))
         }
-        for p in &report.pools {
-            writeln!(
-                w,
-                "pool {} ({}{}): {} deposits, {} withdrawals; deposits before each withdrawal min {} median {} max {}; notes unspent at it min {} median {} max {}",
-                p.address.as_ref().map_or_else(|| "?".into(), ToString::to_string),
-                p.denomination.as_deref().unwrap_or("denomination unknown"),
-                p.origin.map_or_else(String::new, |o| format!(", {}", o.name())),
-                p.deposits,
-                p.withdrawals,
-                p.anonymity_set.min,
-                p.anonymity_set.median,
-                p.anonymity_set.max,
-                p.unspent_notes.min,
-                p.unspent_notes.median,
-                p.unspent_notes.max,
-            )?;
-            if p.deposits_without_depositor > 0 || p.withdrawals_outside_ledger > 0 {
-                writeln!(
-                    w,
-                    "  {} deposit(s) without a known depositor (not in the ledger); {} withdrawal(s) not in the ledger, linked from their events",
-                    p.deposits_without_depositor, p.withdrawals_outside_ledger
-                )?;
-            }
-        }
-        let counts: Vec<String> = report
-            .by_heuristic
-            .iter()
-            .map(|(h, n)| format!("{h} {n}"))
-            .collect();
-        writeln!(
-            w,
-            "{} candidate link(s): {}",
-            report.links.len(),
-            counts.join(", ")
-        )?;
-        for l in &report.links {
-            writeln!(
-                w,
-                "  {} -> {}  {} (confidence {}): {}",
-                l.deposit_tx,
-                l.withdrawal_tx,
-                l.heuristic.name(),
-                l.confidence.level(),
-                l.reason
-            )?;
-        }
-        for c in &report.detected {
-            let dens: Vec<String> = c
-                .denominations
-                .iter()
-                .map(|d| {
-                    format!(
-                        "{} ({} deposits, {} withdrawals, first deposit {})",
-                        d.denomination_units
-                            .clone()
-                            .unwrap_or_else(|| d.denomination.to_string()),
-                        d.deposits,
-                        d.withdrawals,
-                        d.first_deposit_tx
-                    )
-                })
-                .collect();
-            writeln!(
-                w,
-                "pool candidate {} {} ({} % of its incoming transfers): {}",
-                c.address,
-                c.asset,
-                c.share,
-                dens.join("; ")
-            )?;
-        }
-        for n in &report.notes {
-            writeln!(w, "note: {n}")?;
-        }
-        Ok(())
     })
 }

@@ -6,7 +6,9 @@
 //! their fields in declaration order, so the same result always gives the
 //! same bytes.
 
+pub mod cluster;
 pub mod csv;
+pub mod demix;
 pub mod dot;
 mod flowgraph;
 pub mod format;
