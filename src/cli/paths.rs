@@ -107,15 +107,10 @@ pub fn apply<'g, 'l>(
     b = b
         .from(AddressSpec::resolve_all(&q.from, ledger, &labels)?)
         .to(AddressSpec::resolve_all(&q.to, ledger, &labels)?);
-    match q.asset.as_deref() {
-        None => {}
-        Some(a) if a.eq_ignore_ascii_case("any") => b = b.any_asset(),
-        Some(a) => {
-            let id = ledger.asset_by_name(a).ok_or_else(|| {
-                CliError::Usage(format!("--asset {a}: no such asset in the ledger"))
-            })?;
-            b = b.asset(id);
-        }
+    if let Some(a) = q.asset.as_deref() {
+        b = b
+            .asset_named(a)
+            .map_err(|e| CliError::Usage(format!("--asset: {e}")))?;
     }
     if let Some(t) = q.since {
         b = b.since(t);

@@ -223,6 +223,9 @@ pub enum QueryError {
     /// A flow query over every asset at once.
     #[error("a flow needs one asset; amounts of different assets do not add up")]
     FlowNeedsOneAsset,
+    /// An asset named by the user that the ledger does not have.
+    #[error("no asset {0:?} in the ledger (assets are named ETH, a token symbol@chain or the token contract; `any` for all)")]
+    NoSuchAsset(String),
 }
 
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -273,6 +276,29 @@ impl<'g, 'l> PathQueryBuilder<'g, 'l> {
     pub fn any_asset(mut self) -> Self {
         self.asset = AssetChoice::Any;
         self
+    }
+
+    /// The asset as a user names it: `any` (case-insensitive) for every
+    /// asset, else an asset name of the ledger (`ETH`, a token contract,
+    /// `NAME@chain`).
+    ///
+    /// # Errors
+    ///
+    /// [`QueryError::NoSuchAsset`] when the ledger has no such asset.
+    pub fn asset_named(self, name: &str) -> Result<Self, QueryError> {
+        if name.eq_ignore_ascii_case("any") {
+            return Ok(self.any_asset());
+        }
+        match self.graph.ledger().asset_by_name(name) {
+            Some(id) => Ok(self.asset(id)),
+            None => Err(QueryError::NoSuchAsset(
+                name.chars()
+                    .take(100)
+                    .collect::<String>()
+                    .escape_debug()
+                    .to_string(),
+            )),
+        }
     }
 
     /// Sources send from this time (unix seconds) on.
