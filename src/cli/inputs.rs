@@ -62,6 +62,10 @@ pub struct LedgerInputs {
     /// `tokens` export (repeatable; `--token-decimals` wins over it).
     #[arg(long = "token-metadata", value_name = "FILE")]
     pub token_metadata: Vec<PathBuf>,
+    /// The token metadata files once read: ingest (decimals) and the
+    /// report (symbols, digests) see the same bytes, read once.
+    #[arg(skip)]
+    token_metadata_read: std::sync::OnceLock<TokenMetadata>,
 }
 
 /// Bitcoin networks.
@@ -95,7 +99,12 @@ impl LedgerInputs {
 
     /// The token metadata files, read (empty when none is given).
     pub fn token_metadata(&self) -> Result<TokenMetadata, CliError> {
-        TokenMetadata::load(&self.token_metadata).map_err(|e| CliError::Input(e.to_string()))
+        if let Some(read) = self.token_metadata_read.get() {
+            return Ok(read.clone());
+        }
+        let read = TokenMetadata::load(&self.token_metadata)
+            .map_err(|e| CliError::Input(e.to_string()))?;
+        Ok(self.token_metadata_read.get_or_init(|| read).clone())
     }
 
     /// Decimals of tokens: from the metadata files, then `--token-decimals`.

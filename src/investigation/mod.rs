@@ -274,18 +274,15 @@ impl Investigation {
             .input(digest))
     }
 
-    /// Every side input (label files, seeds files, …), sorted.
+    /// Every side input (label files, seeds files, …); `InputDigest::merged`
+    /// sorts them with the ledger's.
     fn side_inputs(&self) -> Vec<InputDigest> {
-        let mut all: Vec<InputDigest> = self
-            .labels
+        self.labels
             .inputs()
             .iter()
             .chain(&self.inputs)
             .cloned()
-            .collect();
-        all.sort();
-        all.dedup();
-        all
+            .collect()
     }
 
     /// Decimals of tokens the built-in table does not know, for showing
