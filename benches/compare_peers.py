@@ -414,7 +414,7 @@ PLAN = [
                       ("fundtrace ReachIndex build+query", "fundtrace", "static_reach_index")]
      + [(p, p, "static_reach") for p in PEERS]),
     ("static_fewest_20", [("fundtrace reach() + levels", "fundtrace", "static_fewest_20"),
-                          ("fundtrace early-exit BFS (example)", "fundtrace", "static_fewest_20_early")]
+                          ("fundtrace hops_to (early exit)", "fundtrace", "static_fewest_20_early")]
      + [(p, p, "static_fewest_20") for p in PEERS]),
     ("temporal_reach", [("fundtrace", "fundtrace", "temporal_reach"), ("python scan", "python", "temporal_reach")]),
     ("earliest_20", [("fundtrace", "fundtrace", "earliest_20"), ("python scan", "python", "earliest_20"),
@@ -423,10 +423,12 @@ PLAN = [
                    ("python search", "python", "fewest_20_search")]),
     ("widest_20", [("fundtrace", "fundtrace", "widest_20"), ("python scan", "python", "widest_20"),
                    ("python search", "python", "widest_20_search")]),
-    ("fewest_each_20", [("fundtrace temporal_reach()", "fundtrace", "fewest_each_20"),
+    ("fewest_each_20", [("fundtrace best_to_each", "fundtrace", "fewest_each_20"),
+                        ("fundtrace temporal_reach()", "fundtrace", "fewest_each_20_reach"),
                         ("fundtrace 20 queries", "fundtrace", "fewest_each_20_queries"),
                         ("python scan", "python", "fewest_each_20")]),
-    ("widest_each_20", [("fundtrace 20 queries", "fundtrace", "widest_each_20"),
+    ("widest_each_20", [("fundtrace best_to_each", "fundtrace", "widest_each_20"),
+                        ("fundtrace 20 queries", "fundtrace", "widest_each_20_queries"),
                         ("python scan", "python", "widest_each_20")]),
 ]
 

@@ -449,3 +449,58 @@ proptest! {
         prop_assert_eq!(k.paths.first().map(|p| u128::MAX - p.bottleneck), brute.map(|b| b.0));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
+
+    /// One pass to every target gives each target the optimum and arrival of
+    /// the query with that target alone (temporal), and the static search with
+    /// early exit gives each target its BFS distance.
+    #[test]
+    fn best_to_each_matches_one_query_per_target(c in case(14)) {
+        let l = build(&c);
+        let g = TransferGraph::new(&l);
+        let Some(q) = query(&g, &c) else { return Ok(()); };
+        let single = |t: AddressId| {
+            let mut b = PathQuery::on(&g).from(q.sources().iter().copied()).to([t]).min_amount(q.min_amount());
+            if let Some(h) = q.max_hops() {
+                b = b.max_hops(h);
+            }
+            if let Some(s) = c.since {
+                b = b.since(s);
+            }
+            if let Some(u) = c.until {
+                b = b.until(u);
+            }
+            b.build().unwrap()
+        };
+        for kind in [PathKind::Earliest, PathKind::Fewest, PathKind::Widest] {
+            let each = q.best_to_each(kind);
+            prop_assert_eq!(each.len(), q.targets().len());
+            for (t, got) in q.targets().iter().zip(&each) {
+                let alone = single(*t);
+                let want = alone.best(kind);
+                // Earliest: the same arrival (several paths may end with that
+                // transfer); fewest and widest: the same optimum and arrival.
+                let key = |p: &TemporalPath| match kind {
+                    PathKind::Earliest => (0, p.key(kind).0 as u64),
+                    _ => p.key(kind),
+                };
+                prop_assert_eq!(got.as_ref().map(key), want.as_ref().map(key), "{:?} to {}", kind, t);
+                if let Some(p) = got {
+                    check_path(&l, &alone, p);
+                    prop_assert_eq!(l.receivers()[p.arrival().unwrap().index()], *t);
+                }
+            }
+        }
+        let ng = NeighborGraph::new(&g, &EdgeFilter { asset: q.asset(), min_amount: q.min_amount(), window: Some(q.window()) });
+        let limit = q.max_hops().map(|h| h as usize);
+        let full = ng.reach(q.sources(), limit, None);
+        // Targets out of order and repeated: answers follow the given order.
+        let mut asked: Vec<AddressId> = q.targets().iter().rev().copied().collect();
+        asked.extend(q.targets().first().copied());
+        let hops = ng.hops_to(q.sources(), &asked, limit);
+        let want: Vec<Option<usize>> = asked.iter().map(|&t| full.hops(t)).collect();
+        prop_assert_eq!(hops, want);
+    }
+}

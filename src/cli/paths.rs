@@ -77,8 +77,12 @@ pub struct PathsArgs {
     #[arg(long, value_enum, default_value = "earliest")]
     kind: KindArg,
     /// How many paths, best first.
-    #[arg(long, default_value_t = 1)]
+    #[arg(long, default_value_t = 1, conflicts_with = "each")]
     k: usize,
+    /// The best path to each target (every address of a `category:`),
+    /// found in one pass; other targets do not block a path.
+    #[arg(long)]
+    each: bool,
     /// Paths of at most this many transfers.
     #[arg(long, value_name = "N")]
     max_hops: Option<u32>,
@@ -138,6 +142,17 @@ pub fn run(args: &PathsArgs) -> Result<(), CliError> {
     }
     let q = b.build().map_err(|e| CliError::Usage(e.to_string()))?;
     let kind = PathKind::from(args.kind);
+    if args.each {
+        let found = q.best_to_each(kind);
+        let report = PathsReport::of_each(&ledger, kind, q.asset(), q.targets(), &found);
+        return with_output(args.out.as_ref(), |w| {
+            if args.json {
+                write_json(&report, w)
+            } else {
+                write!(w, "{report}")
+            }
+        });
+    }
     let found = if args.k == 1 {
         KPaths::found(q.best(kind).into_iter().collect())
     } else {

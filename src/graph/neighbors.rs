@@ -231,12 +231,78 @@ impl NeighborGraph {
         max_hops: Option<usize>,
         stop: Option<&AddressSet>,
     ) -> StaticReach {
+        self.search(sources, max_hops, stop, &mut |_, _| false)
+    }
+
+    /// Fewest hops from `sources` to each of `targets` (in the given order;
+    /// `None` where not reached within `max_hops`), in the static graph.
+    /// Targets do not absorb: each answer is that of a search for that
+    /// target alone. The search stops as soon as every target has its hop
+    /// count. Unknown ids are never reached.
+    ///
+    /// The same direction-optimizing search as [`reach`](Self::reach),
+    /// ended early: investigators ask for the hop distance to a handful of
+    /// exchanges, which a search from a theft usually finds within a few
+    /// levels, long before the rest of the graph is visited.
+    ///
+    /// # Complexity
+    ///
+    /// At most that of [`reach`](Self::reach); O(V/8 + reached) memory.
+    #[must_use]
+    pub fn hops_to(
+        &self,
+        sources: &[AddressId],
+        targets: &[AddressId],
+        max_hops: Option<usize>,
+    ) -> Vec<Option<usize>> {
+        let n = self.address_count();
+        let mut wanted = AddressSet::with_bound(n);
+        for &t in targets {
+            if t.index() < n {
+                wanted.insert(t);
+            }
+        }
+        let mut left = wanted.len();
+        let mut found: Vec<(AddressId, usize)> = Vec::new();
+        if left > 0 {
+            self.search(sources, max_hops, None, &mut |v, h| {
+                if wanted.remove(v) {
+                    found.push((v, h));
+                    left -= 1;
+                }
+                left == 0
+            });
+        }
+        found.sort_unstable();
+        targets
+            .iter()
+            .map(|t| {
+                found
+                    .binary_search_by_key(t, |&(a, _)| a)
+                    .ok()
+                    .map(|i| found[i].1)
+            })
+            .collect()
+    }
+
+    /// The breadth-first search of [`reach`](Self::reach), calling
+    /// `visit(address, hops)` on every address as it is first reached
+    /// (sources included, with 0) and stopping once `visit` returns true.
+    fn search(
+        &self,
+        sources: &[AddressId],
+        max_hops: Option<usize>,
+        stop: Option<&AddressSet>,
+        visit: &mut dyn FnMut(AddressId, usize) -> bool,
+    ) -> StaticReach {
         let n = self.address_count();
         let mut set = AddressSet::with_bound(n);
         let mut order: Vec<AddressId> = Vec::new();
+        let mut done = false;
         for &s in sources {
             if s.index() < n && set.insert(s) {
                 order.push(s);
+                done = done || visit(s, 0);
             }
         }
         let stopped = |v: AddressId| stop.is_some_and(|s| s.contains(v));
@@ -250,7 +316,8 @@ impl NeighborGraph {
             unexplored -= degree(s);
         }
         let mut frontier_bits = AddressSet::with_bound(n);
-        while lo < order.len() && level_ends.len() <= limit {
+        while !done && lo < order.len() && level_ends.len() <= limit {
+            let depth = level_ends.len();
             let hi = order.len();
             let frontier_edges: u64 = order[lo..hi]
                 .iter()
@@ -272,6 +339,10 @@ impl NeighborGraph {
                     }
                     if self.senders(va).iter().any(|&u| frontier_bits.contains(u)) {
                         order.push(va);
+                        if visit(va, depth) {
+                            done = true;
+                            break;
+                        }
                     }
                 }
                 for &v in &order[hi..] {
@@ -286,7 +357,14 @@ impl NeighborGraph {
                     for &w in self.neighbors(v) {
                         if set.insert(w) {
                             order.push(w);
+                            if visit(w, depth) {
+                                done = true;
+                                break;
+                            }
                         }
+                    }
+                    if done {
+                        break;
                     }
                 }
             }

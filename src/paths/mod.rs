@@ -17,6 +17,7 @@
 //! | earliest arrival | [`PathQuery::earliest_arrival`] | Dijkstra on arrival with sparse state, or one pass over the window's transfers in event order ([`Strategy`]) |
 //! | fewest hops | [`PathQuery::fewest_hops`], [`PathQuery::fewest_hops_front`] | hop-level search, or the same pass keeping the fewest hops so far per address |
 //! | widest | [`PathQuery::widest`] | binary search on the bottleneck over sparse searches, or the same pass keeping the widest bottleneck so far (Pareto front of hops × width with a hop limit) |
+//! | best path to each target | [`PathQuery::best_to_each`], [`crate::graph::NeighborGraph::hops_to`] | the same passes keeping one optimum per target (targets do not absorb) / the static BFS stopped once every target is found |
 //! | k best paths | [`PathQuery::k_paths`] | best-first search over partial paths, pruned by a backward pass, bounded by [`SearchLimits`] |
 //! | reachability | [`PathQuery::reach`], [`PathQuery::temporal_reach`], [`crate::graph::NeighborGraph::reach`], [`crate::graph::ReachIndex::reach`] | BFS over the CSR / the one pass / BFS over the deduplicated static graph / the SCC condensation |
 //! | maximum flow | [`FlowQuery::max_flow`] | Dinic on a compressed time-expanded network, minimum cut as certificate |
@@ -66,6 +67,7 @@
 //! BFS over a [`crate::graph::NeighborGraph`], 36–90 ms / 1.3–2 s by BFS over
 //! the CSR ([`PathQuery::reach`], which also honours windows and thresholds).
 
+mod each;
 mod flow;
 mod scan;
 mod search;

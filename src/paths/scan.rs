@@ -11,6 +11,41 @@ pub(super) const ROOT: u32 = u32::MAX;
 /// An address not reached (yet).
 pub(super) const NONE: u32 = u32::MAX - 1;
 
+/// Where the paths of a pass end and which optimum it keeps.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum Goal {
+    /// Targets absorb (nothing leaves one); one optimum over the whole set.
+    Any,
+    /// Targets do not absorb; one optimum per target (index in the sorted
+    /// target list), each equal to that of the query with that target alone.
+    Each,
+}
+
+impl PathQuery<'_, '_> {
+    /// Number of optima a pass keeps for `goal`.
+    pub(super) fn slots(&self, goal: Goal) -> usize {
+        match goal {
+            Goal::Any => 1,
+            Goal::Each => self.target_list.len(),
+        }
+    }
+
+    /// The slot of target `a` for `goal` (`a` must be a target).
+    #[inline]
+    pub(super) fn slot(&self, goal: Goal, a: crate::id::AddressId) -> usize {
+        match goal {
+            Goal::Any => 0,
+            Goal::Each => self.target_list.binary_search(&a).unwrap_or(0),
+        }
+    }
+
+    /// Whether a path may leave `a` under `goal`.
+    #[inline]
+    pub(super) fn may_leave(&self, goal: Goal, a: crate::id::AddressId) -> bool {
+        goal == Goal::Each || !self.targets.contains(a)
+    }
+}
+
 /// Labels of a pass: `(transfer, parent label)`, appended in event order.
 #[derive(Default)]
 pub(super) struct Labels {
@@ -19,7 +54,7 @@ pub(super) struct Labels {
 }
 
 impl Labels {
-    fn push(&mut self, t: TransferId, parent: u32) -> u32 {
+    pub(super) fn push(&mut self, t: TransferId, parent: u32) -> u32 {
         self.transfer.push(t);
         self.parent.push(parent);
         // At most one label per transfer and per hop count: fits in u32 for
@@ -28,7 +63,7 @@ impl Labels {
         u32::try_from(self.transfer.len() - 1).unwrap_or(NONE - 1)
     }
 
-    fn path(&self, mut label: u32) -> Vec<TransferId> {
+    pub(super) fn path(&self, mut label: u32) -> Vec<TransferId> {
         let mut out = Vec::new();
         while (label as usize) < self.transfer.len() {
             out.push(self.transfer[label as usize]);
@@ -243,7 +278,7 @@ impl PathQuery<'_, '_> {
     #[must_use]
     pub fn widest_with(&self, strategy: Strategy) -> Option<TemporalPath> {
         if self.max_hops().is_some() {
-            return self.widest_limited();
+            return self.widest_limited(Goal::Any).pop().flatten();
         }
         let budget = match strategy {
             Strategy::Auto => Some(self.search_budget()),
@@ -255,10 +290,13 @@ impl PathQuery<'_, '_> {
                 return found;
             }
         }
-        self.widest_scan()
+        self.widest_scan(Goal::Any).pop().flatten()
     }
 
-    fn widest_scan(&self) -> Option<TemporalPath> {
+    /// The widest-path pass without a hop limit: for every address, the
+    /// widest bottleneck of a temporal path arriving so far. The optimum of
+    /// each slot of `goal`.
+    pub(super) fn widest_scan(&self, goal: Goal) -> Vec<Option<TemporalPath>> {
         let l = self.graph.ledger();
         let n = l.address_count();
         let (from, to, amount) = (l.senders(), l.receivers(), l.amounts());
@@ -275,7 +313,7 @@ impl PathQuery<'_, '_> {
             reached.insert(*s);
         }
         let mut labels = Labels::default();
-        let mut best: Option<(Amount, u32)> = None;
+        let mut best: Vec<Option<(Amount, u32)>> = vec![None; self.slots(goal)];
         for i in self.window.start.index()..self.window.end.index() {
             if !reached.contains(from[i]) {
                 continue;
@@ -285,7 +323,7 @@ impl PathQuery<'_, '_> {
             let cand = width[f].min(amount[i]);
             if (cur[t] != NONE && cand <= width[t])
                 || !self.usable(i)
-                || self.targets.contains(from[i])
+                || !self.may_leave(goal, from[i])
             {
                 continue;
             }
@@ -293,15 +331,21 @@ impl PathQuery<'_, '_> {
             let id = labels.push(TransferId::from_usize(i), cur[f]);
             cur[t] = id;
             reached.insert(to[i]);
-            if self.targets.contains(to[i]) && best.map_or(true, |(w, _)| cand > w) {
-                best = Some((cand, id));
+            if self.targets.contains(to[i]) {
+                let b = &mut best[self.slot(goal, to[i])];
+                if b.map_or(true, |(w, _)| cand > w) {
+                    *b = Some((cand, id));
+                }
             }
         }
-        let (_, label) = best?;
-        Some(TemporalPath::from_transfers(l, labels.path(label)))
+        best.into_iter()
+            .map(|b| b.map(|(_, label)| TemporalPath::from_transfers(l, labels.path(label))))
+            .collect()
     }
 
-    fn widest_limited(&self) -> Option<TemporalPath> {
+    /// The widest-path pass under a hop limit: every address keeps its
+    /// Pareto front of hops against width. The optimum of each slot of `goal`.
+    pub(super) fn widest_limited(&self, goal: Goal) -> Vec<Option<TemporalPath>> {
         struct Label {
             transfer: TransferId,
             parent: u32,
@@ -323,11 +367,11 @@ impl PathQuery<'_, '_> {
             fronts[s.index()].push(labels.len() as u32 - 1);
         }
         let n_roots = labels.len();
-        let mut best: Option<(Amount, usize)> = None;
+        let mut best: Vec<Option<(Amount, usize)>> = vec![None; self.slots(goal)];
         let mut scratch: Vec<(u32, Amount, u32)> = Vec::new();
         for i in self.window.start.index()..self.window.end.index() {
             let f = from[i].index();
-            if fronts[f].is_empty() || !self.usable(i) || self.targets.contains(from[i]) {
+            if fronts[f].is_empty() || !self.usable(i) || !self.may_leave(goal, from[i]) {
                 continue;
             }
             let t = to[i].index();
@@ -359,19 +403,26 @@ impl PathQuery<'_, '_> {
                 });
                 let id = labels.len() - 1;
                 front_t.push(id as u32);
-                if self.targets.contains(to[i]) && best.map_or(true, |(bw, _)| w > bw) {
-                    best = Some((w, id));
+                if self.targets.contains(to[i]) {
+                    let b = &mut best[self.slot(goal, to[i])];
+                    if b.map_or(true, |(bw, _)| w > bw) {
+                        *b = Some((w, id));
+                    }
                 }
             }
             fronts[t] = front_t;
         }
-        let (_, mut label) = best?;
-        let mut out = Vec::new();
-        while label >= n_roots && label < labels.len() {
-            out.push(labels[label].transfer);
-            label = labels[label].parent as usize;
-        }
-        out.reverse();
-        Some(TemporalPath::from_transfers(l, out))
+        let path = |mut label: usize| {
+            let mut out = Vec::new();
+            while label >= n_roots && label < labels.len() {
+                out.push(labels[label].transfer);
+                label = labels[label].parent as usize;
+            }
+            out.reverse();
+            TemporalPath::from_transfers(l, out)
+        };
+        best.into_iter()
+            .map(|b| b.map(|(_, label)| path(label)))
+            .collect()
     }
 }

@@ -91,6 +91,10 @@ pub struct PathsReport {
     pub asset: String,
     /// Whether the search ran to its end (no limit cut it short).
     pub complete: bool,
+    /// With one path per target ([`PathsReport::of_each`]): the targets no
+    /// path reaches, sorted (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreached: Option<Vec<String>>,
     /// Symbol and decimals of the assets the paths move, by asset name.
     pub assets: BTreeMap<String, AssetMeta>,
     /// The ledger's warnings, sorted.
@@ -168,6 +172,7 @@ impl PathsReport {
             kind: kind_name(kind),
             asset: asset_label(ledger, asset),
             complete: found.complete,
+            unreached: None,
             assets: metas(
                 ledger,
                 asset,
@@ -176,6 +181,33 @@ impl PathsReport {
             warnings: super::sorted_warnings(ledger),
             inputs: InputDigest::of_ledger(ledger),
         }
+    }
+}
+
+impl PathsReport {
+    /// Report data for the best path to each target
+    /// ([`PathQuery::best_to_each`](crate::paths::PathQuery::best_to_each)):
+    /// `found[i]` is the path to `targets[i]`. Paths are listed in target
+    /// order, the targets without one in `unreached`.
+    #[must_use]
+    pub fn of_each(
+        ledger: &Ledger,
+        kind: PathKind,
+        asset: Option<AssetId>,
+        targets: &[crate::id::AddressId],
+        found: &[Option<TemporalPath>],
+    ) -> Self {
+        let paths: Vec<TemporalPath> = found.iter().flatten().cloned().collect();
+        let mut unreached: Vec<String> = targets
+            .iter()
+            .zip(found)
+            .filter(|(_, p)| p.is_none())
+            .map(|(&t, _)| ledger.address(t).to_string())
+            .collect();
+        unreached.sort_unstable();
+        let mut report = PathsReport::of(ledger, kind, asset, &KPaths::found(paths));
+        report.unreached = Some(unreached);
+        report
     }
 }
 
@@ -199,6 +231,18 @@ impl fmt::Display for PathsReport {
         );
         for l in wrap(&head, "", "  ", width) {
             put(f, &l, width)?;
+        }
+        if let Some(unreached) = &self.unreached {
+            let line = format!(
+                "one path per target: {} reached, {} not reached{}{}",
+                self.paths.len(),
+                unreached.len(),
+                if unreached.is_empty() { "" } else { ": " },
+                unreached.join(", ")
+            );
+            for l in wrap(&line, "", "  ", width) {
+                put(f, &l, width)?;
+            }
         }
         for (i, p) in self.paths.iter().enumerate() {
             let asset = p
