@@ -231,7 +231,7 @@ impl NeighborGraph {
         max_hops: Option<usize>,
         stop: Option<&AddressSet>,
     ) -> StaticReach {
-        self.search(sources, max_hops, stop, &mut |_, _| false)
+        self.search(sources, max_hops, stop, |_, _| false)
     }
 
     /// Fewest hops from `sources` to each of `targets` (in the given order;
@@ -265,7 +265,7 @@ impl NeighborGraph {
         let mut left = wanted.len();
         let mut found: Vec<(AddressId, usize)> = Vec::new();
         if left > 0 {
-            self.search(sources, max_hops, None, &mut |v, h| {
+            self.search(sources, max_hops, None, |v, h| {
                 if wanted.remove(v) {
                     found.push((v, h));
                     left -= 1;
@@ -293,7 +293,7 @@ impl NeighborGraph {
         sources: &[AddressId],
         max_hops: Option<usize>,
         stop: Option<&AddressSet>,
-        visit: &mut dyn FnMut(AddressId, usize) -> bool,
+        mut visit: impl FnMut(AddressId, usize) -> bool,
     ) -> StaticReach {
         let n = self.address_count();
         let mut set = AddressSet::with_bound(n);
