@@ -1131,3 +1131,197 @@ fn sha256_file(path: &Path, stop: &AtomicBool) -> std::io::Result<String> {
     }
     Ok(hex::encode(h.finalize()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ledger::{LedgerBuilder, TransferRecord};
+
+    /// Every stored field of two ledgers is equal.
+    fn assert_same(a: &Ledger, b: &Ledger) {
+        assert_eq!(a.chains, b.chains);
+        assert_eq!(a.addresses, b.addresses);
+        assert_eq!(a.assets, b.assets);
+        assert_eq!(a.blocks, b.blocks);
+        assert_eq!(a.tx_hash, b.tx_hash);
+        assert_eq!(a.tx_block, b.tx_block);
+        assert_eq!(a.tx_position, b.tx_position);
+        assert_eq!(a.from, b.from);
+        assert_eq!(a.to, b.to);
+        assert_eq!(a.asset, b.asset);
+        assert_eq!(a.amount, b.amount);
+        assert_eq!(a.tx, b.tx);
+        assert_eq!(a.kind, b.kind);
+        assert_eq!(a.sub_index, b.sub_index);
+        assert_eq!(a.tx_gas_price, b.tx_gas_price);
+        assert_eq!(a.inputs, b.inputs);
+        assert_eq!(a.conflicts, b.conflicts);
+        assert_eq!(a.duplicates_dropped, b.duplicates_dropped);
+        assert_eq!(a.warnings, b.warnings);
+    }
+
+    /// Two chains, EVM and text addresses, sinks, a token, every kind,
+    /// gas prices, warnings, an input with skips and a conflict.
+    fn rich_ledger() -> Ledger {
+        let mut b = LedgerBuilder::new();
+        let eth = b.chain("ethereum", "ETH");
+        let other = b.chain("somechain", "SOME");
+        let kinds = [
+            TransferKind::Native,
+            TransferKind::Internal,
+            TransferKind::Token,
+            TransferKind::Fee,
+        ];
+        for i in 0..40u8 {
+            let chain = if (i / 2) % 3 == 0 { other } else { eth };
+            let (from, to) = if chain == other {
+                (
+                    Address::Text(format!("some{}", i % 7).into()),
+                    Address::Text(format!("some{}", (i + 1) % 5).into()),
+                )
+            } else {
+                (Address::Evm([i % 9; 20]), Address::Evm([i % 4 + 100; 20]))
+            };
+            let kind = kinds[usize::from(i) % 4];
+            let to = match kind {
+                TransferKind::Fee => Address::Sink(Sink::Fees),
+                _ if i == 5 => Address::Sink(Sink::Creations),
+                _ => to,
+            };
+            let pushed = b.push(TransferRecord {
+                chain,
+                tx_hash: [i / 2 + 1; 32],
+                block: u64::from(i / 4),
+                time: 1_000 + u64::from(i / 4) * 12,
+                tx_position: u32::from((i / 2) % 2),
+                kind,
+                sub_index: u32::from(i % 2),
+                from,
+                to,
+                asset: if kind == TransferKind::Token {
+                    Asset::Token(Address::Evm([0xee; 20]))
+                } else {
+                    Asset::Native
+                },
+                amount: u128::MAX - u128::from(i),
+            });
+            assert!(pushed.is_ok(), "{pushed:?}");
+        }
+        b.record_gas_price([1; 32], 7);
+        b.record_gas_price([4; 32], u64::MAX);
+        b.warn("a warning with text: ü".into());
+        let mut skipped = std::collections::BTreeMap::new();
+        skipped.insert("conflicting transaction".to_string(), 2);
+        let mut ignored = std::collections::BTreeMap::new();
+        ignored.insert("failed transaction".to_string(), 3);
+        b.add_input(InputFile {
+            path: "in.csv".into(),
+            sha256: "ab".repeat(32),
+            records: 40,
+            skipped,
+            ignored,
+        });
+        let mut l = match b.build() {
+            Ok(l) => l,
+            Err(e) => panic!("{e}"),
+        };
+        l.conflicts.push(Conflict {
+            dropped: Origin {
+                path: "in.csv".into(),
+                line: 9,
+            },
+            kept: Origin {
+                path: "in.csv".into(),
+                line: 3,
+            },
+            reason: "conflicting transaction".into(),
+            what: "value 1 against 2".into(),
+        });
+        l
+    }
+
+    fn bytes_of(l: &Ledger) -> Vec<u8> {
+        let mut out = Vec::new();
+        let n = match write(l, &mut out) {
+            Ok(n) => n,
+            Err(e) => panic!("{e}"),
+        };
+        assert_eq!(n, out.len() as u64);
+        out
+    }
+
+    #[test]
+    fn every_field_round_trips() {
+        let l = rich_ledger();
+        assert!(l.has_gas_prices());
+        assert!(l.addresses.iter().any(|a| matches!(a, Address::Text(_))));
+        assert!(l.addresses.iter().any(Address::is_sink));
+        let bytes = bytes_of(&l);
+        let back = match read_from(bytes.as_slice(), bytes.len() as u64) {
+            Ok(b) => b,
+            Err(e) => panic!("{e}"),
+        };
+        assert_same(&l, &back);
+        assert!(back.snapshot_source().is_none());
+        // Written again, the same bytes.
+        assert_eq!(bytes_of(&back), bytes);
+    }
+
+    #[test]
+    fn the_empty_ledger_round_trips() {
+        let l = Ledger::default();
+        let bytes = bytes_of(&l);
+        let back = match read_from(bytes.as_slice(), bytes.len() as u64) {
+            Ok(b) => b,
+            Err(e) => panic!("{e}"),
+        };
+        assert_same(&l, &back);
+    }
+
+    #[test]
+    fn a_utxo_ledger_is_refused_before_writing() {
+        let mut out = Vec::new();
+        let utxo = UtxoLedger::default();
+        let err = write_dataset(&Ledger::default(), Some(&utxo), &mut out);
+        assert!(matches!(err, Err(SnapshotError::Bitcoin)), "{err:?}");
+        assert!(out.is_empty());
+    }
+
+    /// Ids beyond their table, unsorted addresses and unknown kinds are
+    /// refused even with a valid checksum (a file written by another tool).
+    #[test]
+    fn content_that_is_not_a_ledger_is_refused() {
+        let base = rich_ledger();
+        let mut bad = base.clone();
+        bad.to[3] = AddressId(base.addresses.len() as u32);
+        let mut unsorted = base.clone();
+        unsorted.addresses.swap(0, 1);
+        let mut tx = base.clone();
+        tx.tx[0] = TxIndex(base.tx_hash.len() as u32);
+        for (l, section) in [
+            (bad, "transfer receivers"),
+            (unsorted, "evm addresses"),
+            (tx, "transfer transactions"),
+        ] {
+            let bytes = bytes_of(&l);
+            match read_from(bytes.as_slice(), bytes.len() as u64) {
+                Err(SnapshotError::Malformed { section: s, .. }) => assert_eq!(s, section),
+                other => panic!("{section}: {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_stream_shorter_than_its_stated_length_is_truncated() {
+        let bytes = bytes_of(&rich_ledger());
+        let cut = &bytes[..bytes.len() - 10];
+        // The length given is the full one: the stream ends early.
+        match read_from(cut, bytes.len() as u64) {
+            Err(SnapshotError::Truncated { expected, actual }) => {
+                assert!(expected > actual, "{expected} {actual}");
+                assert_eq!(actual, cut.len() as u64);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
