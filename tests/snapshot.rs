@@ -111,8 +111,8 @@ fn assert_same(a: &Ledger, b: &Ledger) {
 }
 
 fn trace_json(data: &Dataset, labels: &str, seed: &str, model: Model) -> Vec<u8> {
-    let labels = load_path(root(labels), None, &LoadOptions::default())
-        .unwrap_or_else(|e| panic!("{e}"));
+    let labels =
+        load_path(root(labels), None, &LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"));
     let report = Investigation::new()
         .seed(seed)
         .unwrap_or_else(|e| panic!("{e}"))
@@ -156,7 +156,8 @@ fn the_library_gives_byte_identical_reports_from_a_snapshot() {
 #[test]
 fn lenient_reads_keep_their_conflicts_and_skips() {
     let dir = case_dir("lenient");
-    let header = "hash,block_number,transaction_index,from_address,to_address,value,block_timestamp";
+    let header =
+        "hash,block_number,transaction_index,from_address,to_address,value,block_timestamp";
     let a = "0x1111111111111111111111111111111111111111";
     let b = "0x2222222222222222222222222222222222222222";
     let h1 = format!("0x{}", "aa".repeat(32));
@@ -279,7 +280,11 @@ fn a_flipped_byte_in_any_section_fails_its_checksum() {
         let mut bad = bytes.clone();
         bad[at] ^= 0x01;
         match reload(&bad) {
-            Err(e @ SnapshotError::Checksum { section: "header", .. }) => {
+            Err(
+                e @ SnapshotError::Checksum {
+                    section: "header", ..
+                },
+            ) => {
                 assert!(e.to_string().contains("corrupt snapshot"), "{e}");
             }
             other => panic!("header byte {at}: {other:?}"),
@@ -324,10 +329,7 @@ fn a_cut_file_is_truncated_and_says_how_long_it_should_be() {
     // Bytes added at the end are refused too.
     let mut long = bytes.clone();
     long.push(0);
-    assert!(matches!(
-        reload(&long),
-        Err(SnapshotError::TooLong { .. })
-    ));
+    assert!(matches!(reload(&long), Err(SnapshotError::TooLong { .. })));
 }
 
 /// Sets the header's format version or crate version and its checksum.
@@ -369,7 +371,10 @@ fn another_version_is_refused_naming_both_versions() {
     future[8] = 9;
     assert!(matches!(
         reload(&future),
-        Err(SnapshotError::OtherVersion { found_format: 9, .. })
+        Err(SnapshotError::OtherVersion {
+            found_format: 9,
+            ..
+        })
     ));
 }
 
@@ -387,7 +392,10 @@ fn wrong_magic_and_empty_files_are_not_snapshots() {
     }
     let mut bytes = sample_snapshot();
     bytes[0] = b'X';
-    assert!(matches!(reload(&bytes), Err(SnapshotError::BadMagic { .. })));
+    assert!(matches!(
+        reload(&bytes),
+        Err(SnapshotError::BadMagic { .. })
+    ));
     match reload(&[]) {
         Err(e @ SnapshotError::Empty) => assert!(e.to_string().contains("empty file"), "{e}"),
         other => panic!("{other:?}"),
@@ -414,7 +422,9 @@ fn ok(out: &std::process::Output) -> String {
 }
 
 fn sha256_of(path: &Path) -> String {
-    hex::encode(Sha256::digest(std::fs::read(path).unwrap_or_else(|e| panic!("{e}"))))
+    hex::encode(Sha256::digest(
+        std::fs::read(path).unwrap_or_else(|e| panic!("{e}")),
+    ))
 }
 
 #[test]
@@ -438,7 +448,15 @@ fn the_command_line_reports_the_same_from_a_snapshot_and_verifies_it() {
     let trace = |ledger: &[&str], out: &str| {
         let mut a = vec!["trace"];
         a.extend(ledger);
-        a.extend(["--labels", "labels.csv", "--seed", BYBIT, "--json", "--out", out]);
+        a.extend([
+            "--labels",
+            "labels.csv",
+            "--seed",
+            BYBIT,
+            "--json",
+            "--out",
+            out,
+        ]);
         ok(&run(&dir, &a));
         let text = std::fs::read_to_string(dir.join(out)).unwrap_or_else(|e| panic!("{e}"));
         serde_json::from_str::<serde_json::Value>(&text).unwrap_or_else(|e| panic!("{e}"))
@@ -466,7 +484,11 @@ fn the_command_line_reports_the_same_from_a_snapshot_and_verifies_it() {
     let snap_sha = sha256_of(&dir.join("ledger.ftsnap"));
     assert!(from_snap.contains(&("ledger.ftsnap".into(), "snapshot".into(), snap_sha)));
     for (path, role, sha) in &from_csv {
-        let want_role = if role == "ledger" { "snapshot-ledger" } else { role };
+        let want_role = if role == "ledger" {
+            "snapshot-ledger"
+        } else {
+            role
+        };
         assert!(
             from_snap.contains(&(path.clone(), want_role.to_string(), sha.clone())),
             "{path} {role}: {from_snap:?}"
@@ -492,7 +514,14 @@ fn the_command_line_reports_the_same_from_a_snapshot_and_verifies_it() {
     // inspect reads the snapshot too.
     let inspect = ok(&run(
         &dir,
-        &["inspect", "--snapshot", "ledger.ftsnap", "--address", BYBIT, "--json"],
+        &[
+            "inspect",
+            "--snapshot",
+            "ledger.ftsnap",
+            "--address",
+            BYBIT,
+            "--json",
+        ],
     ));
     assert!(inspect.contains(BYBIT), "{inspect}");
 
@@ -530,7 +559,17 @@ fn the_command_line_refuses_misuse_clearly() {
         dir.join("tx.csv"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    ok(&run(&dir, &["snapshot", "--transactions", "tx.csv", "--out", "s.ftsnap", "-q"]));
+    ok(&run(
+        &dir,
+        &[
+            "snapshot",
+            "--transactions",
+            "tx.csv",
+            "--out",
+            "s.ftsnap",
+            "-q",
+        ],
+    ));
     let fails = |args: &[&str], want: &str| {
         let out = run(&dir, args);
         assert!(!out.status.success(), "{args:?} succeeded");
@@ -539,7 +578,15 @@ fn the_command_line_refuses_misuse_clearly() {
     };
     // A snapshot and ledger inputs together.
     fails(
-        &["trace", "--snapshot", "s.ftsnap", "--transactions", "tx.csv", "--seed", RONIN],
+        &[
+            "trace",
+            "--snapshot",
+            "s.ftsnap",
+            "--transactions",
+            "tx.csv",
+            "--seed",
+            RONIN,
+        ],
         "cannot be used with",
     );
     // The output over an input.
@@ -549,7 +596,13 @@ fn the_command_line_refuses_misuse_clearly() {
     );
     // Bitcoin inputs, refused before they are read.
     fails(
-        &["snapshot", "--btc-json", "missing.json", "--out", "b.ftsnap"],
+        &[
+            "snapshot",
+            "--btc-json",
+            "missing.json",
+            "--out",
+            "b.ftsnap",
+        ],
         "Bitcoin",
     );
     // Not a snapshot, an empty file.
@@ -565,7 +618,13 @@ fn the_command_line_refuses_misuse_clearly() {
     // A failed load leaves an existing snapshot whole.
     let before = std::fs::read(dir.join("s.ftsnap")).unwrap_or_else(|e| panic!("{e}"));
     fails(
-        &["snapshot", "--transactions", "missing.csv", "--out", "s.ftsnap"],
+        &[
+            "snapshot",
+            "--transactions",
+            "missing.csv",
+            "--out",
+            "s.ftsnap",
+        ],
         "missing.csv",
     );
     assert_eq!(

@@ -989,7 +989,7 @@ pub fn read_from<R: Read>(r: R, len: u64) -> Result<Ledger, SnapshotError> {
         }
         addresses.push(Address::Text(s.into()));
         last = Some(s);
-        start = s.len() + start;
+        start += s.len();
     }
     if start != text.len() {
         return Err(malformed(S_TEXT, "bytes after the last address"));
