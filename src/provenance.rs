@@ -12,6 +12,14 @@ use sha2::{Digest, Sha256};
 
 /// The role of a ledger input in [`InputDigest::role`].
 pub const ROLE_LEDGER: &str = "ledger";
+/// The role of a ledger snapshot file a ledger was read from
+/// (`fundtrace snapshot`, [`crate::ledger::snapshot`]).
+pub const ROLE_SNAPSHOT: &str = crate::ledger::snapshot::ROLE_SNAPSHOT;
+/// The role of a ledger input a snapshot was built from: its digest is the
+/// one recorded in the snapshot when it was made. Verifying a report does
+/// not re-read it (the snapshot's own SHA-256 covers it), so the inputs
+/// need not be kept beside the snapshot.
+pub const ROLE_SNAPSHOT_LEDGER: &str = "snapshot-ledger";
 
 /// A file read, as reports cite it.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -38,17 +46,29 @@ impl InputDigest {
     }
 
     /// The digests of every input of a ledger, in the ledger's order
-    /// (sorted by path).
+    /// (sorted by path). For a ledger read from a snapshot, the snapshot
+    /// ([`ROLE_SNAPSHOT`]) first, then the inputs it was built from
+    /// ([`ROLE_SNAPSHOT_LEDGER`]).
     #[must_use]
     pub fn of_ledger(ledger: &crate::Ledger) -> Vec<InputDigest> {
-        ledger
-            .inputs()
-            .iter()
-            .map(|i| InputDigest {
+        let snapshot = ledger.snapshot_source();
+        let role = if snapshot.is_some() {
+            ROLE_SNAPSHOT_LEDGER
+        } else {
+            ROLE_LEDGER
+        };
+        snapshot
+            .map(|s| InputDigest {
+                path: s.path.clone(),
+                sha256: s.sha256.clone(),
+                role: ROLE_SNAPSHOT.to_string(),
+            })
+            .into_iter()
+            .chain(ledger.inputs().iter().map(|i| InputDigest {
                 path: i.path.clone(),
                 sha256: i.sha256.clone(),
-                role: ROLE_LEDGER.to_string(),
-            })
+                role: role.to_string(),
+            }))
             .collect()
     }
 

@@ -195,7 +195,9 @@ impl RecordedReport {
     }
 
     /// Checks every input's SHA-256, with relative paths taken from
-    /// `base`.
+    /// `base` (except the inputs a snapshot was built from, role
+    /// [`ROLE_SNAPSHOT_LEDGER`](crate::provenance::ROLE_SNAPSHOT_LEDGER):
+    /// the snapshot's digest covers them).
     ///
     /// # Errors
     ///
@@ -205,6 +207,11 @@ impl RecordedReport {
     pub fn check_inputs(&self, base: &Path) -> Result<(), VerifyError> {
         let mut changes = Vec::new();
         for input in &self.inputs {
+            // An input a snapshot was built from is covered by the
+            // snapshot's own digest (checked as an input of its own).
+            if input.role == crate::provenance::ROLE_SNAPSHOT_LEDGER {
+                continue;
+            }
             let bytes =
                 std::fs::read(base.join(&input.path)).map_err(|e| VerifyError::InputMissing {
                     path: input.path.clone(),

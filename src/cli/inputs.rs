@@ -12,9 +12,18 @@ use fundtrace::Address;
 use super::CliError;
 
 /// Ledger inputs. Each flag is repeatable; the encoding is told by the
-/// extension (`.csv`, `.json`/`.jsonl`).
+/// extension (`.csv`, `.json`/`.jsonl`). `--snapshot` reads a ledger
+/// snapshot instead (`fundtrace snapshot`).
 #[derive(Debug, Clone, Args)]
 pub struct LedgerInputs {
+    /// A ledger snapshot made by `fundtrace snapshot`, instead of the ledger
+    /// input flags (reloads in a fraction of a second; the report cites the
+    /// snapshot and the inputs it was made from).
+    #[arg(long = "snapshot", value_name = "FILE", conflicts_with_all = [
+        "transactions", "token_transfers", "traces", "etherscan", "ledger",
+        "btc_blocks", "btc_json", "btc_height", "lenient", "rejects", "no_fees",
+    ])]
+    pub snapshot: Option<PathBuf>,
     /// ethereum-etl / BigQuery transactions file.
     #[arg(long = "transactions", value_name = "FILE")]
     pub transactions: Vec<PathBuf>,
@@ -114,9 +123,9 @@ impl LedgerInputs {
         Ok(decimals)
     }
 
-    /// Whether any ledger input was given.
+    /// Whether any ledger input (or a snapshot) was given.
     pub fn is_empty(&self) -> bool {
-        self.sources().is_empty()
+        self.sources().is_empty() && self.snapshot.is_none()
     }
 
     /// Refuses outputs (`--out`, `--rejects`) that are also inputs (the
@@ -130,6 +139,7 @@ impl LedgerInputs {
         let mut inputs: Vec<PathBuf> = self.sources().into_iter().map(|s| s.path).collect();
         inputs.extend_from_slice(others);
         inputs.extend_from_slice(&self.token_metadata);
+        inputs.extend(self.snapshot.iter().cloned());
         let outputs: Vec<&std::path::Path> =
             out.into_iter().chain(self.rejects.as_deref()).collect();
         fundtrace::report::output::refuse_output_over_inputs(&outputs, &inputs)
@@ -148,8 +158,17 @@ impl LedgerInputs {
         self.check_outputs(None, &[])?;
         if self.is_empty() {
             return Err(CliError::Usage(
-                "no ledger input: give --transactions, --token-transfers, --traces, --etherscan, --ledger, --btc-blocks or --btc-json".into(),
+                "no ledger input: give --transactions, --token-transfers, --traces, --etherscan, --ledger, --btc-blocks, --btc-json or --snapshot".into(),
             ));
+        }
+        if let Some(path) = &self.snapshot {
+            // Gas prices are always kept in snapshots; they change no
+            // report that does not ask for them.
+            let ledger = fundtrace::ledger::snapshot::read_file(path)
+                .map_err(|e| CliError::Input(format!("snapshot {}: {e}", path.display())))?;
+            let data = Dataset { ledger, utxo: None };
+            warn_skips(&data);
+            return Ok(data);
         }
         let options = IngestOptions {
             lenient: self.lenient,
@@ -199,19 +218,24 @@ impl LedgerInputs {
             d.finish();
         }
         let data = data?;
-        let ledger = &data.ledger;
-        for input in ledger.inputs() {
-            for (reason, n) in &input.skipped {
-                eprintln!("warning: {}: skipped {n} record(s): {reason}", input.path);
-            }
-        }
-        // Ledger warnings are in every report; they are not repeated here.
-        if ledger.duplicates_dropped() > 0 {
-            eprintln!(
-                "note: {} transfer record(s) appeared more than once and were kept once",
-                ledger.duplicates_dropped()
-            );
-        }
+        warn_skips(&data);
         Ok(data)
+    }
+}
+
+/// Lenient skips and dropped duplicates, on stderr.
+fn warn_skips(data: &Dataset) {
+    let ledger = &data.ledger;
+    for input in ledger.inputs() {
+        for (reason, n) in &input.skipped {
+            eprintln!("warning: {}: skipped {n} record(s): {reason}", input.path);
+        }
+    }
+    // Ledger warnings are in every report; they are not repeated here.
+    if ledger.duplicates_dropped() > 0 {
+        eprintln!(
+            "note: {} transfer record(s) appeared more than once and were kept once",
+            ledger.duplicates_dropped()
+        );
     }
 }

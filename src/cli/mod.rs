@@ -12,6 +12,7 @@ mod inspect;
 mod labels;
 mod paths;
 mod progress;
+mod snapshot;
 mod trace;
 mod verify;
 
@@ -45,6 +46,10 @@ enum Command {
     Cluster(cluster::ClusterArgs),
     /// Mixer pools: anonymity sets and candidate deposit↔withdrawal links.
     Demix(demix::DemixArgs),
+    /// Read the ledger inputs once and write them as a snapshot file, which
+    /// every command reads back with `--snapshot FILE` in a fraction of a
+    /// second (account chains; not Bitcoin inputs).
+    Snapshot(snapshot::SnapshotArgs),
     /// List the built-in registry of North Korea–linked incidents.
     Incidents(incidents::IncidentsArgs),
     /// Recompute a JSON report of `trace` or `compare` from its recorded
@@ -95,6 +100,7 @@ pub fn run(cli: Cli, command_line: &[String]) -> Result<(), CliError> {
         Command::Trace(a) => trace::run(&a, command_line),
         Command::Compare(a) => compare::run(&a, command_line),
         Command::Verify(a) => verify::run(&a),
+        Command::Snapshot(a) => snapshot::run(&a),
     }
 }
 

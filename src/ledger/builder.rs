@@ -1128,6 +1128,7 @@ impl LedgerBuilder {
             conflicts: Vec::new(),
             duplicates_dropped,
             warnings: Vec::new(),
+            snapshot: None,
         };
         for r in rows {
             let amount = join_amount(r.amount);

@@ -11,6 +11,7 @@
 mod address;
 mod builder;
 mod conflict;
+pub mod snapshot;
 pub mod utxo;
 
 pub use address::{parse_hash32, Address, AddressError, Asset, Sink};
@@ -168,6 +169,8 @@ pub struct Ledger {
     pub(crate) conflicts: Vec<Conflict>,
     pub(crate) duplicates_dropped: u64,
     pub(crate) warnings: Vec<String>,
+    /// The snapshot file the ledger was read from, if any (reports cite it).
+    pub(crate) snapshot: Option<snapshot::SnapshotSource>,
 }
 
 impl Ledger {
