@@ -518,12 +518,7 @@ fn probable_flows(out: &mut Out, r: &TraceReport, top: usize) {
         .mixer
         .as_ref()
         .and_then(|m| m.probable)
-        .map(|p| {
-            format!(
-                "; window {} s, half-life {} s",
-                p.window, p.half_life
-            )
-        })
+        .map(|p| format!("; window {} s, half-life {} s", p.window, p.half_life))
         .unwrap_or_default();
     out.wrap(
         &format!(
@@ -559,11 +554,7 @@ fn probable_flows(out: &mut Out, r: &TraceReport, top: usize) {
             "    ",
         );
     }
-    out.more(
-        top.min(by_taint.len()),
-        by_taint.len(),
-        "probable flows",
-    );
+    out.more(top.min(by_taint.len()), by_taint.len(), "probable flows");
 }
 
 impl TraceSummary<'_> {

@@ -279,7 +279,9 @@ impl Spreads {
         let pool = &mut self.pools[dep.pool as usize];
         // Candidates: later in the ledger's order, within the window.
         let wds = &self.wds;
-        let start = pool.wds.partition_point(|&k| wds[k as usize].first <= dep.last);
+        let start = pool
+            .wds
+            .partition_point(|&k| wds[k as usize].first <= dep.last);
         let mut candidates: Vec<u32> = Vec::new();
         let mut weights: Vec<Amount> = Vec::new();
         for &k in &pool.wds[start..] {

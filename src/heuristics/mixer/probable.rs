@@ -101,6 +101,15 @@ mod tests {
         };
         assert_eq!(plausibility(0, &flat), WEIGHT_SCALE);
         assert_eq!(plausibility(5, &flat), 1);
-        assert_eq!(plausibility(u64::MAX, &ProbableConfig { window: u64::MAX, half_life: u64::MAX }), WEIGHT_SCALE / 2);
+        assert_eq!(
+            plausibility(
+                u64::MAX,
+                &ProbableConfig {
+                    window: u64::MAX,
+                    half_life: u64::MAX
+                }
+            ),
+            WEIGHT_SCALE / 2
+        );
     }
 }
