@@ -2,8 +2,14 @@
 //! conversions, value is conserved to the base unit under every model that
 //! conserves value (all but poison), what a link cannot carry is reported
 //! as `pooled`, and no link carries more taint than its deposit handed over.
+//! With probable mode on, the same holds, and no probable flow carries more
+//! than it was offered nor a deposit offer more than it handed over.
 
-use fundtrace::trace::{trace, Conversion, ConversionKind, Leg, Model, Seed, TraceConfig};
+use fundtrace::heuristics::mixer::ProbableConfig;
+use fundtrace::trace::{
+    trace, Conversion, ConversionKind, Leg, Model, ProbablePool, Seed, TraceConfig,
+};
+use fundtrace::AssetId;
 use fundtrace::{Address, Asset, Ledger, LedgerBuilder, TransferKind, TransferRecord};
 use proptest::prelude::*;
 
@@ -202,6 +208,50 @@ fn conversions(rows: &[Row], picks: &[(usize, usize, u8, bool)]) -> Vec<Conversi
     out
 }
 
+/// Probable pools (pool A and B, denominations 10 and 100) over the
+/// random rows: deposits and gross withdrawals of exactly a denomination.
+fn probable_pools(l: &Ledger, rows: &[Row], config: ProbableConfig) -> Vec<ProbablePool> {
+    let native = l
+        .assets()
+        .iter()
+        .position(|a| a.asset == Asset::Native)
+        .map(AssetId::from_usize);
+    let Some(native) = native else {
+        return Vec::new();
+    };
+    let hash = |tx: usize| [u8::try_from(tx + 1).unwrap(); 32];
+    let mut out = Vec::new();
+    for pool in [true, false] {
+        for den in [10u128, 100] {
+            let mut p = ProbablePool {
+                pool: addr(if pool { POOL_A } else { POOL_B }),
+                asset: native,
+                denomination: den,
+                deposits: Vec::new(),
+                withdrawals: Vec::new(),
+                config,
+            };
+            for (i, r) in rows.iter().enumerate() {
+                match *r {
+                    Row::Deposit {
+                        pool: q, amount, ..
+                    } if q == pool && amount == den => {
+                        p.deposits.push(hash(i + 1));
+                    }
+                    Row::Withdraw {
+                        pool: q, amount, ..
+                    } if q == pool && amount == den => {
+                        p.withdrawals.push(hash(i + 1));
+                    }
+                    _ => {}
+                }
+            }
+            out.push(p);
+        }
+    }
+    out
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
@@ -212,9 +262,13 @@ proptest! {
         swaps in any::<bool>(),
         dust in prop_oneof![Just(0u128), 0u128..5],
         hops in prop::option::of(0u32..4),
+        probable in prop::option::of((0u64..40, 0u64..20)),
     ) {
         let l = ledger(&rows);
         let carries = conversions(&rows, &picks);
+        let spreads = probable
+            .map(|(window, half_life)| probable_pools(&l, &rows, ProbableConfig { window, half_life }))
+            .unwrap_or_default();
         let seeds = vec![Seed::parse("x", &addr(THIEF).to_string()).unwrap()];
         for model in Model::ACCOUNT {
             let c = TraceConfig::new(model, seeds.clone())
@@ -222,8 +276,25 @@ proptest! {
                 .with_swaps(swaps)
                 .with_dust(dust)
                 .with_max_hops(hops)
-                .with_conversions(carries.clone());
+                .with_conversions(carries.clone())
+                .with_probable(spreads.clone());
             let r = trace(&l, &c);
+            // Probable flows: never more than offered; a deposit offers at
+            // most what it handed over (its transfers' amount); none under
+            // poison.
+            if model == Model::Poison {
+                prop_assert!(r.probable.is_empty());
+            }
+            let mut offered: std::collections::BTreeMap<_, u128> = Default::default();
+            for f in &r.probable {
+                prop_assert!(f.carried <= f.offered, "{:?}", f);
+                prop_assert!(f.weight >= 1 && f.weight <= f.total_weight, "{:?}", f);
+                prop_assert!(f.deposit < f.withdrawal, "{:?}", f);
+                *offered.entry(f.deposit).or_default() += f.offered;
+            }
+            for (d, o) in offered {
+                prop_assert!(o <= l.transfer(d).amount, "{:?} offered {}", d, o);
+            }
             for f in r.conversions.iter().filter(|f| f.kind == ConversionKind::MixerLink) {
                 prop_assert_eq!(f.from_asset, f.to_asset);
                 if model.conserves_value() {
@@ -244,6 +315,7 @@ proptest! {
             let plain = !swaps && carries.iter().all(|c| c.kind == ConversionKind::MixerLink);
             if plain {
                 for (asset, t) in &r.totals {
+                    prop_assert!(t.probable <= t.linked_in, "{} {:?} {:?}", model, asset, t);
                     prop_assert_eq!(t.linked_in, t.linked_out, "{} {:?} {:?}", model, asset, t);
                     prop_assert_eq!(
                         t.stolen,

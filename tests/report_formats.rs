@@ -385,6 +385,7 @@ fn utxo_shaped_flows_and_tx_seeds() {
         first_tx: "bb".repeat(32),
         last_tx: "bb".repeat(32),
         incidents: BTreeMap::new(),
+        probable: 0,
     }];
     r.holders.clear();
     r.conversions.clear();

@@ -40,6 +40,15 @@ fn pool_ledger(dir: &Path) -> String {
         (1, victim, thief, "150000000000000000000"),
         (2, thief, POOL_100, "100000000000000000000"),
         (3, POOL_100, thief, "100000000000000000000"),
+        // A second deposit, withdrawn to a fresh address: no certain link
+        // above confidence 60, so probable mode spreads it.
+        (4, thief, POOL_100, "100000000000000000000"),
+        (
+            5,
+            POOL_100,
+            "0x2020202020202020202020202020202020202020",
+            "100000000000000000000",
+        ),
     ];
     let mut csv = String::from(
         "hash,block_number,transaction_index,from_address,to_address,value,block_timestamp\n",
@@ -76,6 +85,7 @@ fn trace_reports_validate() {
         ("clean-first", "ronin"),
         ("haircut", "bybit"),
         ("haircut", "pool"),
+        ("fifo", "probable"),
         ("fifo", "lenient"),
         ("tiho", "btc"),
         ("haircut", "btc"),
@@ -115,6 +125,15 @@ fn trace_reports_validate() {
                 "0x1010101010101010101010101010101010101010".into(),
                 "--demix".into(),
             ],
+            "probable" => vec![
+                "--transactions".into(),
+                pool.clone(),
+                "--seed".into(),
+                "0x1010101010101010101010101010101010101010".into(),
+                "--probable".into(),
+                "--min-confidence".into(),
+                "60".into(),
+            ],
             "lenient" => vec![
                 "--transactions".into(),
                 std::mem::take(&mut bad),
@@ -135,16 +154,23 @@ fn trace_reports_validate() {
     .collect();
     let mut saw_mixer = false;
     let mut saw_skip = false;
+    let mut saw_probable = false;
     for (what, args) in &runs {
         let mut all = vec!["trace"];
         all.extend(args.iter().map(String::as_str));
         let report = common::fundtrace_json(&all);
         saw_mixer |= report.get("mixer").is_some();
+        saw_probable |= report["probable_flows"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty())
+            && report["exits"].as_array().is_some()
+            && report["mixer"]["probable"]["window"].is_u64();
         saw_skip |= report["skipped"].as_array().is_some_and(|s| !s.is_empty());
         assert_valid(&v, &report, what);
     }
     assert!(saw_mixer, "one report has a mixer section");
     assert!(saw_skip, "one report has lenient skips");
+    assert!(saw_probable, "one report has probable flows");
     std::fs::remove_dir_all(&dir).ok();
 }
 

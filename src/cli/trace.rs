@@ -9,7 +9,7 @@ use clap::Args;
 use fundtrace::amount::parse_base_units;
 use fundtrace::heuristics::bridge::{BridgeConfig, BridgeSpec};
 use fundtrace::heuristics::deposit::DepositConfig;
-use fundtrace::heuristics::mixer::{LinkConfig, PoolDecl, PoolRequest};
+use fundtrace::heuristics::mixer::{LinkConfig, PoolDecl, PoolRequest, ProbableConfig};
 use fundtrace::investigation::{Demixing, Investigation, DEFAULT_INCIDENT};
 use fundtrace::labels::Category;
 use fundtrace::report::format::{write_report, Destination, ExportOptions, OutputFormat};
@@ -101,6 +101,25 @@ pub struct TraceSetup {
     /// Demixing: the timing heuristic's window, seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = LinkConfig::default().timing_window)]
     pub timing_window: u64,
+    /// Demixing, probable-flow mode: the taint of pool deposits no link
+    /// uses is split over the pool's later withdrawals of the same
+    /// denomination (within --probable-window), weighted by how soon they
+    /// follow the deposit (weight H/(H+delay), H = --probable-half-life),
+    /// exactly to the base unit; it flows on marked probable (report:
+    /// probable_flows, totals probable / probable_exited / probable_held,
+    /// per exit and holder `probable`), apart from the certain links.
+    /// What no withdrawal can carry stays in the pool (totals: pooled).
+    /// Not under poison. Implies --demix.
+    #[arg(long)]
+    pub probable: bool,
+    /// Probable mode: the longest delay from deposit to a candidate
+    /// withdrawal, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = ProbableConfig::default().window)]
+    pub probable_window: u64,
+    /// Probable mode: the delay at which a candidate weighs half of one
+    /// made at once, seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = ProbableConfig::default().half_life)]
+    pub probable_half_life: u64,
     /// Infer exchange deposit addresses: an unlabelled address whose every
     /// outgoing transfer forwards what it received (within 1 %, within a
     /// day) to one exchange's labelled hot wallet becomes an exit of that
@@ -172,9 +191,10 @@ fn parse_bridge(s: &str) -> Result<BridgeSpec, String> {
 }
 
 impl TraceSetup {
-    /// Whether demixing is on (`--demix`, `--pool`, `--use-detected-pools`).
+    /// Whether demixing is on (`--demix`, `--pool`, `--use-detected-pools`,
+    /// `--probable`).
     pub fn demixes(&self) -> bool {
-        self.demix || !self.pools.is_empty() || self.use_detected_pools
+        self.demix || !self.pools.is_empty() || self.use_detected_pools || self.probable
     }
 
     /// The demixing options, when demixing is on.
@@ -192,6 +212,10 @@ impl TraceSetup {
                 ..PoolRequest::default()
             },
             ledger_links: true,
+            probable: self.probable.then_some(ProbableConfig {
+                window: self.probable_window,
+                half_life: self.probable_half_life,
+            }),
         })
     }
 

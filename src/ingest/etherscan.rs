@@ -273,6 +273,17 @@ pub(crate) fn read(
         } else {
             None
         };
+        if ctx.gas_prices_wanted() {
+            // The price the sender set (API exports of normal and token
+            // transactions carry `gasPrice` in wei; the web exports have
+            // none); a value beyond 64 bits (no real price) is left out.
+            // Failed transactions keep theirs: they are transactions of
+            // the ledger too.
+            let set = v.get(16).map(|s| f.base_units(v.name(16), s));
+            if let Some(p) = set.transpose()?.and_then(|p| u64::try_from(p).ok()) {
+                b.record_gas_price(hash, p);
+            }
+        }
         let record = |kind, to, asset, amount, sub_index| TransferRecord {
             chain,
             tx_hash: hash,
@@ -432,5 +443,37 @@ mod tests {
                 .get("failed transaction (value not moved)"),
             Some(&1)
         );
+    }
+
+    #[test]
+    fn api_exports_carry_gas_prices_when_asked() {
+        let h2 = "0x1359814b48479156b804c8330878214943204c597d88affcb164d04907fa2b25";
+        let csv = format!(
+            "blockNumber,timeStamp,hash,from,to,value,gas,gasPrice,isError,txreceipt_status\n\
+             5,50,{H1},{A},{B},7,21000,12345678901,0,1\n\
+             6,60,{h2},{B},{A},9,21000,99999999999999999999999,1,0\n"
+        );
+        let tx = |l: &Ledger, h: &str| {
+            let hash = crate::ledger::parse_hash32(h).unwrap();
+            l.tx_by_hash(&hash).unwrap()
+        };
+        let mut asked = IngestOptions {
+            gas_prices: true,
+            ..IngestOptions::default()
+        };
+        let l = load(&csv, &mut asked).unwrap();
+        assert_eq!(l.gas_price(tx(&l, H1)), Some(12_345_678_901));
+        // A failed transaction is still a transaction; a price past 64 bits
+        // is no price.
+        assert_eq!(l.gas_price(tx(&l, h2)), None);
+        let l = load(&csv, &mut IngestOptions::default()).unwrap();
+        assert_eq!(l.gas_price(tx(&l, H1)), None);
+        // A token export's gasPrice is the transaction's too.
+        let token = format!(
+            "blockNumber,timeStamp,hash,from,to,value,contractAddress,tokenDecimal,gasPrice\n\
+             5,50,{H1},{A},{B},7,{B},6,7000000001\n"
+        );
+        let l = load(&token, &mut asked).unwrap();
+        assert_eq!(l.gas_price(tx(&l, H1)), Some(7_000_000_001));
     }
 }

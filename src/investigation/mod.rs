@@ -39,7 +39,9 @@ use crate::amount::Amount;
 use crate::assets::AssetMeta;
 use crate::heuristics::bridge::{match_bridges, BridgeConfig, BridgeSpec};
 use crate::heuristics::deposit::{find_deposit_addresses, DepositConfig};
-use crate::heuristics::mixer::{resolve_pools, LinkConfig, LinkedAddresses, PoolRequest};
+use crate::heuristics::mixer::{
+    resolve_pools, LinkConfig, LinkedAddresses, PoolRequest, ProbableConfig,
+};
 use crate::ingest::tokens::TokenMetadata;
 use crate::ingest::Dataset;
 use crate::labels::{registry, Category, LabelSet};
@@ -143,6 +145,10 @@ pub struct Demixing {
     /// Linked-addresses heuristic: pair depositors and recipients that
     /// transacted with each other in the ledger.
     pub ledger_links: bool,
+    /// Probable-flow mode: spread the taint no chosen link carries over
+    /// each deposit's candidate withdrawals by plausibility, marked
+    /// probable (see [`crate::trace::probable`]); `None`: off.
+    pub probable: Option<ProbableConfig>,
 }
 
 impl Default for Demixing {
@@ -151,6 +157,7 @@ impl Default for Demixing {
             links: LinkConfig::default(),
             pools: PoolRequest::default(),
             ledger_links: true,
+            probable: None,
         }
     }
 }
@@ -565,6 +572,9 @@ impl Investigation {
                 let mut report = TraceReport::new(&data.ledger, &config, &result);
                 if let Some(links) = &links {
                     report = report.with_mixer(&data.ledger, links, &result);
+                    if let Some(m) = report.mixer.as_mut() {
+                        m.probable = self.demix.as_ref().and_then(|d| d.probable);
+                    }
                 }
                 report
             }
@@ -694,6 +704,9 @@ impl Investigation {
         };
         if let Some(links) = &links {
             carries.extend(links.conversions());
+            if let Some(p) = self.demix.as_ref().and_then(|d| d.probable.as_ref()) {
+                config = config.with_probable(links.probable_pools(p));
+            }
         }
         if !self.bridges.is_empty() {
             let matches =

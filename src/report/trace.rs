@@ -21,6 +21,11 @@ use crate::labels::LabelSet;
 use crate::ledger::Ledger;
 use crate::trace::{AssetTotals, IncidentIndex, Model, TraceConfig, TraceResult};
 
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(v: &Amount) -> bool {
+    *v == 0
+}
+
 /// Serializes a map of amounts as decimal strings.
 fn amount_map<S: Serializer>(m: &BTreeMap<String, Amount>, s: S) -> Result<S::Ok, S::Error> {
     let mut map = s.serialize_map(Some(m.len()))?;
@@ -211,6 +216,25 @@ pub struct Totals {
         skip_serializing_if = "BTreeMap::is_empty"
     )]
     pub bridged_out: BTreeMap<String, Amount>,
+    /// Probable mode: the part of `linked_in` that probable flows carried
+    /// out of mixer pools (left out when none; likewise the two maps below).
+    #[serde(
+        serialize_with = "amount_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub probable: BTreeMap<String, Amount>,
+    /// The part of `exited` that came along probable flows.
+    #[serde(
+        serialize_with = "amount_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub probable_exited: BTreeMap<String, Amount>,
+    /// The part of `held` that came along probable flows.
+    #[serde(
+        serialize_with = "amount_map",
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
+    pub probable_held: BTreeMap<String, Amount>,
 }
 
 impl Totals {
@@ -238,8 +262,24 @@ impl Totals {
                 linked_out,
                 bridged_in,
                 bridged_out,
+                probable,
             } = *a;
+            // Parts of the checked `exited` and `held` totals.
+            let of_asset = |x: AssetId, y: &AssetId| x == *y;
+            let probable_exited = result
+                .exits
+                .iter()
+                .filter(|e| of_asset(e.asset, asset))
+                .fold(0, |s: Amount, e| s.saturating_add(e.probable));
+            let probable_held = result
+                .holders
+                .iter()
+                .filter(|h| of_asset(h.asset, asset))
+                .fold(0, |s: Amount, h| s.saturating_add(h.probable));
             for (map, v) in [
+                (&mut t.probable, probable),
+                (&mut t.probable_exited, probable_exited),
+                (&mut t.probable_held, probable_held),
                 (&mut t.swapped_in, swapped_in),
                 (&mut t.swapped_out, swapped_out),
                 (&mut t.linked_in, linked_in),
@@ -293,6 +333,10 @@ pub struct ExitEntry {
     /// Amount per incident (under poison, each is the full exposure).
     #[serde(serialize_with = "amount_map")]
     pub incidents: BTreeMap<String, Amount>,
+    /// The part of `amount` that came along probable flows out of mixer
+    /// pools (probable mode; left out when 0).
+    #[serde(serialize_with = "amount_string", skip_serializing_if = "is_zero")]
+    pub probable: Amount,
 }
 
 /// Taint held by one purse at the end.
@@ -308,6 +352,10 @@ pub struct HolderEntry {
     /// Amount per incident.
     #[serde(serialize_with = "amount_map")]
     pub incidents: BTreeMap<String, Amount>,
+    /// The part of `amount` that came along probable flows out of mixer
+    /// pools (probable mode; left out when 0).
+    #[serde(serialize_with = "amount_string", skip_serializing_if = "is_zero")]
+    pub probable: Amount,
     /// Its label (entity), when the labels name it (see
     /// [`TraceReport::with_labels`]; left out of the JSON when none).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -456,6 +504,44 @@ pub struct TraceReport {
     /// The mixer links the trace used (empty without demixing), each with
     /// `deposit_tx`, `withdrawal_tx`, `pool`, `heuristic` and `confidence`.
     pub links: Vec<LinkEntry>,
+    /// Probable mode: the deposit→withdrawal flows that were offered taint,
+    /// apart from the certain `links` (left out when none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub probable_flows: Vec<ProbableEntry>,
+}
+
+/// A probable flow: a share of a deposit's taint offered to one of its
+/// candidate withdrawals by plausibility (see [`crate::trace::probable`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ProbableEntry {
+    /// The pool.
+    pub pool: String,
+    /// Its asset.
+    pub asset: String,
+    /// Its denomination, base units.
+    #[serde(serialize_with = "amount_string")]
+    pub denomination: Amount,
+    /// The deposit transaction.
+    pub deposit_tx: String,
+    /// The withdrawal transaction.
+    pub withdrawal_tx: String,
+    /// Always `probable`: no heuristic links the two.
+    pub heuristic: &'static str,
+    /// The withdrawal's weight among the deposit's candidates.
+    pub weight: u64,
+    /// The sum of the weights of the deposit's candidates: the share
+    /// offered is `weight / total_weight` of the deposit's taint.
+    pub total_weight: u64,
+    /// Taint offered to the withdrawal, base units.
+    #[serde(serialize_with = "amount_string")]
+    pub offered: Amount,
+    /// Taint the withdrawal carried on (at most `offered`).
+    #[serde(serialize_with = "amount_string")]
+    pub tainted: Amount,
+    /// Time of the deposit.
+    pub time: u64,
+    /// Time of the withdrawal.
+    pub to_time: u64,
 }
 
 /// A mixer link the trace used.
@@ -530,6 +616,10 @@ pub struct MixerSection {
     pub links: Vec<LinkEntry>,
     /// The anonymity set of every withdrawal that carried taint.
     pub anonymity_sets: Vec<crate::trace::links::WithdrawalSet>,
+    /// Probable mode's window and half-life (left out when the mode is
+    /// off); its flows are the report's `probable_flows`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub probable: Option<crate::heuristics::mixer::ProbableConfig>,
 }
 
 fn incident_map(
@@ -692,6 +782,7 @@ impl TraceReport {
                 first_tx: hex(e.first),
                 last_tx: hex(e.last),
                 incidents: incident_map(result, &e.by_incident),
+                probable: e.probable,
             })
             .collect();
         let holders = result
@@ -702,6 +793,7 @@ impl TraceReport {
                 asset: ledger.asset_name(h.asset),
                 amount: h.amount,
                 incidents: incident_map(result, &h.by_incident),
+                probable: h.probable,
                 label: None,
                 category: None,
             })
@@ -773,6 +865,24 @@ impl TraceReport {
             labels: BTreeMap::new(),
             mixer: None,
             links: Vec::new(),
+            probable_flows: result
+                .probable
+                .iter()
+                .map(|f| ProbableEntry {
+                    pool: ledger.address(f.pool).to_string(),
+                    asset: ledger.asset_name(f.asset),
+                    denomination: f.denomination,
+                    deposit_tx: hex(f.deposit),
+                    withdrawal_tx: hex(f.withdrawal),
+                    heuristic: "probable",
+                    weight: f.weight,
+                    total_weight: f.total_weight,
+                    offered: f.offered,
+                    tainted: f.carried,
+                    time: ledger.time(f.deposit),
+                    to_time: ledger.time(f.withdrawal),
+                })
+                .collect(),
         }
     }
 
@@ -903,6 +1013,7 @@ impl TraceReport {
             candidate_links: mixer.candidates.len(),
             links,
             anonymity_sets: mixer.sets_met(ledger, result),
+            probable: None,
         });
         self
     }

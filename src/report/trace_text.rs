@@ -175,7 +175,7 @@ fn get(m: &BTreeMap<String, Amount>, asset: &str) -> Amount {
 }
 
 /// The optional totals columns: heading and map, in the order shown.
-fn extra_columns(t: &Totals) -> [(&'static str, &BTreeMap<String, Amount>); 9] {
+fn extra_columns(t: &Totals) -> [(&'static str, &BTreeMap<String, Amount>); 12] {
     [
         ("from gaps", &t.gaps),
         ("to creations", &t.creations),
@@ -186,6 +186,9 @@ fn extra_columns(t: &Totals) -> [(&'static str, &BTreeMap<String, Amount>); 9] {
         ("linked out", &t.linked_out),
         ("bridged in", &t.bridged_in),
         ("bridged out", &t.bridged_out),
+        ("probable", &t.probable),
+        ("prob. exited", &t.probable_exited),
+        ("prob. held", &t.probable_held),
     ]
 }
 
@@ -367,7 +370,8 @@ fn why(out: &mut Out, r: &TraceReport, top: usize) {
         Cause::new("converted (swaps, mixer links, bridges) and traced on in what it became");
     let mut pooled = Cause::new(
         "left in mixer pools: linked deposits handed it over, but their links could not carry \
-         it on (a smaller or later withdrawal, or one beyond the data)",
+         it on (a smaller or later withdrawal, or one beyond the data), or, in probable mode, \
+         no candidate withdrawal could",
     );
     for asset in names.iter().take(top) {
         let meta = r.assets.get(*asset);
@@ -499,6 +503,60 @@ fn why(out: &mut Out, r: &TraceReport, top: usize) {
     out.more(top.min(names.len()), names.len(), "assets");
 }
 
+/// The probable flows, apart from the certain links: those that carried
+/// the most taint first.
+fn probable_flows(out: &mut Out, r: &TraceReport, top: usize) {
+    if r.probable_flows.is_empty() {
+        return;
+    }
+    let deposits: BTreeSet<&str> = r
+        .probable_flows
+        .iter()
+        .map(|f| f.deposit_tx.as_str())
+        .collect();
+    let settings = r
+        .mixer
+        .as_ref()
+        .and_then(|m| m.probable)
+        .map(|p| format!("; window {} s, half-life {} s", p.window, p.half_life))
+        .unwrap_or_default();
+    out.wrap(
+        &format!(
+            "probable flows ({} from {} unlinked deposit(s); heuristic probable: each deposit's \
+             taint split over its candidate withdrawals by weight, not a link{settings}):",
+            r.probable_flows.len(),
+            deposits.len()
+        ),
+        "",
+        "  ",
+    );
+    let mut by_taint: Vec<&super::trace::ProbableEntry> = r.probable_flows.iter().collect();
+    by_taint.sort_by(|a, b| {
+        b.tainted
+            .cmp(&a.tainted)
+            .then_with(|| a.deposit_tx.cmp(&b.deposit_tx))
+            .then_with(|| a.withdrawal_tx.cmp(&b.withdrawal_tx))
+    });
+    for f in by_taint.iter().take(top) {
+        let meta = r.assets.get(&f.asset);
+        out.wrap(
+            &format!(
+                "{} (probable, weight {} of {}): deposit {} -> withdrawal {}; {} offered, {} carried",
+                f.pool,
+                f.weight,
+                f.total_weight,
+                f.deposit_tx,
+                f.withdrawal_tx,
+                amount(f.offered, &f.asset, meta),
+                amount(f.tainted, &f.asset, meta),
+            ),
+            "  - ",
+            "    ",
+        );
+    }
+    out.more(top.min(by_taint.len()), by_taint.len(), "probable flows");
+}
+
 impl TraceSummary<'_> {
     fn lines(&self, width: usize) -> Out {
         let r = self.report;
@@ -514,19 +572,28 @@ impl TraceSummary<'_> {
             out.line("exits: none reached");
         } else {
             out.line(format!("exits ({} reached):", r.exits.len()));
-            let mut t = Table::new(vec![
-                Column::new("tainted", Align::Decimal, Give::Never),
+            let probable = r.exits.iter().any(|e| e.probable > 0);
+            let mut columns = vec![Column::new("tainted", Align::Decimal, Give::Never)];
+            if probable {
+                columns.push(Column::new("of it probable", Align::Decimal, Give::Never));
+            }
+            columns.extend([
                 Column::new("address", Align::Left, Give::Shorten),
                 Column::new("entity", Align::Left, Give::Cut(12)),
                 Column::new("first taint", Align::Left, Give::Never),
             ]);
+            let mut t = Table::new(columns);
             for e in r.exits.iter().take(top) {
-                t.row(vec![
-                    amount(e.amount, &e.asset, r.assets.get(&e.asset)),
+                let mut row = vec![amount(e.amount, &e.asset, r.assets.get(&e.asset))];
+                if probable {
+                    row.push(amount(e.probable, &e.asset, r.assets.get(&e.asset)));
+                }
+                row.extend([
                     e.address.clone(),
                     label_text(&e.label, &e.category),
                     time_or_dash(e.first_time),
                 ]);
+                t.row(row);
             }
             out.lines(t.lines(2, width));
             out.more(top.min(r.exits.len()), r.exits.len(), "exits");
@@ -538,20 +605,29 @@ impl TraceSummary<'_> {
                 "holders ({} hold taint at the end):",
                 r.holders.len()
             ));
-            let mut t = Table::new(vec![
-                Column::new("tainted", Align::Decimal, Give::Never),
+            let probable = r.holders.iter().any(|h| h.probable > 0);
+            let mut columns = vec![Column::new("tainted", Align::Decimal, Give::Never)];
+            if probable {
+                columns.push(Column::new("of it probable", Align::Decimal, Give::Never));
+            }
+            columns.extend([
                 Column::new("address", Align::Left, Give::Shorten),
                 Column::new("entity", Align::Left, Give::Cut(12)),
             ]);
+            let mut t = Table::new(columns);
             for h in r.holders.iter().take(top) {
-                t.row(vec![
-                    amount(h.amount, &h.asset, r.assets.get(&h.asset)),
+                let mut row = vec![amount(h.amount, &h.asset, r.assets.get(&h.asset))];
+                if probable {
+                    row.push(amount(h.probable, &h.asset, r.assets.get(&h.asset)));
+                }
+                row.extend([
                     h.address.clone(),
                     label_text(
                         h.label.as_deref().unwrap_or(""),
                         h.category.as_deref().unwrap_or(""),
                     ),
                 ]);
+                t.row(row);
             }
             out.lines(t.lines(2, width));
             out.more(top.min(r.holders.len()), r.holders.len(), "holders");
@@ -665,6 +741,7 @@ impl TraceSummary<'_> {
             }
             out.more(top.min(m.links.len()), m.links.len(), "links");
         }
+        probable_flows(&mut out, r, top);
         let span = match (
             r.flows.iter().map(|f| f.time).min(),
             r.flows.iter().map(|f| f.time).max(),

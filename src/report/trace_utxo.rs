@@ -113,6 +113,7 @@ pub fn utxo_trace_report(
                 first_tx,
                 last_tx,
                 incidents: per_incident(e.amount),
+                probable: 0,
             }
         })
         .collect();
@@ -128,6 +129,7 @@ pub fn utxo_trace_report(
             first_tx: String::new(),
             last_tx: String::new(),
             incidents: per_incident(result.burned),
+            probable: 0,
         });
     }
     exits.sort_by(|a, b| {
@@ -144,6 +146,7 @@ pub fn utxo_trace_report(
             asset: ASSET.to_string(),
             amount: a.held,
             incidents: per_incident(a.held),
+            probable: 0,
             label: None,
             category: None,
         })
@@ -265,6 +268,7 @@ pub fn utxo_trace_report(
         labels: BTreeMap::new(),
         mixer: None,
         links: Vec::new(),
+        probable_flows: Vec::new(),
     }
 }
 

@@ -15,6 +15,24 @@ use crate::amount::{mul_div_floor, Amount};
 /// Tag of a clean part or lot.
 pub(crate) const CLEAN: u32 = u32::MAX;
 
+/// Bit of a tag whose taint crossed a mixer pool along a probable flow
+/// (see [`super::probable`]); the low 16 bits are the incident. Such taint
+/// is kept apart from certain taint of the same incident in every book.
+pub(crate) const PROBABLE: u32 = 1 << 16;
+
+/// The incident of a tainted tag.
+#[inline]
+pub(crate) fn incident_of(tag: u32) -> crate::trace::IncidentIndex {
+    // The low 16 bits: an incident number (see `PROBABLE`).
+    (tag & 0xffff) as crate::trace::IncidentIndex
+}
+
+/// Whether a tainted tag came along a probable flow.
+#[inline]
+pub(crate) fn is_probable(tag: u32) -> bool {
+    tag != CLEAN && tag & PROBABLE != 0
+}
+
 /// A lot of a purse, or a part of a transfer: an amount, its taint source
 /// (an incident number, or [`CLEAN`]) and the transfers its taint crossed.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]

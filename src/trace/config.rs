@@ -229,6 +229,8 @@ pub struct TraceConfig {
     pub(crate) swaps: bool,
     /// Mixer links and bridge matches.
     pub(crate) carries: Vec<super::convert::Conversion>,
+    /// Probable-flow mode: pools whose unlinked taint is spread.
+    pub(crate) probable: Vec<super::probable::ProbablePool>,
     /// Tests only: list purses per address even where a dense table fits.
     pub(crate) force_sparse: bool,
     /// Tests only: walk every event instead of skipping unreachable ones.
@@ -297,6 +299,7 @@ impl TraceConfig {
             record_flows: true,
             swaps: false,
             carries: Vec::new(),
+            probable: Vec::new(),
             force_sparse: false,
             force_full: false,
         })
@@ -395,6 +398,24 @@ impl TraceConfig {
                 .map(|l| super::convert::Conversion::mixer_link(l, &deposit_pool(l))),
         );
         self.with_conversions(carries)
+    }
+
+    /// Probable-flow mode: in each of `pools`, the taint its deposits hand
+    /// over is split over their candidate withdrawals by plausibility and
+    /// carried on marked probable (see [`super::probable`] for the rules).
+    /// Sorted and deduplicated. No effect under poison.
+    #[must_use]
+    pub fn with_probable(mut self, mut pools: Vec<super::probable::ProbablePool>) -> Self {
+        pools.sort();
+        pools.dedup();
+        self.probable = pools;
+        self
+    }
+
+    /// The probable pools given.
+    #[must_use]
+    pub fn probable(&self) -> &[super::probable::ProbablePool] {
+        &self.probable
     }
 
     /// Whether swaps carry taint.

@@ -77,6 +77,7 @@ use serde::{Deserialize, Serialize};
 
 use super::books::{Part, CLEAN};
 use super::config::TraceConfig;
+use super::probable::Spreads;
 use super::result::IncidentIndex;
 use crate::amount::{mul_div_floor, Amount};
 use crate::id::{AddressId, AssetId, TransferId};
@@ -223,10 +224,14 @@ pub(crate) struct Plan {
     target_bits: Vec<u64>,
     /// The walk order when swaps move sources ahead; empty for event order.
     pub(crate) order: Vec<u32>,
+    /// Probable-flow mode: pools whose unlinked taint is spread.
+    pub(crate) spreads: Spreads,
     pub(crate) warnings: Vec<String>,
 }
 
-fn leg_transfers(ledger: &Ledger, leg: &Leg, end: usize) -> Vec<u32> {
+/// The transfers of `leg` among the ledger's first `end` (fees, zero
+/// amounts and self-transfers left out), in event order.
+pub(crate) fn leg_transfers(ledger: &Ledger, leg: &Leg, end: usize) -> Vec<u32> {
     let Some(tx) = ledger.tx_by_hash(&leg.tx) else {
         return Vec::new();
     };
@@ -333,7 +338,7 @@ impl Plan {
     /// swaps) among the ledger's first `end` transfers.
     pub(crate) fn new(ledger: &Ledger, config: &TraceConfig, end: usize) -> Plan {
         let mut plan = Plan::default();
-        if !config.swaps && config.carries.is_empty() {
+        if !config.swaps && config.carries.is_empty() && config.probable.is_empty() {
             return plan;
         }
         let amounts = ledger.amounts();
@@ -426,11 +431,7 @@ impl Plan {
             }
             for &t in &p.targets {
                 plan.target_of.insert(t, id);
-                let w = t as usize / 64;
-                if plan.target_bits.len() <= w {
-                    plan.target_bits.resize(w + 1, 0);
-                }
-                plan.target_bits[w] |= 1 << (t % 64);
+                plan.mark_target(t);
             }
             let first_target = p.targets[0];
             let late: Vec<u32> = p
@@ -447,14 +448,35 @@ impl Plan {
         if !moves.is_empty() {
             plan.order = reorder(end, moves);
         }
+        // Probable mode (not under poison, where a tainted pool taints
+        // every later withdrawal already): certain conversions first.
+        if !config.probable.is_empty() && config.model != super::Model::Poison {
+            let (sources, targets) = (&plan.source_of, &plan.target_of);
+            plan.spreads = Spreads::new(ledger, &config.probable, end, |t| {
+                sources.contains_key(&t) || targets.contains_key(&t)
+            });
+            let spread_targets: Vec<u32> = plan.spreads.targets().collect();
+            for t in spread_targets {
+                plan.mark_target(t);
+            }
+        }
         plan.warnings.sort();
         plan.warnings.dedup();
         plan
     }
 
+    /// Marks transfer `t` as a target (the driver's fast path must not skip it).
+    fn mark_target(&mut self, t: u32) {
+        let w = t as usize / 64;
+        if self.target_bits.len() <= w {
+            self.target_bits.resize(w + 1, 0);
+        }
+        self.target_bits[w] |= 1 << (t % 64);
+    }
+
     /// Whether there is no conversion at all.
     pub(crate) fn is_empty(&self) -> bool {
-        self.carries.is_empty()
+        self.carries.is_empty() && self.spreads.is_empty()
     }
 
     /// Whether any transfer is the target of a conversion.
@@ -466,10 +488,13 @@ impl Plan {
     /// (whose receiver the driver's reach pass must count as reached).
     pub(crate) fn opens_reach(&self, i: usize) -> bool {
         self.is_target(i)
-            && u32::try_from(i)
-                .ok()
-                .and_then(|i| self.target_of.get(&i))
-                .is_some_and(|&c| self.carries[c as usize].kind != ConversionKind::Swap)
+            && u32::try_from(i).ok().is_some_and(|i| {
+                self.spreads.is_target(i)
+                    || self
+                        .target_of
+                        .get(&i)
+                        .is_some_and(|&c| self.carries[c as usize].kind != ConversionKind::Swap)
+            })
     }
 
     /// Whether transfer `i` is the target of a conversion.
@@ -619,14 +644,18 @@ impl Plan {
     /// it): it stays in the pool, `(source asset, amount)`.
     pub(crate) fn pooled(&self, ledger: &Ledger) -> Vec<(AssetId, Amount)> {
         let assets = ledger.transfer_assets();
-        self.carries
+        let mut out: Vec<(AssetId, Amount)> = self
+            .carries
             .iter()
             .filter(|p| p.kind == ConversionKind::MixerLink)
             .filter_map(|p| {
                 let left = p.captured_total.saturating_sub(p.delivered);
                 (left > 0).then(|| (assets[p.sources[0] as usize], left))
             })
-            .collect()
+            .collect();
+        // Probable mode: what its spreads handed over and did not carry on.
+        out.extend(self.spreads.pooled());
+        out
     }
 
     /// The conversions that carried taint, by first source transfer.

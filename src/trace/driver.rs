@@ -12,9 +12,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::books::{push_part, Book, Part, CLEAN};
+use super::books::{incident_of, is_probable, push_part, Book, Part, CLEAN};
 use super::config::TraceConfig;
-use super::convert::Plan;
+use super::convert::{ConversionKind, Plan};
 use super::result::{
     AssetTotals, ExitFlow, Flow, Gap, Holding, IncidentIndex, SeedStatus, TraceResult,
 };
@@ -489,7 +489,11 @@ impl<'a> Walk<'a> {
                 let e = self.exit_entry(i, to, asset);
                 add_to(&mut e.amount, rem, &mut overflow, asset);
                 for p in parts.iter().filter(|p| !p.is_clean()) {
-                    add_incident(&mut e.by_incident, p.tag as IncidentIndex, p.amount);
+                    add_incident(&mut e.by_incident, incident_of(p.tag), p.amount);
+                    if is_probable(p.tag) {
+                        // At most the exit's (checked) total.
+                        e.probable = e.probable.saturating_add(p.amount);
+                    }
                 }
                 if let Some(a) = overflow {
                     self.overflow.get_or_insert(a);
@@ -538,6 +542,7 @@ impl<'a> Walk<'a> {
                 first: t,
                 last: t,
                 by_incident: Vec::new(),
+                probable: 0,
             }
         });
         e.first = e.first.min(t);
@@ -617,6 +622,7 @@ impl<'a> Walk<'a> {
         }
         self.warnings.sort();
         let conversions = self.plan.flows(ledger);
+        let probable = self.plan.spreads.flows();
         // Swaps may take a transaction's transfers out of event order.
         self.flows.sort_by_key(|f| f.transfer);
         TraceResult {
@@ -628,6 +634,7 @@ impl<'a> Walk<'a> {
             holders,
             flows: self.flows,
             conversions,
+            probable,
             gaps,
             warnings: self.warnings,
             end: TransferId::from_usize(self.end),
@@ -636,13 +643,13 @@ impl<'a> Walk<'a> {
     }
 
     /// Taint stopped by the hop limit, as holdings.
-    fn stuck_holdings(&self, out: &mut BTreeMap<(u32, u32), Vec<(IncidentIndex, Amount)>>) {
+    fn stuck_holdings(&self, out: &mut BTreeMap<(u32, u32), Held>) {
         for (&(purse, tag), &amount) in &self.stuck {
             if amount == 0 {
                 continue;
             }
             let key = (self.address_of(purse), self.asset_of(purse));
-            add_incident(out.entry(key).or_default(), tag as IncidentIndex, amount);
+            out.entry(key).or_default().add(tag, amount);
         }
     }
 }
@@ -655,7 +662,28 @@ fn add_incident(list: &mut Vec<(IncidentIndex, Amount)>, incident: IncidentIndex
     }
 }
 
-fn holding(address: u32, asset: u32, mut by_incident: Vec<(IncidentIndex, Amount)>) -> Holding {
+/// Taint held by one purse: per incident, and the probable part.
+#[derive(Default)]
+struct Held {
+    by_incident: Vec<(IncidentIndex, Amount)>,
+    probable: Amount,
+}
+
+impl Held {
+    fn add(&mut self, tag: u32, amount: Amount) {
+        add_incident(&mut self.by_incident, incident_of(tag), amount);
+        if is_probable(tag) {
+            // At most the purse's (checked) balance.
+            self.probable = self.probable.saturating_add(amount);
+        }
+    }
+}
+
+fn holding(address: u32, asset: u32, held: Held) -> Holding {
+    let Held {
+        mut by_incident,
+        probable,
+    } = held;
     by_incident.sort_unstable();
     // A purse's taint: at most its balance, which is checked.
     let amount = by_incident
@@ -666,6 +694,7 @@ fn holding(address: u32, asset: u32, mut by_incident: Vec<(IncidentIndex, Amount
         asset: AssetId(asset),
         amount,
         by_incident,
+        probable,
     }
 }
 
@@ -794,6 +823,16 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             if !w.totals[a as usize].add_conversion(w.plan.kind(c), false, handed) {
                 w.overflow.get_or_insert(a);
             }
+        } else if let Some(d) = if CONV {
+            w.plan.spreads.source_of(i)
+        } else {
+            None
+        } {
+            // Probable mode: a pool deposit no certain link uses.
+            handed = w.plan.spreads.capture(d, &mut parts);
+            if !w.totals[a as usize].add_conversion(ConversionKind::MixerLink, false, handed) {
+                w.overflow.get_or_insert(a);
+            }
         }
         if let Some((kind, x)) = if CONV {
             w.plan.deliver(i, v, &mut parts)
@@ -802,6 +841,19 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
         } {
             w.touch(a);
             if !w.totals[a as usize].add_conversion(kind, true, x) {
+                w.overflow.get_or_insert(a);
+            }
+        } else if let Some(x) = if has_targets && w.plan.is_target(i) {
+            w.plan.spreads.deliver(i, &mut parts)
+        } else {
+            None
+        } {
+            w.touch(a);
+            let tot = &mut w.totals[a as usize];
+            let ok = tot.add_conversion(ConversionKind::MixerLink, true, x);
+            // A part of `linked_in`, which is checked.
+            tot.probable = tot.probable.saturating_add(x);
+            if !ok {
                 w.overflow.get_or_insert(a);
             }
         }
@@ -873,7 +925,7 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
         w.set_balance(r, balance_r);
     }
     // Holdings.
-    let mut held: BTreeMap<(u32, u32), Vec<(IncidentIndex, Amount)>> = BTreeMap::new();
+    let mut held: BTreeMap<(u32, u32), Held> = BTreeMap::new();
     let mut tmp = Vec::new();
     for sp in &w.specials {
         if sp.book == NONE {
@@ -885,13 +937,13 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             .entry((w.address_of(sp.purse), w.asset_of(sp.purse)))
             .or_default();
         for part in &tmp {
-            add_incident(list, part.tag as IncidentIndex, part.amount);
+            list.add(part.tag, part.amount);
         }
     }
     w.stuck_holdings(&mut held);
     let holders = held
         .into_iter()
-        .filter(|(_, l)| l.iter().any(|(_, a)| *a > 0))
+        .filter(|(_, l)| l.by_incident.iter().any(|(_, a)| *a > 0))
         .map(|((addr, asset), l)| holding(addr, asset, l))
         .collect();
     w.finish(holders)
@@ -1100,6 +1152,7 @@ fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             asset: AssetId(w.asset_of(sp.purse)),
             amount: sp.balance,
             by_incident: by,
+            probable: 0,
         });
     }
     w.finish(holders)

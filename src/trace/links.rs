@@ -216,6 +216,45 @@ impl MixerLinks {
             .collect()
     }
 
+    /// Probable mode: per pool searched, its deposits and withdrawals that
+    /// no chosen link uses, for
+    /// [`TraceConfig::with_probable`](super::TraceConfig::with_probable).
+    #[must_use]
+    pub fn probable_pools(
+        &self,
+        config: &crate::heuristics::mixer::ProbableConfig,
+    ) -> Vec<super::probable::ProbablePool> {
+        let linked_d: BTreeSet<Hash32> = self.chosen.iter().map(|l| l.deposit_tx).collect();
+        let linked_w: BTreeSet<Hash32> = self.chosen.iter().map(|l| l.withdrawal_tx).collect();
+        self.pools
+            .iter()
+            .map(|p| {
+                let key = |pool: &Address, d: Option<crate::amount::Amount>| {
+                    *pool == p.address && d == Some(p.denomination)
+                };
+                super::probable::ProbablePool {
+                    pool: p.address.clone(),
+                    asset: p.asset,
+                    denomination: p.denomination,
+                    deposits: self
+                        .deposits
+                        .iter()
+                        .filter(|d| key(&d.pool, d.denomination) && !linked_d.contains(&d.tx))
+                        .map(|d| d.tx.0)
+                        .collect(),
+                    withdrawals: self
+                        .withdrawals
+                        .iter()
+                        .filter(|w| key(&w.pool, w.denomination) && !linked_w.contains(&w.tx))
+                        .map(|w| w.tx.0)
+                        .collect(),
+                    config: *config,
+                }
+            })
+            .filter(|p| !p.deposits.is_empty())
+            .collect()
+    }
+
     /// The pools' addresses that had deposits or withdrawals.
     #[must_use]
     pub fn pool_addresses(&self) -> BTreeSet<&Address> {

@@ -65,7 +65,10 @@
 //! ([`crate::heuristics::bridge`]): the source transfers hand their taint
 //! over, the target transfers carry `floor(y·t/x)` of it on, and the report
 //! lists each conversion. [`convert`] states the rules and the conservation
-//! identity that then holds per asset.
+//! identity that then holds per asset. In probable mode
+//! ([`TraceConfig::with_probable`]) the taint no certain link carries out
+//! of a pool is spread over the deposit's candidate withdrawals by
+//! plausibility and marked probable downstream ([`probable`]).
 //!
 //! # Example
 //!
@@ -98,6 +101,7 @@ pub mod convert;
 mod driver;
 mod exits;
 pub mod links;
+pub mod probable;
 mod result;
 mod seed;
 pub mod utxo;
@@ -105,6 +109,7 @@ pub mod utxo;
 pub use config::{ExitInfo, Model, TraceConfig, TraceConfigError, UnknownModel};
 pub use convert::{Conversion, ConversionFlow, ConversionKind, Leg};
 pub use exits::{exits_from_labels, DEFAULT_STOP_AT};
+pub use probable::{ProbableFlow, ProbablePool};
 pub use result::{
     AssetTotals, ExitFlow, Flow, Gap, Holding, IncidentIndex, SeedStatus, TraceResult,
 };

@@ -56,6 +56,9 @@ pub struct AssetTotals {
     pub bridged_in: Amount,
     /// Taint this asset handed to matched bridge deposits.
     pub bridged_out: Amount,
+    /// The part of `linked_in` that probable flows carried (probable mode,
+    /// see [`super::probable`]): not an extra term of the identity.
+    pub probable: Amount,
 }
 
 impl AssetTotals {
@@ -132,6 +135,9 @@ pub struct ExitFlow {
     /// Per incident (sorted by incident). Under poison each incident's
     /// amount is the full exposure, so they can sum to more than `amount`.
     pub by_incident: Vec<(IncidentIndex, Amount)>,
+    /// The part of `amount` that came through a mixer pool along a probable
+    /// flow (probable mode; 0 otherwise).
+    pub probable: Amount,
 }
 
 /// Taint held at the end by one purse.
@@ -145,6 +151,9 @@ pub struct Holding {
     pub amount: Amount,
     /// Per incident, sorted by incident.
     pub by_incident: Vec<(IncidentIndex, Amount)>,
+    /// The part of `amount` that came through a mixer pool along a probable
+    /// flow (probable mode; 0 otherwise).
+    pub probable: Amount,
 }
 
 /// One transfer that carried taint.
@@ -207,6 +216,9 @@ pub struct TraceResult {
     /// Conversions (swaps, mixer links, bridge matches) that carried taint,
     /// by first source transfer.
     pub conversions: Vec<super::ConversionFlow>,
+    /// Probable-mode flows that were offered taint, by deposit and
+    /// withdrawal transfer (empty unless probable mode is on).
+    pub probable: Vec<super::ProbableFlow>,
     /// Things the reader should know (seeds not in the ledger, gaps not
     /// listed, …), sorted.
     pub warnings: Vec<String>,

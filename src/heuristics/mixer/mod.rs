@@ -14,7 +14,8 @@
 //! withdrawal, the deposits it could be spending; [`link`] proposes
 //! deposit↔withdrawal links by the address-match, unique-gas-price,
 //! linked-addresses, multi-denomination and timing heuristics, each with a
-//! documented confidence.
+//! documented confidence; [`plausibility`] weighs the candidate withdrawals
+//! of a deposit no heuristic links, for the trace's probable-flow mode.
 //!
 //! ```
 //! use fundtrace::heuristics::mixer::{anonymity_sets, PoolEvents};
@@ -30,6 +31,7 @@ mod events;
 mod link;
 mod observed;
 mod pools;
+mod probable;
 mod sources;
 
 pub use anonymity::{
@@ -47,6 +49,7 @@ pub use pools::{
     detect_pools, resolve_pools, DenominationEvidence, DetectConfig, PoolCandidate, PoolDecl,
     PoolDeclError, PoolOrigin, PoolRequest, PoolSpec, ResolvedPools,
 };
+pub use probable::{plausibility, ProbableConfig, WEIGHT_SCALE};
 pub use sources::{demix_pools, load_event_files, DemixError, DemixRequest, Demixed};
 
 use std::collections::BTreeMap;
