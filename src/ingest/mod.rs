@@ -10,6 +10,7 @@
 //! | ethereum-etl `token_transfers` | [`Format::EthTokenTransfers`] | one ERC-20 transfer per row |
 //! | ethereum-etl `traces` | [`Format::EthTraces`] | internal transfers: status 1, value > 0, non-empty `trace_address` |
 //! | Etherscan CSV exports | [`Format::Etherscan`] | normal, internal and token exports, told apart by header |
+//! | BigQuery `crypto_ethereum` or cryo tables as Parquet (feature `parquet`) | the three above | same columns and rules, cryo's column names too |
 //! | fundtrace JSON lines | [`Format::Fundtrace`] | one record per line (written by `report::ledger_jsonl`); round-trips exactly |
 
 pub mod bitcoin;
@@ -18,6 +19,10 @@ mod digest;
 pub mod ethereum_etl;
 pub mod etherscan;
 pub mod own;
+#[cfg(feature = "parquet")]
+mod parquet_guard;
+#[cfg(feature = "parquet")]
+mod parquet_input;
 mod progress;
 mod records;
 pub mod rejects;
@@ -74,10 +79,17 @@ pub enum Encoding {
     Csv,
     /// One JSON object per line.
     JsonLines,
+    /// Apache Parquet (BigQuery exports, cryo datasets); read with the
+    /// `parquet` feature, refused with [`IngestError::File`] without it.
+    Parquet,
 }
 
+/// Why a Parquet input is refused by a build without the `parquet` feature.
+pub const NO_PARQUET: &str = "this build of fundtrace reads no Parquet files: build it with the `parquet` feature (cargo build --release --features parquet)";
+
 impl Encoding {
-    /// The encoding a path's extension says: `.csv` or `.json`/`.jsonl`/`.ndjson`.
+    /// The encoding a path's extension says: `.csv`, `.json`/`.jsonl`/`.ndjson`
+    /// or `.parquet`/`.parq`.
     ///
     /// # Errors
     ///
@@ -90,6 +102,7 @@ impl Encoding {
         match ext.as_deref() {
             Some("csv") => Ok(Encoding::Csv),
             Some("json" | "jsonl" | "ndjson") => Ok(Encoding::JsonLines),
+            Some("parquet" | "parq") => Ok(Encoding::Parquet),
             _ => Err(IngestError::UnknownEncoding {
                 path: path.display().to_string(),
             }),
@@ -176,7 +189,9 @@ pub enum IngestError {
         source: std::io::Error,
     },
     /// The extension does not say CSV or JSON lines.
-    #[error("{path}: cannot tell the encoding (expected .csv, .json, .jsonl or .ndjson)")]
+    #[error(
+        "{path}: cannot tell the encoding (expected .csv, .json, .jsonl, .ndjson or .parquet)"
+    )]
     UnknownEncoding {
         /// File.
         path: String,
@@ -210,6 +225,23 @@ pub enum IngestError {
     File {
         /// File.
         path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A Parquet file's structure is unusable (not Parquet, truncated,
+    /// corrupt, missing columns, wrong column types), with where it is.
+    #[error("{path}: {place}{}{problem}", if place.is_empty() { "" } else { ": " })]
+    Parquet {
+        /// File.
+        path: String,
+        /// Row group (0-based), when the problem is in one.
+        row_group: Option<usize>,
+        /// Row (1-based, counted across row groups), when known.
+        row: Option<u64>,
+        /// Column, when the problem is in one.
+        column: Option<String>,
+        /// The place in words (`row group 1, row 4097, column `value``).
+        place: String,
         /// What is wrong.
         problem: String,
     },
@@ -254,6 +286,14 @@ impl IngestError {
             IngestError::Record { path, line, .. } | IngestError::Conflict { path, line, .. } => {
                 Some(Position::line(path.clone(), *line))
             }
+            IngestError::Parquet {
+                path, row, column, ..
+            } => Some(Position {
+                file: path.clone(),
+                line: *row,
+                field: column.clone(),
+                ..Position::default()
+            }),
             IngestError::Ledger(_) => None,
         }
     }
@@ -267,6 +307,7 @@ impl IngestError {
             IngestError::Field { line, .. }
             | IngestError::Record { line, .. }
             | IngestError::Conflict { line, .. } => Some(*line),
+            IngestError::Parquet { row, .. } => *row,
             _ => None,
         }
     }
@@ -403,6 +444,17 @@ pub fn read_file(
         });
     }
     let encoding = Encoding::from_path(&source.path)?;
+    if encoding == Encoding::Parquet
+        && !matches!(
+            source.format,
+            Format::EthTransactions | Format::EthTokenTransfers | Format::EthTraces
+        )
+    {
+        return Err(IngestError::File {
+            path: path_str,
+            problem: "Parquet files are read as transactions, token transfers or traces (BigQuery crypto_ethereum or cryo tables)".into(),
+        });
+    }
     if source.format == Format::Etherscan && encoding != Encoding::Csv {
         return Err(IngestError::File {
             path: path_str,
