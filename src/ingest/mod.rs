@@ -230,18 +230,12 @@ pub enum IngestError {
     },
     /// A Parquet file's structure is unusable (not Parquet, truncated,
     /// corrupt, missing columns, wrong column types), with where it is.
-    #[error("{path}: {place}{}{problem}", if place.is_empty() { "" } else { ": " })]
+    #[error("{path}: {}{problem}", at.prefix())]
     Parquet {
         /// File.
         path: String,
-        /// Row group (0-based), when the problem is in one.
-        row_group: Option<usize>,
-        /// Row (1-based, counted across row groups), when known.
-        row: Option<u64>,
-        /// Column, when the problem is in one.
-        column: Option<String>,
-        /// The place in words (`row group 1, row 4097, column `value``).
-        place: String,
+        /// Row group, row and column, where known (boxed: errors stay small).
+        at: Box<ParquetPlace>,
         /// What is wrong.
         problem: String,
     },
@@ -286,12 +280,10 @@ impl IngestError {
             IngestError::Record { path, line, .. } | IngestError::Conflict { path, line, .. } => {
                 Some(Position::line(path.clone(), *line))
             }
-            IngestError::Parquet {
-                path, row, column, ..
-            } => Some(Position {
+            IngestError::Parquet { path, at, .. } => Some(Position {
                 file: path.clone(),
-                line: *row,
-                field: column.clone(),
+                line: at.row,
+                field: at.column.clone(),
                 ..Position::default()
             }),
             IngestError::Ledger(_) => None,
@@ -307,7 +299,7 @@ impl IngestError {
             IngestError::Field { line, .. }
             | IngestError::Record { line, .. }
             | IngestError::Conflict { line, .. } => Some(*line),
-            IngestError::Parquet { row, .. } => *row,
+            IngestError::Parquet { at, .. } => at.row,
             _ => None,
         }
     }
@@ -538,6 +530,39 @@ pub fn read_from(
         ignored,
     });
     Ok(())
+}
+
+/// Where in a Parquet file a problem is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParquetPlace {
+    /// Row group (0-based), when the problem is in one.
+    pub row_group: Option<usize>,
+    /// Row (1-based, counted across row groups), when known.
+    pub row: Option<u64>,
+    /// Column, when the problem is in one.
+    pub column: Option<String>,
+}
+
+impl ParquetPlace {
+    /// `row group 1, row 4097, column `value`: `, or nothing.
+    #[must_use]
+    pub fn prefix(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(g) = self.row_group {
+            parts.push(format!("row group {g}"));
+        }
+        if let Some(r) = self.row {
+            parts.push(format!("row {r}"));
+        }
+        if let Some(c) = &self.column {
+            parts.push(format!("column `{c}`"));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", parts.join(", "))
+        }
+    }
 }
 
 /// Skip counts by reason, as carried in reports.

@@ -86,22 +86,13 @@ pub(crate) fn error(
     column: Option<&str>,
     problem: impl ToString,
 ) -> IngestError {
-    let mut place = String::new();
-    if let Some(g) = row_group {
-        let _ = write!(place, "row group {g}, ");
-    }
-    if let Some(r) = row {
-        let _ = write!(place, "row {r}, ");
-    }
-    if let Some(c) = column {
-        let _ = write!(place, "column `{c}`, ");
-    }
     IngestError::Parquet {
         path: ctx.path.clone(),
-        row_group,
-        row,
-        column: column.map(str::to_string),
-        place: place.trim_end_matches(", ").to_string(),
+        at: Box::new(super::ParquetPlace {
+            row_group,
+            row,
+            column: column.map(str::to_string),
+        }),
         problem: problem.to_string(),
     }
 }
@@ -405,7 +396,7 @@ fn decimal_text(b: &[u8], scale: i32, out: &mut String) -> Result<(), String> {
     if scale <= 0 {
         out.push_str(&digits);
         if digits != "0" {
-            out.extend(std::iter::repeat_n('0', scale.unsigned_abs() as usize));
+            out.push_str(&"0".repeat(scale.unsigned_abs() as usize));
         }
         return Ok(());
     }
