@@ -12,8 +12,8 @@ use fundtrace::Address;
 use super::CliError;
 
 /// Ledger inputs. Each flag is repeatable; the encoding is told by the
-/// extension (`.csv`, `.json`/`.jsonl`). `--snapshot` reads a ledger
-/// snapshot instead (`fundtrace snapshot`).
+/// extension (`.csv`, `.json`/`.jsonl`, `.parquet`). `--snapshot` reads a
+/// ledger snapshot instead (`fundtrace snapshot`).
 #[derive(Debug, Clone, Args)]
 pub struct LedgerInputs {
     /// A ledger snapshot made by `fundtrace snapshot`, instead of the ledger
@@ -24,13 +24,16 @@ pub struct LedgerInputs {
         "btc_blocks", "btc_json", "btc_height", "lenient", "rejects", "no_fees",
     ])]
     pub snapshot: Option<PathBuf>,
-    /// ethereum-etl / BigQuery transactions file.
+    /// ethereum-etl / BigQuery transactions file (.csv, .jsonl, or .parquet:
+    /// a BigQuery export or cryo's transactions dataset).
     #[arg(long = "transactions", value_name = "FILE")]
     pub transactions: Vec<PathBuf>,
-    /// ethereum-etl / BigQuery token_transfers file.
+    /// ethereum-etl / BigQuery token_transfers file (.csv, .jsonl, or
+    /// .parquet: a BigQuery export or cryo's erc20_transfers dataset).
     #[arg(long = "token-transfers", value_name = "FILE")]
     pub token_transfers: Vec<PathBuf>,
-    /// ethereum-etl / BigQuery traces file (internal transfers).
+    /// ethereum-etl / BigQuery traces file, internal transfers (.csv, .jsonl,
+    /// or .parquet: a BigQuery export or cryo's traces dataset).
     #[arg(long = "traces", value_name = "FILE")]
     pub traces: Vec<PathBuf>,
     /// Etherscan CSV export (normal, internal or token transfers).

@@ -1,5 +1,8 @@
 //! ethereum-etl / BigQuery `crypto_ethereum` exports: `transactions`,
-//! `token_transfers` and `traces`, as CSV or JSON lines (same columns).
+//! `token_transfers` and `traces`, as CSV or JSON lines (same columns), or
+//! as Parquet (feature `parquet`: BigQuery's exports, and cryo's
+//! `transactions`, `erc20_transfers` and `traces` datasets under their own
+//! column names; see `ingest::parquet_input`).
 //!
 //! Rules (DESIGN §3–§4):
 //! - zero-value transactions and token transfers are kept (they change no
@@ -46,16 +49,20 @@ fn time_field(f: &Fields<'_, '_, '_>, name: &str, v: &str) -> Result<u64, Ingest
     })
 }
 
+/// Exact amounts in cryo's Parquet datasets (`--u256-types binary string`;
+/// its `value_f64` is never read).
+const CRYO_VALUE: &[&str] = &["value_string", "value_binary"];
+
 const TX_FIELDS: &[Field] = &[
-    req("hash"),
+    req("hash").or_parquet(&["transaction_hash"]),
     req("block_number"),
     opt("transaction_index"),
     req("from_address"),
     opt("to_address"),
-    req("value"),
-    req("block_timestamp"),
-    opt("receipt_status"),
-    opt("receipt_gas_used"),
+    req("value").or_parquet(CRYO_VALUE),
+    req("block_timestamp").or_parquet(&["timestamp"]),
+    opt("receipt_status").or_parquet(&["success"]),
+    opt("receipt_gas_used").or_parquet(&["gas_used"]),
     opt("gas_price"),
     opt("receipt_effective_gas_price"),
     opt("receipt_contract_address"),
@@ -160,10 +167,10 @@ pub(crate) fn read_transactions(
 }
 
 const TOKEN_FIELDS: &[Field] = &[
-    req("token_address"),
+    req("token_address").or_parquet(&["erc20"]),
     req("from_address"),
     req("to_address"),
-    req("value"),
+    req("value").or_parquet(CRYO_VALUE),
     req("transaction_hash"),
     opt("log_index"),
     req("block_number"),
@@ -227,11 +234,12 @@ const TRACE_FIELDS: &[Field] = &[
     opt("transaction_hash"),
     req("block_number"),
     opt("transaction_index"),
-    opt("from_address"),
-    opt("to_address"),
-    req("value"),
-    opt("trace_type"),
-    opt("call_type"),
+    opt("from_address").or_parquet(&["action_from"]),
+    // cryo: `action_to`, or for a creation the created `result_address`.
+    opt("to_address").or_parquet(&["action_to", "result_address"]),
+    req("value").or_parquet(&["action_value"]),
+    opt("trace_type").or_parquet(&["action_type"]),
+    opt("call_type").or_parquet(&["action_call_type"]),
     opt("trace_address"),
     opt("status"),
     opt("error"),

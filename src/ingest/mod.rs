@@ -10,6 +10,7 @@
 //! | ethereum-etl `token_transfers` | [`Format::EthTokenTransfers`] | one ERC-20 transfer per row |
 //! | ethereum-etl `traces` | [`Format::EthTraces`] | internal transfers: status 1, value > 0, non-empty `trace_address` |
 //! | Etherscan CSV exports | [`Format::Etherscan`] | normal, internal and token exports, told apart by header |
+//! | BigQuery `crypto_ethereum` or cryo tables as Parquet (feature `parquet`) | the three above | same columns and rules, cryo's column names too |
 //! | fundtrace JSON lines | [`Format::Fundtrace`] | one record per line (written by `report::ledger_jsonl`); round-trips exactly |
 
 pub mod bitcoin;
@@ -18,6 +19,10 @@ mod digest;
 pub mod ethereum_etl;
 pub mod etherscan;
 pub mod own;
+#[cfg(feature = "parquet")]
+mod parquet_guard;
+#[cfg(feature = "parquet")]
+mod parquet_input;
 mod progress;
 mod records;
 pub mod rejects;
@@ -74,10 +79,17 @@ pub enum Encoding {
     Csv,
     /// One JSON object per line.
     JsonLines,
+    /// Apache Parquet (BigQuery exports, cryo datasets); read with the
+    /// `parquet` feature, refused with [`IngestError::File`] without it.
+    Parquet,
 }
 
+/// Why a Parquet input is refused by a build without the `parquet` feature.
+pub const NO_PARQUET: &str = "this build of fundtrace reads no Parquet files: build it with the `parquet` feature (cargo build --release --features parquet)";
+
 impl Encoding {
-    /// The encoding a path's extension says: `.csv` or `.json`/`.jsonl`/`.ndjson`.
+    /// The encoding a path's extension says: `.csv`, `.json`/`.jsonl`/`.ndjson`
+    /// or `.parquet`/`.parq`.
     ///
     /// # Errors
     ///
@@ -90,6 +102,7 @@ impl Encoding {
         match ext.as_deref() {
             Some("csv") => Ok(Encoding::Csv),
             Some("json" | "jsonl" | "ndjson") => Ok(Encoding::JsonLines),
+            Some("parquet" | "parq") => Ok(Encoding::Parquet),
             _ => Err(IngestError::UnknownEncoding {
                 path: path.display().to_string(),
             }),
@@ -176,7 +189,9 @@ pub enum IngestError {
         source: std::io::Error,
     },
     /// The extension does not say CSV or JSON lines.
-    #[error("{path}: cannot tell the encoding (expected .csv, .json, .jsonl or .ndjson)")]
+    #[error(
+        "{path}: cannot tell the encoding (expected .csv, .json, .jsonl, .ndjson or .parquet)"
+    )]
     UnknownEncoding {
         /// File.
         path: String,
@@ -210,6 +225,17 @@ pub enum IngestError {
     File {
         /// File.
         path: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A Parquet file's structure is unusable (not Parquet, truncated,
+    /// corrupt, missing columns, wrong column types), with where it is.
+    #[error("{path}: {}{problem}", at.prefix())]
+    Parquet {
+        /// File.
+        path: String,
+        /// Row group, row and column, where known (boxed: errors stay small).
+        at: Box<ParquetPlace>,
         /// What is wrong.
         problem: String,
     },
@@ -254,6 +280,12 @@ impl IngestError {
             IngestError::Record { path, line, .. } | IngestError::Conflict { path, line, .. } => {
                 Some(Position::line(path.clone(), *line))
             }
+            IngestError::Parquet { path, at, .. } => Some(Position {
+                file: path.clone(),
+                line: at.row,
+                field: at.column.clone(),
+                ..Position::default()
+            }),
             IngestError::Ledger(_) => None,
         }
     }
@@ -267,6 +299,7 @@ impl IngestError {
             IngestError::Field { line, .. }
             | IngestError::Record { line, .. }
             | IngestError::Conflict { line, .. } => Some(*line),
+            IngestError::Parquet { at, .. } => at.row,
             _ => None,
         }
     }
@@ -403,6 +436,17 @@ pub fn read_file(
         });
     }
     let encoding = Encoding::from_path(&source.path)?;
+    if encoding == Encoding::Parquet
+        && !matches!(
+            source.format,
+            Format::EthTransactions | Format::EthTokenTransfers | Format::EthTraces
+        )
+    {
+        return Err(IngestError::File {
+            path: path_str,
+            problem: "Parquet files are read as transactions, token transfers or traces (BigQuery crypto_ethereum or cryo tables)".into(),
+        });
+    }
     if source.format == Format::Etherscan && encoding != Encoding::Csv {
         return Err(IngestError::File {
             path: path_str,
@@ -486,6 +530,39 @@ pub fn read_from(
         ignored,
     });
     Ok(())
+}
+
+/// Where in a Parquet file a problem is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ParquetPlace {
+    /// Row group (0-based), when the problem is in one.
+    pub row_group: Option<usize>,
+    /// Row (1-based, counted across row groups), when known.
+    pub row: Option<u64>,
+    /// Column, when the problem is in one.
+    pub column: Option<String>,
+}
+
+impl ParquetPlace {
+    /// `row group 1, row 4097, column `value`: `, or nothing.
+    #[must_use]
+    pub fn prefix(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(g) = self.row_group {
+            parts.push(format!("row group {g}"));
+        }
+        if let Some(r) = self.row {
+            parts.push(format!("row {r}"));
+        }
+        if let Some(c) = &self.column {
+            parts.push(format!("column `{c}`"));
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", parts.join(", "))
+        }
+    }
 }
 
 /// Skip counts by reason, as carried in reports.

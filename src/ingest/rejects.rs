@@ -169,6 +169,8 @@ fn reread(path: &str, wanted: &BTreeSet<u64>, digest: Option<&str>) -> Option<Ve
                 }
             }
         }
+        // Rejected Parquet rows are written as JSON objects when read.
+        Encoding::Parquet => return None,
         Encoding::JsonLines => {
             let mut buf = Vec::new();
             let mut line = 0u64;

@@ -25,7 +25,22 @@ pub(crate) struct Field {
     pub(crate) name: &'static str,
     /// Other header names the same field goes by (CSV only).
     pub(crate) alts: &'static [&'static str],
+    /// Other column names the same field goes by in Parquet files (cryo);
+    /// see [`Field::or_parquet`].
+    pub(crate) parquet: &'static [&'static str],
     pub(crate) required: bool,
+}
+
+impl Field {
+    /// The same field, also found under these Parquet column names (cryo's
+    /// datasets). When several of the field's columns are present, each
+    /// row takes the first that is not null.
+    pub(crate) const fn or_parquet(self, names: &'static [&'static str]) -> Field {
+        Field {
+            parquet: names,
+            ..self
+        }
+    }
 }
 
 /// A field that may go by several header names.
@@ -33,6 +48,7 @@ pub(crate) const fn any_of(names: &'static [&'static str], required: bool) -> Fi
     Field {
         name: names[0],
         alts: names,
+        parquet: &[],
         required,
     }
 }
@@ -41,6 +57,7 @@ pub(crate) const fn req(name: &'static str) -> Field {
     Field {
         name,
         alts: &[],
+        parquet: &[],
         required: true,
     }
 }
@@ -49,6 +66,7 @@ pub(crate) const fn opt(name: &'static str) -> Field {
     Field {
         name,
         alts: &[],
+        parquet: &[],
         required: false,
     }
 }
@@ -60,7 +78,23 @@ pub(crate) struct Values<'a> {
     fields: &'a [Field],
 }
 
-impl Values<'_> {
+impl<'a> Values<'a> {
+    /// A record's values (in the order of `fields`).
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn new(line: u64, values: Vec<Option<Cow<'a, str>>>, fields: &'a [Field]) -> Self {
+        Values {
+            line,
+            values,
+            fields,
+        }
+    }
+
+    /// The values, for reuse of their allocation.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    pub(crate) fn into_values(self) -> Vec<Option<Cow<'a, str>>> {
+        self.values
+    }
+
     /// The value of field number `i` (as requested); `None` when absent,
     /// null or empty.
     pub(crate) fn get(&self, i: usize) -> Option<&str> {
@@ -148,6 +182,7 @@ pub(crate) fn for_each_record(
     let seen = match encoding {
         Encoding::Csv => csv_records(input, fields, ctx, &mut on_record),
         Encoding::JsonLines => json_records(input, fields, ctx, &mut on_record),
+        Encoding::Parquet => parquet_records(input, fields, ctx, &mut on_record),
     };
     // A whole-file problem (empty, wrong header) is not a record: it is an
     // error in lenient mode too, so a file is never dropped whole with a
@@ -155,10 +190,38 @@ pub(crate) fn for_each_record(
     if seen? == 0 {
         return Err(ctx.file_error(match encoding {
             Encoding::Csv => "no records after the header",
-            Encoding::JsonLines => "no records",
+            Encoding::JsonLines | Encoding::Parquet => "no records",
         }));
     }
     Ok(())
+}
+
+/// A Parquet file's rows (the file is read whole: the reader needs random
+/// access, and the digest covers every byte as for text).
+#[cfg(feature = "parquet")]
+fn parquet_records(
+    input: &mut impl BufRead,
+    fields: &[Field],
+    ctx: &mut Context<'_, '_>,
+    on_record: &mut impl FnMut(&Values<'_>, &mut Context<'_, '_>) -> Result<(), IngestError>,
+) -> Result<u64, IngestError> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(input, &mut bytes).map_err(|source| IngestError::Io {
+        path: ctx.path.clone(),
+        source,
+    })?;
+    super::parquet_input::records(bytes, fields, ctx, on_record)
+}
+
+/// Without the `parquet` feature, a Parquet input is refused.
+#[cfg(not(feature = "parquet"))]
+fn parquet_records(
+    _input: &mut impl BufRead,
+    _fields: &[Field],
+    ctx: &mut Context<'_, '_>,
+    _on_record: &mut impl FnMut(&Values<'_>, &mut Context<'_, '_>) -> Result<(), IngestError>,
+) -> Result<u64, IngestError> {
+    Err(ctx.file_error(super::NO_PARQUET))
 }
 
 fn csv_records(
@@ -285,7 +348,7 @@ fn csv_records(
 
 /// Empties a value buffer and hands its allocation on with a new lifetime
 /// (an in-place collect of no items reuses the buffer).
-fn recycle<'b>(mut values: Vec<Option<Cow<'_, str>>>) -> Vec<Option<Cow<'b, str>>> {
+pub(crate) fn recycle<'b>(mut values: Vec<Option<Cow<'_, str>>>) -> Vec<Option<Cow<'b, str>>> {
     values.clear();
     values.into_iter().map(|_| None).collect()
 }
