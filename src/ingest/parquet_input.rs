@@ -606,11 +606,33 @@ fn raw_row(fields: &[Field], texts: &[String]) -> String {
     serde_json::Value::Object(map).to_string()
 }
 
+thread_local! {
+    /// Set while this thread runs a [`guarded`] step: its panics are expected
+    /// (corrupt input) and become errors, so they are not printed.
+    static IN_GUARDED_STEP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Runs a step of the `parquet` crate, turning a panic on corrupt data
 /// (which [`super::parquet_guard`] does not foresee) into an error.
+///
+/// The first call installs a panic hook that stays silent for panics inside
+/// a guarded step on the same thread and hands every other panic to the hook
+/// that was there before: a user then sees the positioned error alone, not a
+/// panic message from inside the decoder followed by it.
 fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f))
-        .map_err(|_| "corrupt data (the Parquet decoder gave up)".to_string())
+    static QUIET_HOOK: std::sync::Once = std::sync::Once::new();
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !IN_GUARDED_STEP.with(std::cell::Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    let was = IN_GUARDED_STEP.with(|g| g.replace(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    IN_GUARDED_STEP.with(|g| g.set(was));
+    result.map_err(|_| "corrupt data (the Parquet decoder gave up)".to_string())
 }
 
 #[cfg(test)]
