@@ -29,8 +29,12 @@ fn ronin() -> fundtrace::ingest::Dataset {
 }
 
 /// A UTXO dataset holding the genesis block, written to a temporary file.
+/// Each call writes its own file: tests run in parallel threads of one
+/// process, and a shared path let one test read while another wrote.
 fn genesis_dataset() -> fundtrace::ingest::Dataset {
-    let dir = std::env::temp_dir().join(format!("fundtrace-inv-{}", std::process::id()));
+    static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("fundtrace-inv-{}-{call}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("genesis.dat");
     std::fs::write(&path, genesis_block().serialize()).unwrap();
