@@ -30,6 +30,9 @@ impl PathQuery<'_, '_> {
     /// O(E·H²) time and O(V + E·H) memory.
     #[must_use]
     pub fn best_to_each(&self, kind: PathKind) -> Vec<Option<TemporalPath>> {
+        if self.target_list.is_empty() {
+            return Vec::new();
+        }
         match kind {
             PathKind::Earliest | PathKind::Fewest => self.hops_to_each(kind),
             PathKind::Widest if self.max_hops().is_some() => self.widest_limited(Goal::Each),
