@@ -238,11 +238,11 @@ pub struct SnapshotSource {
 }
 
 impl Ledger {
-    /// Writes the ledger as a snapshot (see [`write`]).
+    /// Writes the ledger as a snapshot (see [`write()`]).
     ///
     /// # Errors
     ///
-    /// As [`write`].
+    /// As [`write()`].
     pub fn write_snapshot<W: Write>(&self, w: W) -> Result<u64, SnapshotError> {
         write(self, w)
     }
@@ -270,7 +270,7 @@ impl Ledger {
 /// # Errors
 ///
 /// [`SnapshotError::Bitcoin`] when `utxo` is given (before anything is
-/// written), else as [`write`].
+/// written), else as [`write()`].
 pub fn write_dataset<W: Write>(
     ledger: &Ledger,
     utxo: Option<&UtxoLedger>,

@@ -61,7 +61,7 @@ impl Default for ProbableConfig {
 }
 
 /// The integer weight of a candidate withdrawal `delay` seconds after the
-/// deposit (see the [module docs](self)): 0 beyond the window, otherwise
+/// deposit (see the module docs): 0 beyond the window, otherwise
 /// between 1 and [`WEIGHT_SCALE`], falling with the delay.
 #[must_use]
 pub fn plausibility(delay: u64, config: &ProbableConfig) -> u64 {
