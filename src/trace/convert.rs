@@ -231,6 +231,33 @@ pub(crate) struct Plan {
 
 /// The transfers of `leg` among the ledger's first `end` (fees, zero
 /// amounts and self-transfers left out), in event order.
+/// Puts `converted` (tainted parts a conversion delivers) at the front of a
+/// transfer's `parts` and takes their total out of its clean parts, front
+/// first, so the transfer's amount is unchanged. Returns that total, or
+/// `None` when it is zero (nothing converted, `parts` untouched). The
+/// caller has bounded the total by the parts' clean value.
+pub(crate) fn replace_clean(parts: &mut Vec<Part>, mut converted: Vec<Part>) -> Option<Amount> {
+    let total = converted
+        .iter()
+        .fold(0, |s: Amount, q| s.saturating_add(q.amount));
+    if total == 0 {
+        return None;
+    }
+    let mut need = total;
+    for q in parts.iter_mut().filter(|q| q.is_clean()) {
+        let d = need.min(q.amount);
+        q.amount -= d;
+        need -= d;
+        if need == 0 {
+            break;
+        }
+    }
+    parts.retain(|q| q.amount > 0);
+    converted.append(parts);
+    *parts = converted;
+    Some(total)
+}
+
 pub(crate) fn leg_transfers(ledger: &Ledger, leg: &Leg, end: usize) -> Vec<u32> {
     let Some(tx) = ledger.tx_by_hash(&leg.tx) else {
         return Vec::new();
@@ -596,25 +623,7 @@ impl Plan {
                 });
             }
         }
-        let total = converted
-            .iter()
-            .fold(0, |s: Amount, q| s.saturating_add(q.amount));
-        if total == 0 {
-            return None;
-        }
-        // Take the converted amount out of the clean parts, front first.
-        let mut need = total;
-        for q in parts.iter_mut().filter(|q| q.is_clean()) {
-            let d = need.min(q.amount);
-            q.amount -= d;
-            need -= d;
-            if need == 0 {
-                break;
-            }
-        }
-        parts.retain(|q| q.amount > 0);
-        converted.append(parts);
-        *parts = converted;
+        let total = replace_clean(parts, converted)?;
         p.delivered = p.delivered.saturating_add(total);
         Some((p.kind, total))
     }

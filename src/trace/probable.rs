@@ -49,7 +49,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::books::{Part, PROBABLE};
-use super::convert::{leg_transfers, Leg};
+use super::convert::{leg_transfers, replace_clean, Leg};
 use crate::amount::{largest_remainder_split, Amount};
 use crate::heuristics::mixer::{plausibility, ProbableConfig};
 use crate::id::{AddressId, AssetId, TransferId};
@@ -357,24 +357,7 @@ impl Spreads {
                 ..*part
             });
         }
-        let total = converted
-            .iter()
-            .fold(0, |s: Amount, q| s.saturating_add(q.amount));
-        if total == 0 {
-            return None;
-        }
-        let mut need = total;
-        for q in parts.iter_mut().filter(|q| q.is_clean()) {
-            let d = need.min(q.amount);
-            q.amount -= d;
-            need -= d;
-            if need == 0 {
-                break;
-            }
-        }
-        parts.retain(|q| q.amount > 0);
-        converted.append(parts);
-        *parts = converted;
+        let total = replace_clean(parts, converted)?;
         let pool = &mut self.pools[wd.pool as usize];
         pool.delivered = pool.delivered.saturating_add(total);
         Some(total)
