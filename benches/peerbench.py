@@ -9,7 +9,7 @@ Design (see benches/README.md):
 - Every contestant is a server process: fundtrace is `peer_bench serve DIR`,
   each Python peer is `python3 SCRIPT --serve PEER DIR`. A server loads the
   CSV, prepares its structures, prints a ready line, then answers one command
-  per stdin line with one JSON line {"ms", "answer"}; it measures `ms` itself
+  per stdin line with one JSON line {"ms", "cpu_ms", "answer"}; it measures `ms` itself
   around the query call alone (loading, answer formatting and the pipe are
   excluded, on every side alike). `load` and `build` are commands too, timed
   the same way.
@@ -136,10 +136,12 @@ def serve(make_peer, directory):
             print(json.dumps({"ms": 0, "answer": {"error": f"unknown command {cmd}"}}), flush=True)
             continue
         run, answer = commands[cmd]
+        c = time.process_time()
         t = time.perf_counter()
         res = run()
         ms = (time.perf_counter() - t) * 1e3
-        print(json.dumps({"ms": ms, "answer": answer(res)}), flush=True)
+        cpu_ms = (time.process_time() - c) * 1e3
+        print(json.dumps({"ms": ms, "cpu_ms": cpu_ms, "answer": answer(res)}), flush=True)
 
 
 # ---------------------------------------------------------------- driver
@@ -174,7 +176,8 @@ class Server:
         r = self._read()
         if isinstance(r["answer"], dict) and "error" in r["answer"]:
             raise SystemExit(f"{self.name}: {r['answer']['error']}")
-        return r["ms"], r["answer"]
+        cpu = r.get("cpu_ms")  # null where the server has no CPU clock
+        return r["ms"], cpu if cpu is not None else r["ms"], r["answer"]
 
     def close(self):
         try:
@@ -211,9 +214,11 @@ def pinned(argv, cpu):
 
 def interleave(rows, rounds, warmup=1):
     """rows: list of (row name, [(label, server, command)]), the first entry
-    being fundtrace's reference. Returns {row: {label: [ms, …]}}; exits with
-    status 1 on the first answer that differs from the reference."""
+    being fundtrace's reference. Returns ({row: {label: [wall ms, …]}}, the
+    same of CPU ms); exits with status 1 on the first answer that differs from
+    the reference."""
     times = {row: {label: [] for label, _, _ in entries} for row, entries in rows}
+    cpu = {row: {label: [] for label, _, _ in entries} for row, entries in rows}
     for r in range(warmup + rounds):
         for row, entries in rows:
             k = len(entries)
@@ -221,10 +226,11 @@ def interleave(rows, rounds, warmup=1):
             results = {}
             for j in range(k):
                 label, server, cmd = entries[(r + j) % k]
-                ms, ans = server.run(cmd)
+                ms, cpu_ms, ans = server.run(cmd)
                 results[label] = ans
                 if r >= warmup:
                     times[row][label].append(ms)
+                    cpu[row][label].append(cpu_ms)
             ref_label = entries[0][0]
             ref = results[ref_label]
             for label, _, _ in entries:
@@ -237,7 +243,7 @@ def interleave(rows, rounds, warmup=1):
             if r == 0:
                 print(f"  {row}: {k} contestants agree: {json.dumps(ref)[:100]}", file=sys.stderr)
         print(f"  round {r + 1}/{warmup + rounds} done" + (" (warm-up)" if r < warmup else ""), file=sys.stderr)
-    return times
+    return times, cpu
 
 
 def fmt_ms(ms):
@@ -250,16 +256,23 @@ def fmt_ms(ms):
     return f"{ms * 1e3:.1f} µs"
 
 
-def report(title, rows, times, fundtrace_label, descriptions, rounds):
-    """Prints every contestant's min / median, then the summary table
-    (median ratio of the best peer to fundtrace's library answer)."""
-    print(f"\n{title}: min / median of {rounds} interleaved run(s) each, after one warm-up round")
+def report(title, rows, measured, fundtrace_label, descriptions, rounds):
+    """Prints every contestant's wall-clock min / median and CPU-time median,
+    then the summary table: the ratio of the best peer's median to
+    fundtrace's (library answer), in wall-clock time and in CPU time. CPU
+    time (the process's, every thread counted) is the fairer figure when
+    the machine is shared with other work."""
+    times, cpu = measured
+    print(f"\n{title}: wall min / median and CPU median of {rounds} interleaved run(s) each, "
+          "after one warm-up round")
     for row, entries in rows:
         print(f"  {row}: {descriptions.get(row, '')}")
         for label, _, _ in entries:
             t = times[row][label]
-            print(f"    {label:<34} {fmt_ms(min(t)):>10} / {fmt_ms(statistics.median(t)):>10}")
-    print(f"\n| {title} | fundtrace (min / median) | best peer (min / median) | ratio (medians) |")
+            c = cpu[row][label]
+            print(f"    {label:<34} {fmt_ms(min(t)):>10} / {fmt_ms(statistics.median(t)):>10}"
+                  f"   cpu {fmt_ms(statistics.median(c)):>10}")
+    print(f"\n| {title} | fundtrace (min / median; CPU) | best peer (min / median; CPU) | ratio (medians; CPU) |")
     print("|---|---|---|---|")
     for row, entries in rows:
         ft = [lab for lab, _, _ in entries if lab.startswith(fundtrace_label)]
@@ -269,9 +282,12 @@ def report(title, rows, times, fundtrace_label, descriptions, rounds):
         ftl = ft[0]
         best = min(peers, key=lambda lab: statistics.median(times[row][lab]))
         fm, bm = statistics.median(times[row][ftl]), statistics.median(times[row][best])
+        fc, bc = statistics.median(cpu[row][ftl]), statistics.median(cpu[row][best])
         extra = ""
         for other in ft[1:]:
             om = statistics.median(times[row][other])
             extra += f"; {other.split(' ', 1)[1] if ' ' in other else other} {fmt_ms(om)}: {bm / om:.2f}×"
-        print(f"| {descriptions.get(row, row)} | {fmt_ms(min(times[row][ftl]))} / {fmt_ms(fm)} | "
-              f"{best}, {fmt_ms(min(times[row][best]))} / {fmt_ms(bm)} | {bm / fm:.2f}×{extra} |")
+        cpu_ratio = f"{bc / fc:.2f}×" if fc > 0 else "n/a"
+        print(f"| {descriptions.get(row, row)} | {fmt_ms(min(times[row][ftl]))} / {fmt_ms(fm)}; {fmt_ms(fc)} | "
+              f"{best}, {fmt_ms(min(times[row][best]))} / {fmt_ms(bm)}; {fmt_ms(bc)} | "
+              f"{bm / fm:.2f}×; {cpu_ratio}{extra} |")

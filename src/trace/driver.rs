@@ -37,6 +37,9 @@ enum Role {
     Creations,
 }
 
+/// How many events ahead the walk loads the balances it will need.
+const AHEAD: usize = 16;
+
 /// Marks an entry of the balance table as an index into the special purses.
 const SPECIAL: u128 = 1 << 127;
 
@@ -643,13 +646,15 @@ impl<'a> Walk<'a> {
     }
 
     /// Taint stopped by the hop limit, as holdings.
-    fn stuck_holdings(&self, out: &mut BTreeMap<(u32, u32), Held>) {
+    fn stuck_holdings(&self, out: &mut Vec<((u32, u32), Held)>) {
         for (&(purse, tag), &amount) in &self.stuck {
             if amount == 0 {
                 continue;
             }
             let key = (self.address_of(purse), self.asset_of(purse));
-            out.entry(key).or_default().add(tag, amount);
+            let mut h = Held::default();
+            h.add(tag, amount);
+            out.push((key, h));
         }
     }
 }
@@ -677,6 +682,25 @@ impl Held {
             self.probable = self.probable.saturating_add(amount);
         }
     }
+}
+
+/// Sorts holdings by (address, asset) and merges the entries of one purse.
+fn merge_held(mut held: Vec<((u32, u32), Held)>) -> impl Iterator<Item = ((u32, u32), Held)> {
+    held.sort_by_key(|(k, _)| *k);
+    let mut merged: Vec<((u32, u32), Held)> = Vec::with_capacity(held.len());
+    for (k, h) in held {
+        match merged.last_mut() {
+            Some((last, into)) if *last == k => {
+                for (inc, a) in h.by_incident {
+                    add_incident(&mut into.by_incident, inc, a);
+                }
+                // At most the purse's (checked) balance.
+                into.probable = into.probable.saturating_add(h.probable);
+            }
+            _ => merged.push((k, h)),
+        }
+    }
+    merged.into_iter()
 }
 
 fn holding(address: u32, asset: u32, held: Held) -> Holding {
@@ -752,7 +776,33 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
     // predictable branches per event.
     let reordered = CONV && !order.is_empty();
     let has_targets = CONV && w.plan.has_targets();
+    // Loads of what the walk needs `AHEAD` events ahead (in event order,
+    // dense purse table): the walk is bound by random reads of the balance
+    // table and of the special purses, and issuing them early lets several
+    // misses overlap. Plain loads folded into `warm` (a prefetch intrinsic
+    // would need `unsafe`); the values are never used.
+    let ahead = if reordered { 0 } else { w.dense };
+    let mut warm: u128 = 0;
     for k in 0..w.end {
+        if ahead != 0 && k + AHEAD < w.end {
+            let j = k + AHEAD;
+            let (pf, pt) = (from[j].0, to[j].0);
+            if reached(pf) || reached(pt) {
+                let a = assets[j].0;
+                let bal = |x: u32| {
+                    w.bal
+                        .get(x.wrapping_mul(ahead).wrapping_add(a) as usize)
+                        .copied()
+                        .unwrap_or(0)
+                };
+                let (bf, bt) = (bal(pf), bal(pt));
+                let special = |b: u128| {
+                    let i = if b & SPECIAL != 0 { b & !SPECIAL } else { 0 };
+                    w.specials.get(i as usize).map_or(0, |sp| sp.book)
+                };
+                warm ^= bf ^ bt ^ u128::from(special(bf) ^ special(bt));
+            }
+        }
         let i = if reordered {
             order.get(k).map_or(k, |&x| x as usize)
         } else {
@@ -924,8 +974,11 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
         add_to(&mut balance_r, v, &mut w.overflow, a);
         w.set_balance(r, balance_r);
     }
-    // Holdings.
-    let mut held: BTreeMap<(u32, u32), Held> = BTreeMap::new();
+    std::hint::black_box(warm);
+    // Holdings: one entry per tainted purse and per purse with taint stuck
+    // by the hop limit, sorted and merged (a sort of a vector, where a
+    // million holders made a map's insertions a tenth of the walk).
+    let mut held: Vec<((u32, u32), Held)> = Vec::new();
     let mut tmp = Vec::new();
     for sp in &w.specials {
         if sp.book == NONE {
@@ -933,16 +986,14 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
         }
         tmp.clear();
         books[sp.book as usize].holdings(&mut tmp);
-        let list = held
-            .entry((w.address_of(sp.purse), w.asset_of(sp.purse)))
-            .or_default();
+        let mut list = Held::default();
         for part in &tmp {
             list.add(part.tag, part.amount);
         }
+        held.push(((w.address_of(sp.purse), w.asset_of(sp.purse)), list));
     }
     w.stuck_holdings(&mut held);
-    let holders = held
-        .into_iter()
+    let holders = merge_held(held)
         .filter(|(_, l)| l.by_incident.iter().any(|(_, a)| *a > 0))
         .map(|((addr, asset), l)| holding(addr, asset, l))
         .collect();
