@@ -1498,7 +1498,7 @@ fn read_columns(file: &std::fs::File, len: u64) -> Result<(Columns, [u8; 32]), S
             for (span, (_, head, _, trailer)) in spans.iter().zip(&layout.sections) {
                 sha.update(head);
                 for n in span.clone() {
-                    let (number, bytes, crc) = match claim(&queue, Some(n)) {
+                    let (number, bytes, crc) = match claim(queue, Some(n)) {
                         Some(p) => read_piece(file, p)?,
                         // The other thread has it, and sends the pieces it
                         // reads in order; none means it stopped on an error.
@@ -1517,7 +1517,7 @@ fn read_columns(file: &std::fs::File, len: u64) -> Result<(Columns, [u8; 32]), S
         });
         // This one: reads pieces in order while there are any.
         let mut read = Ok(());
-        while let Some(p) = claim(&queue, None) {
+        while let Some(p) = claim(queue, None) {
             match read_piece(file, p) {
                 Ok(done) => {
                     if send.send(done).is_err() {
