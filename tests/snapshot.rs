@@ -1,7 +1,8 @@
 //! Ledger snapshots: a snapshot gives the same reports as the inputs it was
 //! made from (through the library and the command line), every column of a
 //! generated ledger comes back, and a damaged, cut, foreign or empty file
-//! is refused with an error that says what is wrong.
+//! is refused with an error that says what is wrong, by the one-thread
+//! reader (`read_from`) and the two-thread one (`read_file`) alike.
 
 mod common;
 
@@ -400,6 +401,188 @@ fn wrong_magic_and_empty_files_are_not_snapshots() {
         Err(e @ SnapshotError::Empty) => assert!(e.to_string().contains("empty file"), "{e}"),
         other => panic!("{other:?}"),
     }
+}
+
+// ------------------------------------------------- read_file (both cores)
+
+/// Writes `bytes` to a file of its own in `dir`.
+fn file_of(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    p
+}
+
+/// A generated ledger whose largest columns span several of the 1 MiB
+/// pieces `read_file` reads on two threads.
+fn large_snapshot() -> (Ledger, Vec<u8>) {
+    let g = generate(&GenConfig {
+        transfers: 150_000,
+        seed: 13,
+        ..GenConfig::default()
+    });
+    let bytes = snapshot_bytes(&g.ledger);
+    let largest = sections(&bytes).iter().map(|s| s.2).max().unwrap_or(0);
+    assert!(largest > 3 << 20, "largest section {largest} bytes");
+    (g.ledger, bytes)
+}
+
+#[test]
+fn read_file_gives_the_ledger_read_from_gives_and_the_file_sha256() {
+    let dir = case_dir("parallel");
+    let (ledger, bytes) = large_snapshot();
+    let sample = sample_snapshot();
+    let empty = snapshot_bytes(&Ledger::default());
+    for (name, bytes) in [("large", &bytes), ("bybit", &sample), ("empty", &empty)] {
+        let path = file_of(&dir, name, bytes);
+        let serial = reload(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+        // Several reads: the two threads share the pieces differently
+        // each time, and every sharing gives the same ledger.
+        for _ in 0..3 {
+            let parallel = snapshot::read_file(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_same(&serial, &parallel);
+            let source = parallel
+                .snapshot_source()
+                .unwrap_or_else(|| panic!("{name}: no source"));
+            assert_eq!(source.sha256, sha256_of(&path), "{name}");
+            assert_eq!(source.path, path.display().to_string());
+        }
+    }
+    let back = snapshot::read_file(&dir.join("large")).unwrap_or_else(|e| panic!("{e}"));
+    assert_same(&ledger, &back);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn read_file_finds_a_flipped_byte_in_any_section_and_names_it() {
+    let dir = case_dir("parallel-flip");
+    for bytes in [sample_snapshot(), large_snapshot().1] {
+        let mut tried = 0;
+        for (i, &(head, data, len)) in sections(&bytes).iter().enumerate() {
+            if len == 0 {
+                continue;
+            }
+            // First, middle and last byte, and bytes in the second and last
+            // 1 MiB piece of a large section.
+            let mut at = vec![data, data + len / 2, data + len - 1];
+            if len > 1 << 20 {
+                at.extend([data + (1 << 20) + 3, data + len - (1 << 20) + 1]);
+            }
+            for at in at {
+                let mut bad = bytes.clone();
+                bad[at] ^= 0x04;
+                let path = file_of(&dir, "flipped", &bad);
+                match snapshot::read_file(&path) {
+                    Err(
+                        e @ SnapshotError::Checksum {
+                            offset, section, ..
+                        },
+                    ) => {
+                        assert_eq!(offset, head as u64, "section {i} byte {at}");
+                        let text = e.to_string();
+                        assert!(
+                            text.contains(&format!("the {section} section at offset {head}")),
+                            "{text}"
+                        );
+                    }
+                    other => panic!("section {i} byte {at}: {other:?}"),
+                }
+                tried += 1;
+            }
+            // The stored checksum itself.
+            let mut bad = bytes.clone();
+            bad[data + len + 2] ^= 1;
+            let path = file_of(&dir, "trailer", &bad);
+            match snapshot::read_file(&path) {
+                Err(SnapshotError::Checksum { offset, .. }) => assert_eq!(offset, head as u64),
+                other => panic!("section {i} trailer: {other:?}"),
+            }
+        }
+        assert!(tried >= 40, "{tried}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn read_file_refuses_cut_long_miscounted_foreign_and_empty_files() {
+    let dir = case_dir("parallel-cut");
+    let bytes = sample_snapshot();
+    let n = bytes.len();
+    // Cut at every section boundary (its header, its data, its checksum)
+    // and inside the file header.
+    let mut cuts = vec![0, 1, 7, 8, 30, 63];
+    for &(head, data, len) in &sections(&bytes) {
+        cuts.extend([head, head + 5, data, data + len, data + len + 2]);
+    }
+    cuts.push(n - 1);
+    for cut in cuts {
+        let path = file_of(&dir, "cut", &bytes[..cut]);
+        let err = snapshot::read_file(&path);
+        let serial = reload(&bytes[..cut]);
+        match (&err, cut) {
+            (Err(SnapshotError::Empty), 0) => {}
+            (Err(SnapshotError::BadMagic { .. }), _) => panic!("cut {cut}: {err:?}"),
+            (Err(e @ SnapshotError::Truncated { .. }), _) => {
+                let want = if cut < 64 { 64 } else { n };
+                let text = e.to_string();
+                assert!(
+                    text.contains(&format!("{want} bytes expected, the file has {cut}")),
+                    "cut {cut}: {text}"
+                );
+            }
+            _ => panic!("cut {cut}: {err:?}"),
+        }
+        // The same error as the one-thread reader gives.
+        assert_eq!(
+            err.map(|_| ()).map_err(|e| e.to_string()),
+            serial.map(|_| ()).map_err(|e| e.to_string()),
+            "cut {cut}"
+        );
+    }
+    let mut long = bytes.clone();
+    long.push(0);
+    let path = file_of(&dir, "long", &long);
+    assert!(matches!(
+        snapshot::read_file(&path),
+        Err(SnapshotError::TooLong { .. })
+    ));
+    // A count larger than the file, in each section, names the section's
+    // offset, and nothing is allocated for it.
+    for &(head, _, _) in &sections(&bytes) {
+        let mut bad = bytes.clone();
+        bad[head + 15] = 0x40;
+        let path = file_of(&dir, "count", &bad);
+        match snapshot::read_file(&path) {
+            Err(SnapshotError::CountTooLarge { offset, .. }) => assert_eq!(offset, head as u64),
+            other => panic!("section at {head}: {other:?}"),
+        }
+    }
+    // Another version, another kind of file, an empty one.
+    let this = env!("CARGO_PKG_VERSION");
+    let path = file_of(&dir, "old", &with_version(&bytes, 2, this));
+    match snapshot::read_file(&path) {
+        Err(e @ SnapshotError::OtherVersion { .. }) => {
+            assert!(
+                e.to_string().contains("format 2 written by fundtrace"),
+                "{e}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    let path = file_of(&dir, "csv", b"hash,nonce\n");
+    assert!(matches!(
+        snapshot::read_file(&path),
+        Err(SnapshotError::BadMagic { .. })
+    ));
+    let path = file_of(&dir, "empty", b"");
+    assert!(matches!(
+        snapshot::read_file(&path),
+        Err(SnapshotError::Empty)
+    ));
+    assert!(matches!(
+        snapshot::read_file(&dir.join("missing")),
+        Err(SnapshotError::Io(_))
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 // ------------------------------------------------------------ command line
