@@ -19,11 +19,11 @@ mod digest;
 pub mod ethereum_etl;
 pub mod etherscan;
 pub mod own;
+mod parallel;
 #[cfg(feature = "parquet")]
 mod parquet_guard;
 #[cfg(feature = "parquet")]
 mod parquet_input;
-mod parallel;
 mod progress;
 mod records;
 pub mod rejects;

