@@ -2,7 +2,9 @@
 //!
 //! `parse` reads the CSV into a `LedgerBuilder` (splitting, field parsing,
 //! SHA-256 of the bytes, transaction deduplication and address interning);
-//! `parse_and_build` also builds the `Ledger` (canonical ids, event order).
+//! `parse_and_build` also builds the `Ledger` (canonical ids, event order);
+//! `parse_one_thread` is `parse` with no decoding threads
+//! (`IngestOptions::parse_threads`), as on a single core.
 //!
 //! `cargo bench --bench ingest`; sizes from `FUNDTRACE_BENCH_SIZES`
 //! (comma-separated transfer counts; default `100000,1000000`).
@@ -21,6 +23,11 @@ fn sizes() -> Vec<usize> {
 
 /// Parses `csv` into a fresh builder.
 fn parse(csv: &[u8]) -> LedgerBuilder {
+    parse_with(csv, None)
+}
+
+/// Parses `csv` with the given decoding threads.
+fn parse_with(csv: &[u8], parse_threads: Option<usize>) -> LedgerBuilder {
     let mut builder = LedgerBuilder::new();
     read_from(
         &mut builder,
@@ -28,7 +35,10 @@ fn parse(csv: &[u8]) -> LedgerBuilder {
         Format::EthTransactions,
         Encoding::Csv,
         csv,
-        &mut IngestOptions::default(),
+        &mut IngestOptions {
+            parse_threads,
+            ..IngestOptions::default()
+        },
     )
     .expect("generated CSV is valid");
     builder
@@ -49,6 +59,9 @@ fn ingest(c: &mut Criterion) {
         // hundred megabytes is not part of reading them.
         group.bench_with_input(BenchmarkId::new("parse", n), &csv, |b, csv| {
             b.iter_with_large_drop(|| parse(csv));
+        });
+        group.bench_with_input(BenchmarkId::new("parse_one_thread", n), &csv, |b, csv| {
+            b.iter_with_large_drop(|| parse_with(csv, Some(0)));
         });
         group.bench_with_input(BenchmarkId::new("parse_and_build", n), &csv, |b, csv| {
             b.iter_with_large_drop(|| parse(csv).build().expect("valid"));

@@ -3,6 +3,11 @@
 //!
 //! `cargo run --release --example footprint -- 1000000`
 //!
+//! `footprint gen N FILE` writes the generated CSV; `footprint load FILE` only loads an ethereum-etl transactions CSV (what
+//! `ingest::load` does, nothing after it) and prints the wall and CPU time,
+//! the ledger's heap bytes, and the process's peak resident set (VmHWM), so
+//! the peak while loading can be set against the ledger it makes.
+//!
 //! Prints the exact heap bytes of the ledger's and the graph's tables per
 //! transfer (transaction hashes included) and, as a cross-check, the growth
 //! of the process's resident set (VmRSS, Linux only) from before reading to
@@ -21,7 +26,77 @@ fn rss_bytes() -> Option<u64> {
     Some(kb * 1024)
 }
 
+fn status_bytes(key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}
+
+/// User plus system CPU seconds of this process (Linux only).
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(ticks as f64 / 100.0)
+}
+
+fn load_only(path: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let (start, cpu) = (Instant::now(), cpu_seconds());
+    // What `ingest::load` does, with the peak after reading told apart.
+    let mut builder = fundtrace::LedgerBuilder::new();
+    fundtrace::ingest::read_file(
+        &mut builder,
+        &Source::new(Format::EthTransactions, path),
+        &mut IngestOptions::default(),
+    )?;
+    let (read, read_peak) = (start.elapsed().as_secs_f64(), status_bytes("VmHWM:"));
+    let ledger = builder.build()?;
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds().zip(cpu).map(|(b, a)| b - a);
+    let t = ledger.transfer_count().max(1) as f64;
+    let heap = ledger.heap_bytes() as f64;
+    let peak = status_bytes("VmHWM:").map_or(0.0, |b| b as f64);
+    println!(
+        "read {read:.3} s, peak rss after reading {:.1} B/transfer",
+        read_peak.map_or(0.0, |b| b as f64) / t
+    );
+    println!(
+        "transfers {} txs {} addresses {}",
+        ledger.transfer_count(),
+        ledger.tx_count(),
+        ledger.address_count()
+    );
+    println!(
+        "load {wall:.3} s wall, {:.2} s cpu; ledger {:.1} B/transfer; peak rss {:.1} B/transfer ({:.0} MB); peak/ledger {:.2}",
+        cpu.unwrap_or(f64::NAN),
+        heap / t,
+        peak / t,
+        peak / 1e6,
+        peak / heap
+    );
+    Ok(())
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let args: Vec<String> = std::env::args().collect();
+    if args.get(1).map(String::as_str) == Some("gen") {
+        let (n, out) = (args.get(2), args.get(3));
+        let (Some(n), Some(out)) = (n, out) else {
+            return Err("usage: footprint gen N FILE".into());
+        };
+        let cfg = GenConfig {
+            transfers: n.replace('_', "").parse()?,
+            ..GenConfig::default()
+        };
+        let file = std::io::BufWriter::new(std::fs::File::create(out)?);
+        write_transactions_csv(&cfg, file)?;
+        return Ok(());
+    }
+    if args.get(1).map(String::as_str) == Some("load") {
+        return load_only(args.get(2).ok_or("usage: footprint load FILE")?);
+    }
     let n: usize = std::env::args()
         .nth(1)
         .map(|s| s.parse())

@@ -1,10 +1,13 @@
 //! Reads a generated transactions CSV N times (for profiling ingest).
-//! `cargo run --release --example ingest_profile -- 1000000`
+//! `cargo run --release --example ingest_profile -- 1000000 [THREADS]`
+//! (THREADS: decoding threads, `IngestOptions::parse_threads`; 0 reads on
+//! one thread; default: one per core beyond the first).
 fn main() {
     let n: usize = std::env::args()
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(1_000_000);
+    let parse_threads: Option<usize> = std::env::args().nth(2).and_then(|s| s.parse().ok());
     let cfg = fundtrace::synth::GenConfig {
         transfers: n,
         ..Default::default()
@@ -30,7 +33,10 @@ fn main() {
         fundtrace::ingest::Format::EthTransactions,
         fundtrace::ingest::Encoding::Csv,
         &csv[..],
-        &mut fundtrace::ingest::IngestOptions::default(),
+        &mut fundtrace::ingest::IngestOptions {
+            parse_threads,
+            ..fundtrace::ingest::IngestOptions::default()
+        },
     );
     let parsed = start.elapsed();
     if let Err(e) = r {

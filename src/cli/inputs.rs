@@ -186,6 +186,7 @@ impl LedgerInputs {
             },
             progress: None,
             gas_prices,
+            parse_threads: None,
         };
         let sources = self.sources();
         let display = (!self.quiet && std::io::stderr().is_terminal())

@@ -147,6 +147,44 @@ impl<R: Read> CsvSplitter<R> {
         }
     }
 
+    /// A splitter that goes on where another stopped (see
+    /// [`into_parts`](Self::into_parts)): `unread` holds the bytes it had
+    /// buffered and not yet split, starting at a record start on `line`,
+    /// and `input` the rest.
+    pub(crate) fn resume(unread: Vec<u8>, line: u64, input: R, capacity: usize) -> Self {
+        let end = unread.len();
+        let mut buf = unread;
+        if buf.len() < capacity.clamp(4, MAX_RECORD) {
+            buf.resize(capacity.clamp(4, MAX_RECORD), 0);
+        }
+        CsvSplitter {
+            input,
+            buf,
+            start: 0,
+            end,
+            eof: false,
+            line,
+            at_beginning: false,
+            discarding: false,
+            unquoted: Vec::new(),
+            ends: Vec::new(),
+            quoted: csv::ByteRecord::new(),
+        }
+    }
+
+    /// The bytes buffered and not yet split, the line they start on and
+    /// the input, so that reading can go on elsewhere; `None` while the
+    /// rest of an over-long record is still to be dropped (the next bytes
+    /// are then not a record start).
+    pub(crate) fn into_parts(mut self) -> Option<(Vec<u8>, u64, R)> {
+        if self.discarding {
+            return None;
+        }
+        self.buf.truncate(self.end);
+        self.buf.drain(..self.start);
+        Some((self.buf, self.line, self.input))
+    }
+
     /// Moves unread data to the front and reads more; grows the buffer when
     /// one record fills it. Returns false at end of input.
     fn refill(&mut self) -> Result<bool, SplitError> {
@@ -383,6 +421,33 @@ impl<R: Read> CsvSplitter<R> {
                 self.ends.push(self.unquoted.len());
             }
         }
+    }
+}
+
+impl CsvSplitter<io::Empty> {
+    /// A splitter over `bytes` alone, which start at a record start on
+    /// `line` (no byte-order mark is looked for); the buffer is split in
+    /// place, not copied. [`into_buffer`](Self::into_buffer) gives it back.
+    pub(crate) fn over(bytes: Vec<u8>, line: u64) -> Self {
+        let end = bytes.len();
+        CsvSplitter {
+            input: io::empty(),
+            buf: bytes,
+            start: 0,
+            end,
+            eof: true,
+            line,
+            at_beginning: false,
+            discarding: false,
+            unquoted: Vec::new(),
+            ends: Vec::new(),
+            quoted: csv::ByteRecord::new(),
+        }
+    }
+
+    /// The buffer, for reuse.
+    pub(crate) fn into_buffer(self) -> Vec<u8> {
+        self.buf
     }
 }
 

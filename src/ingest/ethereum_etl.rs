@@ -53,7 +53,7 @@ fn time_field(f: &Fields<'_, '_, '_>, name: &str, v: &str) -> Result<u64, Ingest
 /// its `value_f64` is never read).
 const CRYO_VALUE: &[&str] = &["value_string", "value_binary"];
 
-const TX_FIELDS: &[Field] = &[
+pub(crate) const TX_FIELDS: &[Field] = &[
     req("hash").or_parquet(&["transaction_hash"]),
     req("block_number"),
     opt("transaction_index"),
@@ -68,7 +68,162 @@ const TX_FIELDS: &[Field] = &[
     opt("receipt_contract_address"),
 ];
 
-/// Reads a `transactions` file.
+/// A `transactions` record with its fields decoded: what
+/// [`apply_transaction`] adds to the builder. Decoding needs nothing but the
+/// record, so it can run on another thread (see `ingest::parallel`).
+#[derive(Debug)]
+pub(crate) struct TxRecord {
+    line: u64,
+    hash: [u8; 32],
+    block: u64,
+    position: Option<u32>,
+    from: Address,
+    to: Option<Address>,
+    value: crate::amount::Amount,
+    time: u64,
+    failed: bool,
+    fee: Option<crate::amount::Amount>,
+    created: Option<Address>,
+    /// The gas price the sender set, when asked for: its error is told
+    /// only once the transaction is recorded, as it always was.
+    gas_price: Result<Option<u64>, Box<IngestError>>,
+}
+
+impl TxRecord {
+    /// The line the record starts on.
+    pub(crate) fn line(&self) -> u64 {
+        self.line
+    }
+
+    /// Whether the gas price asked for is an error (told when applied,
+    /// with the record's raw bytes for the rejects).
+    pub(crate) fn gas_price_failed(&self) -> bool {
+        self.gas_price.is_err()
+    }
+}
+
+/// Decodes a `transactions` record (every field error, in field order).
+pub(crate) fn decode_transaction(
+    v: &Values<'_>,
+    ctx: &Context<'_, '_>,
+) -> Result<TxRecord, IngestError> {
+    let f = Fields { ctx, line: v.line };
+    let hash = f.hash(v.name(0), v.req(0))?;
+    let block: u64 = f.uint(v.name(1), v.req(1))?;
+    let position: Option<u32> = v.get(2).map(|s| f.uint(v.name(2), s)).transpose()?;
+    let from = f.evm_address(v.name(3), v.req(3))?;
+    let to = f.opt_evm_address(v.name(4), v.get(4).unwrap_or(""))?;
+    let value = f.base_units(v.name(5), v.req(5))?;
+    let time = time_field(&f, v.name(6), v.req(6))?;
+    let failed = match v.get(7) {
+        None => false,
+        Some(s) => match s.trim() {
+            "1" | "true" => false,
+            "0" | "false" => true,
+            other => return Err(ctx.field_error(v.line, v.name(7), other, "expected 0 or 1")),
+        },
+    };
+    let gas_used = v.get(8).map(|s| f.base_units(v.name(8), s)).transpose()?;
+    // The price only matters with the gas used (exports without
+    // receipts have a gas price but no fee).
+    let price = match (gas_used, v.get(10)) {
+        (None, _) => None,
+        (Some(_), Some(s)) => Some(f.base_units(v.name(10), s)?),
+        (Some(_), None) => v.get(9).map(|s| f.base_units(v.name(9), s)).transpose()?,
+    };
+    let created = f.opt_evm_address(v.name(11), v.get(11).unwrap_or(""))?;
+    let fee = match (gas_used, price) {
+        (Some(g), Some(p)) if ctx.fees_wanted() => Some(g.checked_mul(p).ok_or_else(|| {
+            ctx.field_error(
+                v.line,
+                "receipt_gas_used",
+                v.req(8),
+                "fee overflows 128 bits",
+            )
+        })?),
+        _ => None,
+    };
+    let gas_price = if ctx.gas_prices_wanted() {
+        // The price the sender set; a value beyond 64 bits (no real
+        // price) is left out.
+        let set = v.get(9).or(v.get(10)).map(|s| f.base_units(v.name(9), s));
+        set.transpose()
+            .map(|p| p.and_then(|p| u64::try_from(p).ok()))
+            .map_err(Box::new)
+    } else {
+        Ok(None)
+    };
+    Ok(TxRecord {
+        line: v.line,
+        hash,
+        block,
+        position,
+        from,
+        to,
+        value,
+        time,
+        failed,
+        fee,
+        created,
+        gas_price,
+    })
+}
+
+/// Adds a decoded `transactions` record to the builder.
+pub(crate) fn apply_transaction(
+    b: &mut LedgerBuilder,
+    chain: crate::ChainId,
+    r: TxRecord,
+    ctx: &mut Context<'_, '_>,
+) -> Result<(), IngestError> {
+    let line = r.line;
+    let tx = b
+        .add_transaction_loose(chain, r.hash, r.block, Some(r.time), r.position)
+        .map_err(|e| ctx.conflict(line, e))?;
+    if let Some(p) = r.gas_price.map_err(|e| *e)? {
+        b.record_gas_price(r.hash, p);
+    }
+    // The fee is built first so that `from` is cloned only when there is one.
+    let fee = r.fee.filter(|&x| x > 0).map(|fee| Movement {
+        kind: TransferKind::Fee,
+        sub_index: 0,
+        from: r.from.clone(),
+        to: Address::Sink(Sink::Fees),
+        asset: Asset::Native,
+        amount: fee,
+    });
+    if r.failed {
+        ctx.ignore("failed transaction (value not moved)");
+    } else {
+        let to = match (r.to, r.created) {
+            (Some(t), _) => t,
+            (None, Some(c)) => c,
+            (None, None) => {
+                ctx.warn("contract creation without receipt_contract_address: its value goes to the creations sink");
+                Address::Sink(Sink::Creations)
+            }
+        };
+        let movement = Movement {
+            kind: TransferKind::Native,
+            sub_index: 0,
+            from: r.from,
+            to,
+            asset: Asset::Native,
+            amount: r.value,
+        };
+        b.push_in_checked(tx, movement)
+            .map_err(|e| ctx.conflict(line, e))?;
+    }
+    if let Some(movement) = fee {
+        b.push_in_checked(tx, movement)
+            .map_err(|e| ctx.conflict(line, e))?;
+    }
+    ctx.accepted();
+    Ok(())
+}
+
+/// Reads a `transactions` file: CSV on several threads when the options
+/// allow (`ingest::parallel`; the same ledger, counts and errors as one).
 pub(crate) fn read_transactions(
     b: &mut LedgerBuilder,
     input: &mut impl BufRead,
@@ -76,93 +231,15 @@ pub(crate) fn read_transactions(
     ctx: &mut Context<'_, '_>,
 ) -> Result<(), IngestError> {
     let chain = b.chain(CHAIN.0, CHAIN.1);
-    let fees_wanted = ctx.fees_wanted();
+    if encoding == Encoding::Csv {
+        if let Some(workers) = super::parallel::workers(ctx) {
+            return super::parallel::read_transactions_csv(b, chain, input, ctx, workers);
+        }
+    }
     for_each_record(input, encoding, TX_FIELDS, ctx, |v: &Values<'_>, ctx| {
         b.at_line(v.line);
-        let f = Fields { ctx, line: v.line };
-        let hash = f.hash(v.name(0), v.req(0))?;
-        let block: u64 = f.uint(v.name(1), v.req(1))?;
-        let position: Option<u32> = v.get(2).map(|s| f.uint(v.name(2), s)).transpose()?;
-        let from = f.evm_address(v.name(3), v.req(3))?;
-        let to = f.opt_evm_address(v.name(4), v.get(4).unwrap_or(""))?;
-        let value = f.base_units(v.name(5), v.req(5))?;
-        let time = time_field(&f, v.name(6), v.req(6))?;
-        let failed = match v.get(7) {
-            None => false,
-            Some(s) => match s.trim() {
-                "1" | "true" => false,
-                "0" | "false" => true,
-                other => return Err(ctx.field_error(v.line, v.name(7), other, "expected 0 or 1")),
-            },
-        };
-        let gas_used = v.get(8).map(|s| f.base_units(v.name(8), s)).transpose()?;
-        // The price only matters with the gas used (exports without
-        // receipts have a gas price but no fee).
-        let price = match (gas_used, v.get(10)) {
-            (None, _) => None,
-            (Some(_), Some(s)) => Some(f.base_units(v.name(10), s)?),
-            (Some(_), None) => v.get(9).map(|s| f.base_units(v.name(9), s)).transpose()?,
-        };
-        let created = f.opt_evm_address(v.name(11), v.get(11).unwrap_or(""))?;
-        let fee = match (gas_used, price) {
-            (Some(g), Some(p)) if fees_wanted => Some(g.checked_mul(p).ok_or_else(|| {
-                ctx.field_error(
-                    v.line,
-                    "receipt_gas_used",
-                    v.req(8),
-                    "fee overflows 128 bits",
-                )
-            })?),
-            _ => None,
-        };
-        let tx = b
-            .add_transaction_loose(chain, hash, block, Some(time), position)
-            .map_err(|e| ctx.conflict(v.line, e))?;
-        if ctx.gas_prices_wanted() {
-            // The price the sender set; a value beyond 64 bits (no real
-            // price) is left out.
-            let set = v.get(9).or(v.get(10)).map(|s| f.base_units(v.name(9), s));
-            if let Some(p) = set.transpose()?.and_then(|p| u64::try_from(p).ok()) {
-                b.record_gas_price(hash, p);
-            }
-        }
-        // The fee is built first so that `from` is cloned only when there is one.
-        let fee = fee.filter(|&x| x > 0).map(|fee| Movement {
-            kind: TransferKind::Fee,
-            sub_index: 0,
-            from: from.clone(),
-            to: Address::Sink(Sink::Fees),
-            asset: Asset::Native,
-            amount: fee,
-        });
-        if failed {
-            ctx.ignore("failed transaction (value not moved)");
-        } else {
-            let to = match (to, created) {
-                (Some(t), _) => t,
-                (None, Some(c)) => c,
-                (None, None) => {
-                    ctx.warn("contract creation without receipt_contract_address: its value goes to the creations sink");
-                    Address::Sink(Sink::Creations)
-                }
-            };
-            let movement = Movement {
-                kind: TransferKind::Native,
-                sub_index: 0,
-                from,
-                to,
-                asset: Asset::Native,
-                amount: value,
-            };
-            b.push_in_checked(tx, movement)
-                .map_err(|e| ctx.conflict(v.line, e))?;
-        }
-        if let Some(movement) = fee {
-            b.push_in_checked(tx, movement)
-                .map_err(|e| ctx.conflict(v.line, e))?;
-        }
-        ctx.accepted();
-        Ok(())
+        let r = decode_transaction(v, ctx)?;
+        apply_transaction(b, chain, r, ctx)
     })
 }
 

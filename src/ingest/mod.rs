@@ -19,6 +19,7 @@ mod digest;
 pub mod ethereum_etl;
 pub mod etherscan;
 pub mod own;
+mod parallel;
 #[cfg(feature = "parquet")]
 mod parquet_guard;
 #[cfg(feature = "parquet")]
@@ -158,6 +159,12 @@ pub struct IngestOptions<'w> {
     /// heuristic ([`crate::Ledger::gas_price`]); off by default (16 bytes
     /// per transaction).
     pub gas_prices: bool,
+    /// Threads that decode CSV `transactions` records beside the one that
+    /// reads the file and builds the ledger: `None` for one per core when
+    /// the process may run on more than one (none on one core), `Some(0)`
+    /// to read on one thread. The ledger, counts, rejects and errors are
+    /// the same whatever the number (see `ingest::parallel`).
+    pub parse_threads: Option<usize>,
 }
 
 impl std::fmt::Debug for IngestOptions<'_> {
@@ -171,6 +178,7 @@ impl std::fmt::Debug for IngestOptions<'_> {
             .field("btc_network", &self.btc_network)
             .field("progress", &self.progress.as_ref().map(|p| p.bytes()))
             .field("gas_prices", &self.gas_prices)
+            .field("parse_threads", &self.parse_threads)
             .finish()
     }
 }

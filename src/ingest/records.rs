@@ -41,6 +41,11 @@ impl<'o, 'w> Context<'o, 'w> {
         self.options.gas_prices
     }
 
+    /// What [`super::IngestOptions::parse_threads`] asks for.
+    pub(crate) fn parse_threads(&self) -> Option<usize> {
+        self.options.parse_threads
+    }
+
     pub(crate) fn fees_wanted(&self) -> bool {
         !self.options.no_fees
     }

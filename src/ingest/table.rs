@@ -8,7 +8,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use super::csv_split::{CsvSplitter, SplitError, MAX_RECORD};
+use super::csv_split::{CsvSplitter, Record, SplitError, MAX_RECORD};
 use super::records::Context;
 use super::{Encoding, IngestError};
 
@@ -110,6 +110,11 @@ impl<'a> Values<'a> {
             Some(Some(v)) => v.as_ref(),
             _ => "",
         }
+    }
+
+    /// The values' buffer, for reuse (see [`recycle`]).
+    pub(crate) fn into_buffer(self) -> Vec<Option<Cow<'a, str>>> {
+        self.values
     }
 
     /// Name of field number `i`.
@@ -224,15 +229,20 @@ fn parquet_records(
     Err(ctx.file_error(super::NO_PARQUET))
 }
 
-fn csv_records(
-    input: &mut impl BufRead,
+/// Where each wanted field is in a CSV file's records: the header's number
+/// of columns and each field's column.
+#[derive(Clone, Debug)]
+pub(crate) struct CsvColumns {
+    width: usize,
+    index: Vec<Option<usize>>,
+}
+
+/// Reads the header line and finds the wanted fields in it.
+pub(crate) fn csv_header<R: std::io::Read>(
+    reader: &mut CsvSplitter<R>,
     fields: &[Field],
-    ctx: &mut Context<'_, '_>,
-    on_record: &mut impl FnMut(&Values<'_>, &mut Context<'_, '_>) -> Result<(), IngestError>,
-) -> Result<u64, IngestError> {
-    // Twice the digest reader's buffer, so reads are whole buffers that
-    // bypass it instead of copying through it.
-    let mut reader = CsvSplitter::new(input, 2 * READ_BUFFER);
+    ctx: &Context<'_, '_>,
+) -> Result<CsvColumns, IngestError> {
     let header_names: Vec<String> = match reader.next_record() {
         Ok(Some(h)) => h
             .iter()
@@ -266,84 +276,160 @@ fn csv_records(
         }
         index.push(pos);
     }
+    Ok(CsvColumns {
+        width: header_names.len(),
+        index,
+    })
+}
+
+/// What the splitter gave: a record, the end, or a record it could not
+/// split (the error, its raw bytes and whether they are only its start).
+pub(crate) enum Next<'r> {
+    Record(Record<'r>),
+    End,
+    Unsplit(IngestError, Vec<u8>, bool),
+}
+
+/// The next record of `reader`; I/O errors are returned.
+pub(crate) fn csv_next<'r, R: std::io::Read>(
+    reader: &'r mut CsvSplitter<R>,
+    ctx: &Context<'_, '_>,
+) -> Result<Next<'r>, IngestError> {
+    match reader.next_record() {
+        Ok(Some(r)) => Ok(Next::Record(r)),
+        Ok(None) => Ok(Next::End),
+        Err(e) => {
+            let (err, raw, truncated) = split_error(ctx, e);
+            if matches!(err, IngestError::Io { .. }) {
+                return Err(err);
+            }
+            Ok(Next::Unsplit(err, raw, truncated))
+        }
+    }
+}
+
+/// A value buffer (see [`recycle`]).
+pub(crate) type ValueBuffer<'r> = Vec<Option<Cow<'r, str>>>;
+
+/// Why [`csv_values`] refused a record (boxed: refusals are rare, and the
+/// answer stays small), and the value buffer back.
+pub(crate) type Refused<'r> = (Box<IngestError>, ValueBuffer<'r>);
+
+/// A record's values (`values` is an empty buffer to fill, see
+/// [`recycle`]), or why the record is refused: a number of fields other
+/// than the header's, or a wanted field that is not UTF-8.
+pub(crate) fn csv_values<'r>(
+    record: &Record<'r>,
+    columns: &CsvColumns,
+    fields: &'r [Field],
+    ctx: &Context<'_, '_>,
+    mut values: Vec<Option<Cow<'r, str>>>,
+) -> Result<Values<'r>, Refused<'r>> {
+    let line = record.line;
+    if record.len() != columns.width {
+        let err = ctx.record_error(
+            line,
+            format!(
+                "record has {} fields, the header has {} (truncated or malformed line)",
+                record.len(),
+                columns.width
+            ),
+        );
+        return Err((Box::new(err), values));
+    }
+    // One UTF-8 check for the whole record is much cheaper than one per
+    // field; only when it fails are the wanted fields checked one by one
+    // (a bad byte in a column no reader uses is not an error).
+    let whole = std::str::from_utf8(record.as_slice()).ok();
+    for (f, pos) in fields.iter().zip(&columns.index) {
+        let Some(range) = pos.and_then(|p| record.range(p)) else {
+            values.push(None);
+            continue;
+        };
+        let text = match whole {
+            // Fields end at ASCII separators, so they are whole characters.
+            Some(all) => all.get(range).ok_or(&[][..]),
+            None => {
+                let bytes = &record.as_slice()[range];
+                std::str::from_utf8(bytes).map_err(|_| bytes)
+            }
+        };
+        match text {
+            Ok(s) => values.push(Some(Cow::Borrowed(s))),
+            Err(bytes) => {
+                let err = ctx.field_error(
+                    line,
+                    f.name,
+                    &String::from_utf8_lossy(bytes),
+                    "invalid UTF-8",
+                );
+                return Err((Box::new(err), values));
+            }
+        }
+    }
+    Ok(Values {
+        line,
+        values,
+        fields,
+    })
+}
+
+/// The records of a CSV input after its header, each given to
+/// `on_record`; returns how many there were (refused ones included).
+pub(crate) fn csv_body<R: std::io::Read>(
+    reader: &mut CsvSplitter<R>,
+    columns: &CsvColumns,
+    fields: &[Field],
+    ctx: &mut Context<'_, '_>,
+    on_record: &mut impl FnMut(&Values<'_>, &mut Context<'_, '_>) -> Result<(), IngestError>,
+) -> Result<u64, IngestError> {
     let mut seen = 0u64;
     // One allocation for every record's values (see `recycle`).
     let mut spare: Vec<Option<Cow<'_, str>>> = Vec::with_capacity(fields.len());
     loop {
-        let record = match reader.next_record() {
-            Ok(Some(r)) => r,
-            Ok(None) => break,
-            Err(e) => {
+        let record = match csv_next(reader, ctx)? {
+            Next::Record(r) => r,
+            Next::End => break,
+            Next::Unsplit(err, raw, truncated) => {
                 seen += 1;
-                let (err, raw, truncated) = split_error(ctx, e);
-                if matches!(err, IngestError::Io { .. }) {
-                    return Err(err);
-                }
                 ctx.reject_with(err, &raw, truncated)?;
                 continue;
             }
         };
         seen += 1;
-        let line = record.line;
-        if record.len() != header_names.len() {
-            let err = ctx.record_error(
-                line,
-                format!(
-                    "record has {} fields, the header has {} (truncated or malformed line)",
-                    record.len(),
-                    header_names.len()
-                ),
-            );
-            ctx.reject(err, record.raw)?;
-            continue;
-        }
-        let mut values = recycle(std::mem::take(&mut spare));
-        // One UTF-8 check for the whole record is much cheaper than one per
-        // field; only when it fails are the wanted fields checked one by one
-        // (a bad byte in a column no reader uses is not an error).
-        let whole = std::str::from_utf8(record.as_slice()).ok();
-        let mut bad = None;
-        for (f, pos) in fields.iter().zip(&index) {
-            let Some(range) = pos.and_then(|p| record.range(p)) else {
-                values.push(None);
-                continue;
-            };
-            let text = match whole {
-                // Fields end at ASCII separators, so they are whole characters.
-                Some(all) => all.get(range).ok_or(&[][..]),
-                None => {
-                    let bytes = &record.as_slice()[range];
-                    std::str::from_utf8(bytes).map_err(|_| bytes)
-                }
-            };
-            match text {
-                Ok(s) => values.push(Some(Cow::Borrowed(s))),
-                Err(bytes) => {
-                    bad = Some(ctx.field_error(
-                        line,
-                        f.name,
-                        &String::from_utf8_lossy(bytes),
-                        "invalid UTF-8",
-                    ));
-                    break;
-                }
-            }
-        }
-        let values = Values {
-            line,
-            values,
+        let values = csv_values(
+            &record,
+            columns,
             fields,
+            ctx,
+            recycle(std::mem::take(&mut spare)),
+        );
+        let (result, buffer) = match values {
+            Ok(values) => {
+                let result = on_record(&values, ctx);
+                (result, values.values)
+            }
+            Err((err, buffer)) => (Err(*err), buffer),
         };
-        let result = match bad {
-            Some(e) => Err(e),
-            None => on_record(&values, ctx),
-        };
-        spare = recycle(values.values);
+        spare = recycle(buffer);
         if let Err(e) = result {
             ctx.reject(e, record.raw)?;
         }
     }
     Ok(seen)
+}
+
+fn csv_records(
+    input: &mut impl BufRead,
+    fields: &[Field],
+    ctx: &mut Context<'_, '_>,
+    on_record: &mut impl FnMut(&Values<'_>, &mut Context<'_, '_>) -> Result<(), IngestError>,
+) -> Result<u64, IngestError> {
+    // Twice the digest reader's buffer, so reads are whole buffers that
+    // bypass it instead of copying through it.
+    let mut reader = CsvSplitter::new(input, 2 * READ_BUFFER);
+    let columns = csv_header(&mut reader, fields, ctx)?;
+    csv_body(&mut reader, &columns, fields, ctx, on_record)
 }
 
 /// Empties a value buffer and hands its allocation on with a new lifetime

@@ -146,23 +146,35 @@ pub struct Movement {
     pub amount: Amount,
 }
 
-/// What is known of a transaction; ingesters of formats that lack the time
-/// or the position (ethereum-etl `token_transfers`) leave them open, and they
-/// are filled from other records of the same transaction or block.
+/// What is known of a transaction; ingesters of formats that lack the
+/// position (ethereum-etl `token_transfers`) leave it open, and it is filled
+/// from other records of the same transaction.
+///
+/// The time is not kept: a record that gives one has it checked against
+/// (or entered into) the block-time table before its transaction is
+/// recorded, so the table knows the time of every block any record dated,
+/// and `build` takes each transaction's time from there. The block number
+/// is kept as two halves so the entry is 20 bytes, not 24 (and not the 40
+/// it took with the time).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 struct TxMeta {
     chain: ChainId,
-    block: u64,
-    time: Option<u64>,
+    block: [u32; 2],
     position: Option<u32>,
 }
 
-#[derive(Copy, Clone, Debug)]
-struct ResolvedTx {
-    chain: ChainId,
-    block: u64,
-    time: u64,
-    position: u32,
+impl TxMeta {
+    fn new(chain: ChainId, block: u64, position: Option<u32>) -> Self {
+        TxMeta {
+            chain,
+            block: [(block >> 32) as u32, block as u32],
+            position,
+        }
+    }
+
+    fn block(&self) -> u64 {
+        (u64::from(self.block[0]) << 32) | u64::from(self.block[1])
+    }
 }
 
 /// A transfer with its interned parts, as kept until `build`.
@@ -444,12 +456,7 @@ impl LedgerBuilder {
         }
         let id = checked_id(self.tx_hashes.len(), "transactions")?;
         self.tx_hashes.push(hash);
-        self.tx_meta.push(TxMeta {
-            chain,
-            block,
-            time,
-            position,
-        });
+        self.tx_meta.push(TxMeta::new(chain, block, position));
         self.tx_origin.push(self.origin);
         Ok(TxIndex(id))
     }
@@ -547,7 +554,9 @@ impl LedgerBuilder {
             let tx_hashes = &self.tx_hashes;
             let slot = self.tx_ids.entry(
                 key,
-                |slot| tx_hashes[slot.id as usize] == hash,
+                // The slot's half key first: only a real repeat (or one
+                // chance in 2^32) reads the hash it stands for.
+                |slot| slot.key_low == key as u32 && tx_hashes[slot.id as usize] == hash,
                 TxSlot::rehash,
             );
             match slot {
@@ -569,9 +578,9 @@ impl LedgerBuilder {
                             (*seen, self.tx_origin[id as usize], self.tx_origin[p]);
                         let err = LedgerError::ConflictingTransaction {
                             hash: hex::encode(hash),
-                            first_block: seen.block,
+                            first_block: seen.block(),
                             first_position: seen.position,
-                            second_block: meta.block,
+                            second_block: meta.block(),
                             second_position: meta.position,
                             first: self.origin_of(kept_at).to_string(),
                             second: self.origin_of(dropped_at).to_string(),
@@ -579,9 +588,9 @@ impl LedgerBuilder {
                         let what = format!(
                             "transaction 0x{} in block {}{} against block {}{}",
                             hex::encode(hash),
-                            meta.block,
+                            meta.block(),
                             position_text(meta.position),
-                            seen.block,
+                            seen.block(),
                             position_text(seen.position)
                         );
                         self.contradiction(
@@ -595,7 +604,6 @@ impl LedgerBuilder {
                         remap.push(DROPPED);
                         dropped = true;
                     } else {
-                        seen.time = seen.time.or(meta.time);
                         seen.position = seen.position.or(meta.position);
                         remap.push(id);
                     }
@@ -1012,83 +1020,84 @@ impl LedgerBuilder {
                 "{unknown_positions} transaction(s) have no known position in their block; they are ordered after the others of the block, by hash"
             ));
         }
+        // Each transaction's place in event order as a packed key (time,
+        // chain, block, position), its time taken from the block table (see
+        // `TxMeta`); hashes are compared only between equal keys (sorting
+        // by a key that held the 32-byte hash gathered it on every
+        // comparison).
         let block_times = &self.block_times;
-        // Resolved in place (into the same vector) to spare a copy.
-        let tx_meta: Vec<ResolvedTx> = tx_meta
-            .into_iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let time = m
-                    .time
-                    .or_else(|| block_times.get(&(m.chain, m.block)).map(|&(t, _)| t))
-                    .ok_or_else(|| LedgerError::UnknownTime {
-                        hash: hex::encode(tx_hashes[i]),
-                        block: m.block,
-                    })?;
-                Ok(ResolvedTx {
-                    chain: m.chain,
-                    block: m.block,
-                    time,
-                    position: m.position.unwrap_or(u32::MAX),
-                })
-            })
-            .collect::<Result<_, LedgerError>>()?;
-
-        // Transactions in event order: time, chain, block, position, hash.
-        let mut tx_order: Vec<u32> = (0..tx_hashes.len() as u32).collect();
-        let key = |i: u32| {
-            let m = tx_meta[i as usize];
-            (
-                m.time,
-                chain_remap[m.chain.index()],
-                m.block,
-                m.position,
-                tx_hashes[i as usize],
-            )
+        let mut keys: Vec<TxKey> = Vec::with_capacity(tx_meta.len());
+        let mut last: Option<(ChainId, u64, u64)> = None;
+        for (i, m) in tx_meta.iter().enumerate() {
+            let (chain, block) = (m.chain, m.block());
+            let time = match last {
+                Some((c, b, t)) if (c, b) == (chain, block) => t,
+                _ => {
+                    let t = block_times
+                        .get(&(chain, block))
+                        .map(|&(t, _)| t)
+                        .ok_or_else(|| LedgerError::UnknownTime {
+                            hash: hex::encode(tx_hashes[i]),
+                            block,
+                        })?;
+                    last = Some((chain, block, t));
+                    t
+                }
+            };
+            keys.push(TxKey {
+                time,
+                block,
+                chain: chain_remap[chain.index()].0,
+                position: m.position.unwrap_or(u32::MAX),
+                id: i as u32,
+            });
+        }
+        drop(tx_meta);
+        let order = |a: &TxKey, b: &TxKey| {
+            a.prefix()
+                .cmp(&b.prefix())
+                .then_with(|| tx_hashes[a.id as usize].cmp(&tx_hashes[b.id as usize]))
         };
-        tx_order.sort_unstable_by_key(|&i| key(i));
-        let mut tx_remap = vec![0u32; tx_order.len()];
-        for (new, &old) in tx_order.iter().enumerate() {
-            tx_remap[old as usize] = new as u32;
+        // Exports are usually in event order already: one pass tells.
+        if !keys.windows(2).all(|w| order(&w[0], &w[1]).is_lt()) {
+            keys.sort_unstable_by(order);
+        }
+        let mut tx_remap = vec![0u32; keys.len()];
+        for (new, k) in keys.iter().enumerate() {
+            tx_remap[k.id as usize] = new as u32;
         }
 
         // Blocks and each transaction's block. Transactions are in event
         // order, which sorts by (time, chain, block) first, so the blocks
         // come out sorted and each is met in one run.
         let mut blocks: Vec<BlockInfo> = Vec::new();
-        let mut tx_block = Vec::with_capacity(tx_order.len());
-        let mut tx_position = Vec::with_capacity(tx_order.len());
-        for &old in &tx_order {
-            let m = tx_meta[old as usize];
+        let mut tx_block = Vec::with_capacity(keys.len());
+        let mut tx_position = Vec::with_capacity(keys.len());
+        for k in &keys {
             let b = BlockInfo {
-                time: m.time,
-                chain: chain_remap[m.chain.index()],
-                number: m.block,
+                time: k.time,
+                chain: ChainId(k.chain),
+                number: k.block,
             };
             if blocks.last() != Some(&b) {
                 blocks.push(b);
             }
             tx_block.push((blocks.len() - 1) as u32);
-            tx_position.push(m.position);
+            tx_position.push(k.position);
         }
         blocks.shrink_to_fit();
         self.check_block_order(&blocks, &chains_sorted, &chain_order, &mut warnings);
-        // Exports are usually in event order already; then the hashes are
-        // kept where they are instead of copied.
-        let in_order = tx_order
-            .iter()
-            .enumerate()
-            .all(|(i, &old)| i == old as usize);
+        // In event order already, the hashes are kept where they are
+        // instead of copied.
+        let in_order = keys.iter().enumerate().all(|(i, k)| i == k.id as usize);
         let tx_hash = if in_order {
             let mut hashes = tx_hashes;
             hashes.shrink_to_fit();
             hashes
         } else {
-            tx_order
-                .iter()
-                .map(|&old| tx_hashes[old as usize])
-                .collect()
+            keys.iter().map(|k| tx_hashes[k.id as usize]).collect()
         };
+        drop(keys);
 
         for r in &mut rows {
             r.tx = tx_remap[r.tx as usize];
@@ -1103,7 +1112,8 @@ impl LedgerBuilder {
             // transaction now sort after them.
             rows.sort_unstable();
         }
-        rows.shrink_to_fit();
+        drop(tx_remap);
+        drop(addr_remap);
 
         let n = rows.len();
         let mut ledger = Ledger {
@@ -1130,7 +1140,15 @@ impl LedgerBuilder {
             warnings: Vec::new(),
             snapshot: None,
         };
-        for r in rows {
+        // The rows are moved into the columns from the front while their
+        // vector is cut from the back (reversed first), so the memory the
+        // rows give back is what the columns take, and the peak of `build`
+        // stays near that of the rows instead of rows plus columns.
+        rows.reverse();
+        while let Some(r) = rows.pop() {
+            if rows.len() % RELEASE_ROWS == 0 {
+                rows.shrink_to_fit();
+            }
             let amount = join_amount(r.amount);
             ledger.from.push(AddressId(r.from));
             ledger.to.push(AddressId(r.to));
@@ -1489,6 +1507,27 @@ fn describe_row(ledger: &Ledger, dropped: &Row, kept: &Row) -> String {
 /// How many transaction records wait to be settled together. Batches of
 /// 2^18 and 2^20 ran equally fast; the smaller needs less memory.
 const PENDING_TRANSACTIONS: usize = if cfg!(test) { 7 } else { 1 << 18 };
+
+/// Rows moved into the ledger's columns between two releases of the memory
+/// they held (see [`LedgerBuilder::build`]): 48 MB at a time.
+const RELEASE_ROWS: usize = 1 << 20;
+
+/// A transaction's place in event order (see [`LedgerBuilder::build`]).
+#[derive(Copy, Clone, Debug)]
+struct TxKey {
+    time: u64,
+    block: u64,
+    chain: u32,
+    position: u32,
+    /// Index of the transaction in the builder.
+    id: u32,
+}
+
+impl TxKey {
+    fn prefix(&self) -> (u64, u32, u64, u32) {
+        (self.time, self.chain, self.block, self.position)
+    }
+}
 
 /// The transaction of a row dropped when settling.
 const DROPPED: u32 = u32::MAX;
