@@ -264,10 +264,12 @@ pub(super) async fn extract_on(
                 let micros = i64::try_from(u)
                     .unwrap_or(i64::MAX / 1_000_000)
                     .saturating_mul(1_000_000);
-                e.and(col("block_timestamp").lt_eq(lit(ScalarValue::TimestampMicrosecond(
-                    Some(micros),
-                    Some("UTC".into()),
-                ))))
+                e.and(
+                    col("block_timestamp").lt_eq(lit(ScalarValue::TimestampMicrosecond(
+                        Some(micros),
+                        Some("UTC".into()),
+                    ))),
+                )
             }
             None => e,
         }
@@ -359,7 +361,11 @@ pub(super) async fn extract_on(
                 batches.extend(query(ctx, f, *table, window(filter), None).await?);
             } else {
                 let frontier_batch = RecordBatch::try_new(
-                    Arc::new(Schema::new(vec![Field::new("address", DataType::Utf8, false)])),
+                    Arc::new(Schema::new(vec![Field::new(
+                        "address",
+                        DataType::Utf8,
+                        false,
+                    )])),
                     vec![Arc::new(StringArray::from(names.clone())) as ArrayRef],
                 )?;
                 for c in table.address_columns() {
@@ -459,9 +465,11 @@ fn to_parquet(table: Table, batches: &[RecordBatch]) -> Result<Vec<u8>, LakeErro
     for b in batches {
         let mut columns = Vec::with_capacity(schema.fields().len());
         for f in schema.fields() {
-            let c = b.column_by_name(f.name()).ok_or_else(|| LakeError::Schema {
-                problem: format!("no column {}", f.name()),
-            })?;
+            let c = b
+                .column_by_name(f.name())
+                .ok_or_else(|| LakeError::Schema {
+                    problem: format!("no column {}", f.name()),
+                })?;
             columns.push(cast(c, f.data_type())?);
         }
         cast_batches.push(RecordBatch::try_new(Arc::clone(&schema), columns)?);

@@ -131,7 +131,11 @@ pub struct Lake {
 /// strings, not views.
 fn session_config() -> SessionConfig {
     let mut config = SessionConfig::new();
-    config.options_mut().execution.parquet.schema_force_view_types = false;
+    config
+        .options_mut()
+        .execution
+        .parquet
+        .schema_force_view_types = false;
     config
 }
 
@@ -211,26 +215,5 @@ impl Lake {
     ) -> Result<Extraction, LakeError> {
         let ctx = SessionContext::new_with_config(session_config());
         runtime()?.block_on(extract::extract_on(&ctx, self, investigation, options))
-    }
-
-    /// As [`Lake::extract`], with the same plans run on Ballista: a
-    /// scheduler and an executor started in this process (Ballista's
-    /// standalone mode), the client submitting each hop's query to them.
-    ///
-    /// # Errors
-    ///
-    /// As [`Lake::extract`], and Ballista's own when the scheduler or
-    /// executor cannot start.
-    #[cfg(feature = "lake-ballista")]
-    pub fn extract_ballista_standalone(
-        &self,
-        investigation: &Investigation,
-        options: &ExtractOptions,
-    ) -> Result<Extraction, LakeError> {
-        use ballista::prelude::SessionContextExt;
-        runtime()?.block_on(async {
-            let ctx = SessionContext::standalone().await?;
-            extract::extract_on(&ctx, self, investigation, options).await
-        })
     }
 }

@@ -97,7 +97,11 @@ impl Rows {
 
     fn finish_row(&mut self, i_time: usize, time: u64) {
         if let Some(Col::Time(b)) = self.cols.get_mut(i_time) {
-            b.append_value(i64::try_from(time).unwrap_or(i64::MAX).saturating_mul(1_000_000));
+            b.append_value(
+                i64::try_from(time)
+                    .unwrap_or(i64::MAX)
+                    .saturating_mul(1_000_000),
+            );
         }
         self.rows += 1;
         self.first_time = self.first_time.min(time);
