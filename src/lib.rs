@@ -71,6 +71,8 @@ pub mod id;
 pub mod ingest;
 pub mod investigation;
 pub mod labels;
+#[cfg(feature = "lake")]
+pub mod lake;
 pub mod ledger;
 pub mod paths;
 pub mod provenance;

@@ -76,6 +76,11 @@ const RULES: &[(&str, &[&str], &str)] = &[
         "labels are data below analysis",
     ),
     (
+        "lake",
+        &["paths", "graph", "heuristics", "report"],
+        "the lake extracts a sub-ledger for an investigation and analyses nothing itself",
+    ),
+    (
         "amount",
         &["ingest", "ledger", "trace", "report"],
         "amounts are the bottom layer",
