@@ -37,9 +37,6 @@ enum Role {
     Creations,
 }
 
-/// How many events ahead the walk loads the balances it will need.
-const AHEAD: usize = 16;
-
 /// Marks an entry of the balance table as an index into the special purses.
 const SPECIAL: u128 = 1 << 127;
 
@@ -776,33 +773,7 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
     // predictable branches per event.
     let reordered = CONV && !order.is_empty();
     let has_targets = CONV && w.plan.has_targets();
-    // Loads of what the walk needs `AHEAD` events ahead (in event order,
-    // dense purse table): the walk is bound by random reads of the balance
-    // table and of the special purses, and issuing them early lets several
-    // misses overlap. Plain loads folded into `warm` (a prefetch intrinsic
-    // would need `unsafe`); the values are never used.
-    let ahead = if reordered { 0 } else { w.dense };
-    let mut warm: u128 = 0;
     for k in 0..w.end {
-        if ahead != 0 && k + AHEAD < w.end {
-            let j = k + AHEAD;
-            let (pf, pt) = (from[j].0, to[j].0);
-            if reached(pf) || reached(pt) {
-                let a = assets[j].0;
-                let bal = |x: u32| {
-                    w.bal
-                        .get(x.wrapping_mul(ahead).wrapping_add(a) as usize)
-                        .copied()
-                        .unwrap_or(0)
-                };
-                let (bf, bt) = (bal(pf), bal(pt));
-                let special = |b: u128| {
-                    let i = if b & SPECIAL != 0 { b & !SPECIAL } else { 0 };
-                    w.specials.get(i as usize).map_or(0, |sp| sp.book)
-                };
-                warm ^= bf ^ bt ^ u128::from(special(bf) ^ special(bt));
-            }
-        }
         let i = if reordered {
             order.get(k).map_or(k, |&x| x as usize)
         } else {
@@ -974,7 +945,6 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
         add_to(&mut balance_r, v, &mut w.overflow, a);
         w.set_balance(r, balance_r);
     }
-    std::hint::black_box(warm);
     // Holdings: one entry per tainted purse and per purse with taint stuck
     // by the hop limit, sorted and merged (a sort of a vector, where a
     // million holders made a map's insertions a tenth of the walk).

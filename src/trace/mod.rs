@@ -41,10 +41,6 @@
 //!   has many tokens); seeds, purses that meet taint and balances beyond
 //!   2^127 move to a small side table. A transfer between ordinary purses is
 //!   two reads, a subtraction, an addition and two writes.
-//! - The walk is bound by random reads of that table and of the special
-//!   purses: in event order it loads both ends' entries 16 events ahead,
-//!   so that several cache misses overlap instead of following one another
-//!   (plain loads; a prefetch intrinsic would need `unsafe`).
 //! - Before the walk, one pass over the sender and receiver columns with a
 //!   bitset finds every address taint could ever reach (seeds, receivers of
 //!   theft transactions, and receivers of transfers from reached addresses,
