@@ -26,7 +26,8 @@ pub(crate) struct Field {
     /// Other header names the same field goes by (CSV only).
     pub(crate) alts: &'static [&'static str],
     /// Other column names the same field goes by in Parquet files (cryo);
-    /// see [`Field::or_parquet`].
+    /// see [`Field::or_parquet`]. Only read by the Parquet reader.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
     pub(crate) parquet: &'static [&'static str],
     pub(crate) required: bool,
 }
