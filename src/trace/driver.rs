@@ -946,8 +946,8 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
         w.set_balance(r, balance_r);
     }
     // Holdings: one entry per tainted purse and per purse with taint stuck
-    // by the hop limit, sorted and merged (a sort of a vector, where a
-    // million holders made a map's insertions a tenth of the walk).
+    // by the hop limit, sorted and merged: with a million holders, a map's
+    // insertions were a tenth of the driver's own profile samples.
     let mut held: Vec<((u32, u32), Held)> = Vec::new();
     let mut tmp = Vec::new();
     for sp in &w.specials {
