@@ -21,7 +21,10 @@ pub fn report(args: &CompareArgs, command_line: &[String]) -> Result<ComparisonR
         .setup
         .investigation()?
         .command_line(command_line.to_vec());
-    let data = args.setup.inputs.load_with(args.setup.demixes())?;
+    let data = args
+        .setup
+        .inputs
+        .load_with(investigation.needs_gas_prices())?;
     Ok(investigation.compare(&data)?)
 }
 

@@ -193,7 +193,7 @@ fn parse_bridge(s: &str) -> Result<BridgeSpec, String> {
 impl TraceSetup {
     /// Whether demixing is on (`--demix`, `--pool`, `--use-detected-pools`,
     /// `--probable`).
-    pub fn demixes(&self) -> bool {
+    fn demixes(&self) -> bool {
         self.demix || !self.pools.is_empty() || self.use_detected_pools || self.probable
     }
 
@@ -244,11 +244,8 @@ impl TraceSetup {
         for name in &self.registry_incidents {
             inv = inv.incident(name)?;
         }
-        let mut stop_at = Vec::new();
-        for c in self.stop_at.iter().filter(|c| !c.trim().is_empty()) {
-            stop_at
-                .push(Category::parse(c).map_err(|e| CliError::Usage(format!("--stop-at: {e}")))?);
-        }
+        let stop_at = Category::parse_list(&self.stop_at)
+            .map_err(|e| CliError::Usage(format!("--stop-at: {e}")))?;
         let dust = match &self.dust {
             Some(d) => {
                 parse_base_units(d).map_err(|e| CliError::Usage(format!("--dust {d:?}: {e}")))?
@@ -289,7 +286,7 @@ pub fn report(args: &TraceArgs, command_line: &[String]) -> Result<TraceReport, 
         .investigation()?
         .model(args.model)
         .command_line(command_line.to_vec());
-    let data = setup.inputs.load_with(setup.demixes())?;
+    let data = setup.inputs.load_with(investigation.needs_gas_prices())?;
     Ok(investigation.trace(&data)?)
 }
 

@@ -454,6 +454,13 @@ impl Investigation {
         self
     }
 
+    /// Whether the ledger should be loaded with transactions' gas prices
+    /// ([`crate::ingest::IngestOptions::gas_prices`]): demixing uses them
+    /// (the unique-gas-price heuristic); nothing else does.
+    pub fn needs_gas_prices(&self) -> bool {
+        self.demix.is_some()
+    }
+
     /// Infer exchange deposit addresses from their forwards to labelled hot
     /// wallets and make them exits of that exchange (account chains).
     #[must_use]

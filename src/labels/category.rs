@@ -128,6 +128,22 @@ impl Category {
         self.is_actor_controlled() && other.is_actor_controlled()
     }
 
+    /// Parses a list of category words (as `--stop-at` takes them), in
+    /// order, skipping blank entries.
+    ///
+    /// # Errors
+    ///
+    /// The first word no vocabulary knows.
+    pub fn parse_list<S: AsRef<str>>(
+        words: impl IntoIterator<Item = S>,
+    ) -> Result<Vec<Category>, UnknownCategory> {
+        words
+            .into_iter()
+            .filter(|w| !w.as_ref().trim().is_empty())
+            .map(|w| Category::parse(w.as_ref()))
+            .collect()
+    }
+
     /// Parses a category from any of the vocabularies in the table above.
     ///
     /// # Errors
@@ -294,6 +310,16 @@ impl fmt::Display for Confidence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lists_keep_order_skip_blanks_and_refuse_unknown_words() {
+        assert_eq!(
+            Category::parse_list(["mixer", " ", "Exchange", ""]),
+            Ok(vec![Category::Mixer, Category::Exchange])
+        );
+        assert_eq!(Category::parse_list(Vec::<String>::new()), Ok(vec![]));
+        assert!(Category::parse_list(["exchange", "teapot"]).is_err());
+    }
 
     #[test]
     fn vocabularies_map_onto_categories() {
