@@ -151,30 +151,54 @@ pub struct Movement {
 /// from other records of the same transaction.
 ///
 /// The time is not kept: a record that gives one has it checked against
-/// (or entered into) the block-time table before its transaction is
-/// recorded, so the table knows the time of every block any record dated,
-/// and `build` takes each transaction's time from there. The block number
-/// is kept as two halves so the entry is 20 bytes, not 24 (and not the 40
-/// it took with the time).
+/// (or entered into) its block's entry before its transaction is recorded,
+/// so the block table knows the time of every block any record dated, and
+/// `build` takes each transaction's time from there. The chain and block
+/// number are the block's index in that table, and whether the position is
+/// known is the index's top bit, so the entry is 8 bytes: one is kept per
+/// transaction until `build`, where it took 40 bytes with the time and 20
+/// with the block number.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 struct TxMeta {
-    chain: ChainId,
-    block: [u32; 2],
-    position: Option<u32>,
+    /// The block's index in `LedgerBuilder::blocks`, and [`POSITION_KNOWN`].
+    block: u32,
+    /// The position in the block, when known (0 otherwise).
+    position: u32,
 }
 
+/// The bit of [`TxMeta::block`] that tells a known position.
+const POSITION_KNOWN: u32 = 1 << 31;
+
 impl TxMeta {
-    fn new(chain: ChainId, block: u64, position: Option<u32>) -> Self {
-        TxMeta {
-            chain,
-            block: [(block >> 32) as u32, block as u32],
-            position,
+    fn new(block: u32, position: Option<u32>) -> Self {
+        debug_assert!(block < POSITION_KNOWN);
+        match position {
+            Some(p) => TxMeta {
+                block: block | POSITION_KNOWN,
+                position: p,
+            },
+            None => TxMeta { block, position: 0 },
         }
     }
 
-    fn block(&self) -> u64 {
-        (u64::from(self.block[0]) << 32) | u64::from(self.block[1])
+    /// The block's index in the builder's block table.
+    fn block(self) -> usize {
+        (self.block & !POSITION_KNOWN) as usize
     }
+
+    fn position(self) -> Option<u32> {
+        (self.block & POSITION_KNOWN != 0).then_some(self.position)
+    }
+}
+
+/// A block some record named: its chain and number, its time once a record
+/// gives it, and the record that gave it.
+#[derive(Copy, Clone, Debug)]
+struct BlockEntry {
+    chain: ChainId,
+    number: u64,
+    time: Option<u64>,
+    origin: PackedOrigin,
 }
 
 /// A transfer with its interned parts, as kept until `build`.
@@ -269,8 +293,9 @@ fn join_amount([high, low]: [u64; 2]) -> Amount {
 /// ```
 #[derive(Debug, Default)]
 pub struct LedgerBuilder {
-    /// The last block seen, so rows of one block skip the block-time map.
-    last_block: Option<(ChainId, u64, u64)>,
+    /// The last block seen and its index, so rows of one block skip the
+    /// block map.
+    last_block: Option<(ChainId, u64, u32)>,
     chains: Vec<ChainInfo>,
     /// Chain ids by name: a record names its chain, so the lookup must not
     /// grow with the number of chains.
@@ -309,8 +334,11 @@ pub struct LedgerBuilder {
     /// dropped. `counted` is false until the skip is added to its input's
     /// counts.
     resolved: Vec<(Conflict, PackedOrigin, bool)>,
-    /// Block times and where each was first read.
-    block_times: HashMap<(ChainId, u64), (u64, PackedOrigin)>,
+    /// Every block a record named, with its time and where that was first
+    /// read; transactions refer to it by index ([`TxMeta`]).
+    blocks: Vec<BlockEntry>,
+    /// Indexes in `blocks` by chain and block number.
+    block_ids: HashMap<(ChainId, u64), u32>,
     /// Gas prices recorded by hash ([`LedgerBuilder::record_gas_price`]).
     gas_prices: Vec<([u8; 32], u64)>,
     rows: Vec<Row>,
@@ -451,12 +479,13 @@ impl LedgerBuilder {
         {
             self.settle()?;
         }
+        let block_id = self.block_id(chain, block)?;
         if let Some(t) = time {
-            self.check_block(chain, block, t)?;
+            self.check_block(block_id, t)?;
         }
         let id = checked_id(self.tx_hashes.len(), "transactions")?;
         self.tx_hashes.push(hash);
-        self.tx_meta.push(TxMeta::new(chain, block, position));
+        self.tx_meta.push(TxMeta::new(block_id, position));
         self.tx_origin.push(self.origin);
         Ok(TxIndex(id))
     }
@@ -572,26 +601,31 @@ impl LedgerBuilder {
                     let id = o.get().id;
                     let seen = &mut self.tx_meta[id as usize];
                     let position_conflict =
-                        matches!((seen.position, meta.position), (Some(a), Some(b)) if a != b);
-                    if seen.chain != meta.chain || seen.block != meta.block || position_conflict {
+                        matches!((seen.position(), meta.position()), (Some(a), Some(b)) if a != b);
+                    // One index per (chain, block number).
+                    if seen.block() != meta.block() || position_conflict {
                         let (seen, kept_at, dropped_at) =
                             (*seen, self.tx_origin[id as usize], self.tx_origin[p]);
+                        let (seen_block, block) = (
+                            self.blocks[seen.block()].number,
+                            self.blocks[meta.block()].number,
+                        );
                         let err = LedgerError::ConflictingTransaction {
                             hash: hex::encode(hash),
-                            first_block: seen.block(),
-                            first_position: seen.position,
-                            second_block: meta.block(),
-                            second_position: meta.position,
+                            first_block: seen_block,
+                            first_position: seen.position(),
+                            second_block: block,
+                            second_position: meta.position(),
                             first: self.origin_of(kept_at).to_string(),
                             second: self.origin_of(dropped_at).to_string(),
                         };
                         let what = format!(
                             "transaction 0x{} in block {}{} against block {}{}",
                             hex::encode(hash),
-                            meta.block(),
-                            position_text(meta.position),
-                            seen.block(),
-                            position_text(seen.position)
+                            block,
+                            position_text(meta.position()),
+                            seen_block,
+                            position_text(seen.position())
                         );
                         self.contradiction(
                             kept_at,
@@ -604,7 +638,9 @@ impl LedgerBuilder {
                         remap.push(DROPPED);
                         dropped = true;
                     } else {
-                        seen.position = seen.position.or(meta.position);
+                        if seen.position().is_none() {
+                            *seen = meta;
+                        }
                         remap.push(id);
                     }
                 }
@@ -652,13 +688,40 @@ impl LedgerBuilder {
         h.finish()
     }
 
-    fn check_block(&mut self, chain: ChainId, block: u64, time: u64) -> Result<(), LedgerError> {
-        if self.last_block == Some((chain, block, time)) {
-            return Ok(());
+    /// The index of a block in the block table, entered if new.
+    fn block_id(&mut self, chain: ChainId, number: u64) -> Result<u32, LedgerError> {
+        if let Some((c, n, id)) = self.last_block {
+            if (c, n) == (chain, number) {
+                return Ok(id);
+            }
         }
-        self.last_block = Some((chain, block, time));
-        match self.block_times.get(&(chain, block)) {
-            Some(&(t, first)) if t != time => {
+        let next = self.blocks.len();
+        let id = match self.block_ids.entry((chain, number)) {
+            Entry::Occupied(o) => *o.get(),
+            Entry::Vacant(v) => {
+                if next >= POSITION_KNOWN as usize {
+                    return Err(LedgerError::TooLarge { what: "blocks" });
+                }
+                self.blocks.push(BlockEntry {
+                    chain,
+                    number,
+                    time: None,
+                    origin: self.origin,
+                });
+                *v.insert(next as u32)
+            }
+        };
+        self.last_block = Some((chain, number, id));
+        Ok(id)
+    }
+
+    /// Enters the time of block `id`, or checks it against the time entered.
+    fn check_block(&mut self, id: u32, time: u64) -> Result<(), LedgerError> {
+        let entry = &mut self.blocks[id as usize];
+        let block = entry.number;
+        match entry.time {
+            Some(t) if t != time => {
+                let first = entry.origin;
                 let err = LedgerError::ConflictingBlockTime {
                     block,
                     first_time: t,
@@ -678,13 +741,12 @@ impl LedgerBuilder {
                         true,
                     );
                 }
-                // Another record of this block must be checked again.
-                self.last_block = None;
                 Err(err)
             }
             Some(_) => Ok(()),
             None => {
-                self.block_times.insert((chain, block), (time, self.origin));
+                entry.time = Some(time);
+                entry.origin = self.origin;
                 Ok(())
             }
         }
@@ -897,7 +959,7 @@ impl LedgerBuilder {
 
     fn push_row(&mut self, tx: TxIndex, m: Movement, mode: RowMode) -> Result<(), LedgerError> {
         checked_id(self.rows.len(), "transfers")?;
-        let chain = self.tx_meta[tx.0 as usize].chain;
+        let chain = self.blocks[self.tx_meta[tx.0 as usize].block()].chain;
         let row = self.rows.len();
         let from = self.address_of_row(row, Side::From, m.from)?;
         let to = self.address_of_row(row, Side::To, m.to)?;
@@ -971,9 +1033,13 @@ impl LedgerBuilder {
         self.tx_origin = Vec::new();
 
         // Chains by name; a chain no transaction uses is dropped.
-        let mut used = vec![false; chains.len()];
+        let mut used_blocks = vec![false; self.blocks.len()];
         for m in &tx_meta {
-            used[m.chain.index()] = true;
+            used_blocks[m.block()] = true;
+        }
+        let mut used = vec![false; chains.len()];
+        for (b, _) in self.blocks.iter().zip(&used_blocks).filter(|(_, &u)| u) {
+            used[b.chain.index()] = true;
         }
         let mut chain_order: Vec<usize> = (0..chains.len()).filter(|&c| used[c]).collect();
         chain_order.sort_by(|&a, &b| chains[a].name.cmp(&chains[b].name));
@@ -1014,88 +1080,95 @@ impl LedgerBuilder {
 
         // Resolve open times from the block table; open positions sort last
         // in their block (then by hash).
-        let unknown_positions = tx_meta.iter().filter(|m| m.position.is_none()).count();
+        let unknown_positions = tx_meta.iter().filter(|m| m.position().is_none()).count();
         if unknown_positions > 0 {
             warnings.push(format!(
                 "{unknown_positions} transaction(s) have no known position in their block; they are ordered after the others of the block, by hash"
             ));
         }
-        // Each transaction's place in event order as a packed key (time,
-        // chain, block, position), its time taken from the block table (see
-        // `TxMeta`); hashes are compared only between equal keys (sorting
-        // by a key that held the 32-byte hash gathered it on every
-        // comparison).
-        let block_times = &self.block_times;
-        let mut keys: Vec<TxKey> = Vec::with_capacity(tx_meta.len());
-        let mut last: Option<(ChainId, u64, u64)> = None;
-        for (i, m) in tx_meta.iter().enumerate() {
-            let (chain, block) = (m.chain, m.block());
-            let time = match last {
-                Some((c, b, t)) if (c, b) == (chain, block) => t,
-                _ => {
-                    let t = block_times
-                        .get(&(chain, block))
-                        .map(|&(t, _)| t)
-                        .ok_or_else(|| LedgerError::UnknownTime {
-                            hash: hex::encode(tx_hashes[i]),
-                            block,
-                        })?;
-                    last = Some((chain, block, t));
-                    t
-                }
-            };
-            keys.push(TxKey {
-                time,
-                block,
-                chain: chain_remap[chain.index()].0,
-                position: m.position.unwrap_or(u32::MAX),
-                id: i as u32,
+        if let Some(i) = tx_meta
+            .iter()
+            .position(|m| self.blocks[m.block()].time.is_none())
+        {
+            return Err(LedgerError::UnknownTime {
+                hash: hex::encode(tx_hashes[i]),
+                block: self.blocks[tx_meta[i].block()].number,
             });
         }
+        // The blocks that hold a transaction, in event order (time, chain,
+        // number; one time per block), and each one's rank in it.
+        let mut block_order: Vec<u32> = (0..self.blocks.len() as u32)
+            .filter(|&b| used_blocks[b as usize])
+            .collect();
+        drop(used_blocks);
+        let block_key = |b: &BlockEntry| {
+            (
+                b.time.unwrap_or(0),
+                chain_remap[b.chain.index()].0,
+                b.number,
+            )
+        };
+        block_order.sort_unstable_by_key(|&b| block_key(&self.blocks[b as usize]));
+        let mut block_rank = vec![0u32; self.blocks.len()];
+        for (rank, &b) in block_order.iter().enumerate() {
+            block_rank[b as usize] = rank as u32;
+        }
+        // Each transaction's place in event order as a packed key (block
+        // rank, position; open positions last), with its index in the
+        // builder; hashes are compared only between equal keys (sorting by
+        // a key that held the 32-byte hash gathered it on every comparison).
+        let mut keys: Vec<(u64, u32)> = tx_meta
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let rank = u64::from(block_rank[m.block()]);
+                (
+                    rank << 32 | u64::from(m.position().unwrap_or(u32::MAX)),
+                    i as u32,
+                )
+            })
+            .collect();
         drop(tx_meta);
-        let order = |a: &TxKey, b: &TxKey| {
-            a.prefix()
-                .cmp(&b.prefix())
-                .then_with(|| tx_hashes[a.id as usize].cmp(&tx_hashes[b.id as usize]))
+        drop(block_rank);
+        let order = |a: &(u64, u32), b: &(u64, u32)| {
+            a.0.cmp(&b.0)
+                .then_with(|| tx_hashes[a.1 as usize].cmp(&tx_hashes[b.1 as usize]))
         };
         // Exports are usually in event order already: one pass tells.
         if !keys.windows(2).all(|w| order(&w[0], &w[1]).is_lt()) {
             keys.sort_unstable_by(order);
         }
         let mut tx_remap = vec![0u32; keys.len()];
-        for (new, k) in keys.iter().enumerate() {
-            tx_remap[k.id as usize] = new as u32;
+        for (new, &(_, id)) in keys.iter().enumerate() {
+            tx_remap[id as usize] = new as u32;
         }
 
-        // Blocks and each transaction's block. Transactions are in event
-        // order, which sorts by (time, chain, block) first, so the blocks
-        // come out sorted and each is met in one run.
-        let mut blocks: Vec<BlockInfo> = Vec::new();
-        let mut tx_block = Vec::with_capacity(keys.len());
-        let mut tx_position = Vec::with_capacity(keys.len());
-        for k in &keys {
-            let b = BlockInfo {
-                time: k.time,
-                chain: ChainId(k.chain),
-                number: k.block,
-            };
-            if blocks.last() != Some(&b) {
-                blocks.push(b);
-            }
-            tx_block.push((blocks.len() - 1) as u32);
-            tx_position.push(k.position);
-        }
-        blocks.shrink_to_fit();
+        // Blocks and each transaction's block: the ranks, which follow
+        // event order.
+        let blocks: Vec<BlockInfo> = block_order
+            .iter()
+            .map(|&b| {
+                let b = &self.blocks[b as usize];
+                BlockInfo {
+                    time: b.time.unwrap_or(0),
+                    chain: chain_remap[b.chain.index()],
+                    number: b.number,
+                }
+            })
+            .collect();
+        drop(block_order);
+        let tx_block: Vec<u32> = keys.iter().map(|&(k, _)| (k >> 32) as u32).collect();
+        let tx_position: Vec<u32> = keys.iter().map(|&(k, _)| k as u32).collect();
         self.check_block_order(&blocks, &chains_sorted, &chain_order, &mut warnings);
         // In event order already, the hashes are kept where they are
         // instead of copied.
-        let in_order = keys.iter().enumerate().all(|(i, k)| i == k.id as usize);
+        let in_order = keys.iter().enumerate().all(|(i, k)| i == k.1 as usize);
         let tx_hash = if in_order {
             let mut hashes = tx_hashes;
             hashes.shrink_to_fit();
             hashes
         } else {
-            keys.iter().map(|k| tx_hashes[k.id as usize]).collect()
+            keys.iter().map(|k| tx_hashes[k.1 as usize]).collect()
         };
         drop(keys);
 
@@ -1243,9 +1316,9 @@ impl LedgerBuilder {
                 Some((number, time)) if number > b.number => {
                     let old = ChainId::from_usize(chain_order[c]);
                     let origin = |n: u64| {
-                        self.block_times
+                        self.block_ids
                             .get(&(old, n))
-                            .map_or(PackedOrigin::default(), |&(_, o)| o)
+                            .map_or(PackedOrigin::default(), |&b| self.blocks[b as usize].origin)
                     };
                     let (first, second) = (origin(b.number), origin(number));
                     if self.is_lenient(second) {
@@ -1511,23 +1584,6 @@ const PENDING_TRANSACTIONS: usize = if cfg!(test) { 7 } else { 1 << 18 };
 /// Rows moved into the ledger's columns between two releases of the memory
 /// they held (see [`LedgerBuilder::build`]): 48 MB at a time.
 const RELEASE_ROWS: usize = 1 << 20;
-
-/// A transaction's place in event order (see [`LedgerBuilder::build`]).
-#[derive(Copy, Clone, Debug)]
-struct TxKey {
-    time: u64,
-    block: u64,
-    chain: u32,
-    position: u32,
-    /// Index of the transaction in the builder.
-    id: u32,
-}
-
-impl TxKey {
-    fn prefix(&self) -> (u64, u32, u64, u32) {
-        (self.time, self.chain, self.block, self.position)
-    }
-}
 
 /// The transaction of a row dropped when settling.
 const DROPPED: u32 = u32::MAX;
