@@ -9,7 +9,7 @@ use hashbrown::HashTable;
 
 use thiserror::Error;
 
-use super::conflict::PackedOrigin;
+use super::conflict::{OriginColumn, PackedOrigin};
 use super::{
     Address, Asset, AssetInfo, BlockInfo, ChainInfo, Conflict, InputFile, Ledger, Origin,
     TransferKind,
@@ -324,7 +324,7 @@ pub struct LedgerBuilder {
     settled_rows: usize,
     /// Where each transaction was first recorded (settled ones) or
     /// recorded (one per record since).
-    tx_origin: Vec<PackedOrigin>,
+    tx_origin: OriginColumn,
     /// The record being read (see `at_line`).
     origin: PackedOrigin,
     /// Contradictions found when settling or building that an input read
@@ -575,6 +575,12 @@ impl LedgerBuilder {
     pub(crate) fn settle(&mut self) -> Result<(), LedgerError> {
         let first = self.settled_txs;
         let mut remap = Vec::with_capacity(self.tx_hashes.len() - first);
+        // The batch's origins, taken out so the kept ones can be put back
+        // in order.
+        let origins: Vec<PackedOrigin> = (first..self.tx_hashes.len())
+            .map(|p| self.tx_origin.get(p))
+            .collect();
+        self.tx_origin.truncate(first);
         let mut kept = first;
         let mut dropped = false;
         for p in first..self.tx_hashes.len() {
@@ -593,7 +599,7 @@ impl LedgerBuilder {
                     v.insert(TxSlot::new(kept as u32, key));
                     self.tx_hashes[kept] = hash;
                     self.tx_meta[kept] = meta;
-                    self.tx_origin[kept] = self.tx_origin[p];
+                    self.tx_origin.push(origins[p - first]);
                     remap.push(kept as u32);
                     kept += 1;
                 }
@@ -605,7 +611,7 @@ impl LedgerBuilder {
                     // One index per (chain, block number).
                     if seen.block() != meta.block() || position_conflict {
                         let (seen, kept_at, dropped_at) =
-                            (*seen, self.tx_origin[id as usize], self.tx_origin[p]);
+                            (*seen, self.tx_origin.get(id as usize), origins[p - first]);
                         let (seen_block, block) = (
                             self.blocks[seen.block()].number,
                             self.blocks[meta.block()].number,
@@ -648,7 +654,7 @@ impl LedgerBuilder {
         }
         self.tx_hashes.truncate(kept);
         self.tx_meta.truncate(kept);
-        self.tx_origin.truncate(kept);
+        debug_assert_eq!(self.tx_origin.len(), kept);
         self.settled_txs = kept;
         for row in &mut self.rows[self.settled_rows..] {
             if let Some(t) = (row.tx as usize).checked_sub(first) {
@@ -1030,7 +1036,7 @@ impl LedgerBuilder {
         let mut rows = std::mem::take(&mut self.rows);
         let mut warnings = std::mem::take(&mut self.warnings);
         self.tx_ids = HashTable::new();
-        self.tx_origin = Vec::new();
+        self.tx_origin = OriginColumn::default();
 
         // Chains by name; a chain no transaction uses is dropped.
         let mut used_blocks = vec![false; self.blocks.len()];

@@ -87,9 +87,92 @@ impl PackedOrigin {
     }
 }
 
+/// Packed origins of many records in 4 bytes each instead of 8: the low 32
+/// bits of each, and the high 32 bits once per run of records that share
+/// them. Records are added in input and line order, so there is a run per
+/// input (per 2^32 lines of it); at worst, origins that alternate between
+/// inputs, 12 bytes per record.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct OriginColumn {
+    low: Vec<u32>,
+    /// (index of the run's first record, the run's high bits), by index.
+    runs: Vec<(u32, u32)>,
+}
+
+impl OriginColumn {
+    pub(crate) fn len(&self) -> usize {
+        self.low.len()
+    }
+
+    /// Adds an origin. Callers keep the count below 2^32 (record indexes
+    /// are `u32`).
+    pub(crate) fn push(&mut self, o: PackedOrigin) {
+        let high = (o.0 >> 32) as u32;
+        if self.runs.last().map(|r| r.1) != Some(high) {
+            self.runs.push((self.low.len() as u32, high));
+        }
+        self.low.push(o.0 as u32);
+    }
+
+    /// The origin of record `i`, or the default one past the end.
+    pub(crate) fn get(&self, i: usize) -> PackedOrigin {
+        let (Some(&low), Some(run)) = (
+            self.low.get(i),
+            self.runs
+                .partition_point(|r| r.0 as usize <= i)
+                .checked_sub(1),
+        ) else {
+            return PackedOrigin::default();
+        };
+        PackedOrigin((u64::from(self.runs[run].1) << 32) | u64::from(low))
+    }
+
+    /// Keeps the first `n` origins.
+    pub(crate) fn truncate(&mut self, n: usize) {
+        self.low.truncate(n);
+        let runs = self.runs.partition_point(|r| (r.0 as usize) < n);
+        self.runs.truncate(runs);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_origin_column_gives_back_what_was_pushed_after_truncating() {
+        let origins: Vec<PackedOrigin> = [
+            (Some(0), 1),
+            (Some(0), 5),
+            (Some(0), (1 << 32) + 3),
+            (Some(1), 2),
+            (None, 9),
+            (Some(0), 7),
+            (Some(0), 8),
+        ]
+        .into_iter()
+        .map(|(i, l)| PackedOrigin::new(i, l))
+        .collect();
+        let mut col = OriginColumn::default();
+        for &o in &origins {
+            col.push(o);
+        }
+        assert_eq!(col.len(), origins.len());
+        for (i, &o) in origins.iter().enumerate() {
+            assert_eq!(col.get(i), o, "record {i}");
+        }
+        assert_eq!(col.get(origins.len()), PackedOrigin::default());
+        for n in (0..=origins.len()).rev() {
+            let mut c = col.clone();
+            c.truncate(n);
+            c.push(origins[0]);
+            assert_eq!(c.len(), n + 1);
+            for i in 0..n {
+                assert_eq!(c.get(i), origins[i], "cut at {n}, record {i}");
+            }
+            assert_eq!(c.get(n), origins[0]);
+        }
+    }
 
     #[test]
     fn packed_origins_keep_input_and_line_and_order_by_them() {
