@@ -167,8 +167,8 @@ mod tests {
             c.truncate(n);
             c.push(origins[0]);
             assert_eq!(c.len(), n + 1);
-            for i in 0..n {
-                assert_eq!(c.get(i), origins[i], "cut at {n}, record {i}");
+            for (i, &o) in origins.iter().enumerate().take(n) {
+                assert_eq!(c.get(i), o, "cut at {n}, record {i}");
             }
             assert_eq!(c.get(n), origins[0]);
         }
