@@ -100,6 +100,15 @@ pub(crate) trait Book: Default {
     fn put(&mut self, p: Part);
     /// Whether any taint is left.
     fn is_tainted(&self) -> bool;
+    /// Drops an untainted book (a purse whose taint is gone); it may keep
+    /// its allocation for [`Book::reopen`].
+    fn clear(&mut self) {
+        *self = Self::default();
+    }
+    /// Makes a cleared book [`Book::open`] again.
+    fn reopen(&mut self, balance: Amount) {
+        *self = Self::open(balance);
+    }
     /// The tainted amounts held, as parts.
     fn holdings(&self, out: &mut Vec<Part>);
 }
@@ -108,7 +117,103 @@ pub(crate) trait Book: Default {
 /// amount per (incident, hops), sorted by (incident, hops).
 #[derive(Default, Debug)]
 pub(crate) struct Haircut {
-    tainted: Vec<Part>,
+    tainted: Tainted,
+}
+
+/// The tainted amounts of a haircut book. Most purses hold the taint of one
+/// incident: that one is kept inline, without an allocation (32 bytes in
+/// all, so that the book fits in a purse's entry next to its balance).
+#[derive(Default, Debug)]
+enum Tainted {
+    #[default]
+    Empty,
+    One {
+        amount: Amount,
+        tag: u32,
+        hops: u32,
+    },
+    Many(Vec<Part>),
+}
+
+impl Tainted {
+    fn len(&self) -> usize {
+        match self {
+            Tainted::Empty => 0,
+            Tainted::One { .. } => 1,
+            Tainted::Many(v) => v.len(),
+        }
+    }
+
+    /// The `k`-th entry (`k < len`).
+    #[inline]
+    fn get(&self, k: usize) -> Part {
+        match self {
+            Tainted::Empty => Part::clean(0),
+            &Tainted::One { amount, tag, hops } => Part { amount, tag, hops },
+            Tainted::Many(v) => v.get(k).copied().unwrap_or(Part::clean(0)),
+        }
+    }
+
+    /// Sets the amount of the `k`-th entry (`k < len`).
+    #[inline]
+    fn set_amount(&mut self, k: usize, x: Amount) {
+        match self {
+            Tainted::Empty => {}
+            Tainted::One { amount, .. } => *amount = x,
+            Tainted::Many(v) => {
+                if let Some(t) = v.get_mut(k) {
+                    t.amount = x;
+                }
+            }
+        }
+    }
+
+    /// Drops the entries whose amount is 0.
+    fn retain_nonzero(&mut self) {
+        match self {
+            Tainted::Empty => {}
+            Tainted::One { amount, .. } => {
+                if *amount == 0 {
+                    *self = Tainted::Empty;
+                }
+            }
+            // An empty list keeps its allocation for the purse's next taint.
+            Tainted::Many(v) => v.retain(|t| t.amount > 0),
+        }
+    }
+
+    /// Inserts `p` (whose key is not present) in (incident, hops) order.
+    fn insert(&mut self, p: Part) {
+        let v = match self {
+            Tainted::Empty => {
+                *self = Tainted::One {
+                    amount: p.amount,
+                    tag: p.tag,
+                    hops: p.hops,
+                };
+                return;
+            }
+            &mut Tainted::One { amount, tag, hops } => {
+                let mut v = Vec::with_capacity(4);
+                v.push(Part { amount, tag, hops });
+                *self = Tainted::Many(v);
+                match self {
+                    Tainted::Many(v) => v,
+                    _ => return,
+                }
+            }
+            Tainted::Many(v) => v,
+        };
+        // A handful of entries: an insertion that swaps the new entry into
+        // place beats a binary search and a block move.
+        let key = (p.tag, p.hops);
+        v.push(p);
+        let mut i = v.len() - 1;
+        while i > 0 && (v[i - 1].tag, v[i - 1].hops) > key {
+            v.swap(i - 1, i);
+            i -= 1;
+        }
+    }
 }
 
 impl Book for Haircut {
@@ -120,14 +225,15 @@ impl Book for Haircut {
         let start = out.len();
         let mut carried: Amount = 0;
         let mut held: Amount = 0;
-        for t in &mut self.tainted {
+        for k in 0..self.tainted.len() {
+            let t = self.tainted.get(k);
             held = held.saturating_add(t.amount);
             let x = if v >= balance {
                 t.amount
             } else {
                 share(v, t.amount, balance)
             };
-            t.amount -= x;
+            self.tainted.set_amount(k, t.amount - x);
             carried = carried.saturating_add(x);
             out.push(Part {
                 amount: x,
@@ -143,9 +249,10 @@ impl Book for Haircut {
             // shortfall comes from the tainted amounts, in (incident, hops)
             // order, so that value and taint stay exact.
             let mut short = clean - clean_held;
-            for (t, p) in self.tainted.iter_mut().zip(out[start..].iter_mut()) {
+            for (k, p) in out[start..].iter_mut().enumerate() {
+                let t = self.tainted.get(k);
                 let y = short.min(t.amount);
-                t.amount -= y;
+                self.tainted.set_amount(k, t.amount - y);
                 p.amount += y;
                 short -= y;
                 if short == 0 {
@@ -156,7 +263,7 @@ impl Book for Haircut {
         }
         out.retain(|p| p.amount > 0);
         // `retain` keeps parts before `start` (non-zero by construction).
-        self.tainted.retain(|t| t.amount > 0);
+        self.tainted.retain_nonzero();
         push_part(out, Part::clean(clean));
     }
 
@@ -164,27 +271,42 @@ impl Book for Haircut {
         if p.is_clean() || p.amount == 0 {
             return;
         }
-        // A handful of entries: a linear scan, and an insertion that swaps
-        // the new entry into place, beat a binary search and a block move.
-        let key = (p.tag, p.hops);
-        if let Some(t) = self.tainted.iter_mut().find(|t| (t.tag, t.hops) == key) {
-            t.amount = t.amount.saturating_add(p.amount);
-            return;
+        // A handful of entries: a linear scan.
+        match &mut self.tainted {
+            Tainted::One { amount, tag, hops } if (*tag, *hops) == (p.tag, p.hops) => {
+                *amount = amount.saturating_add(p.amount);
+                return;
+            }
+            Tainted::Many(v) => {
+                if let Some(t) = v.iter_mut().find(|t| (t.tag, t.hops) == (p.tag, p.hops)) {
+                    t.amount = t.amount.saturating_add(p.amount);
+                    return;
+                }
+            }
+            _ => {}
         }
-        self.tainted.push(p);
-        let mut i = self.tainted.len() - 1;
-        while i > 0 && (self.tainted[i - 1].tag, self.tainted[i - 1].hops) > key {
-            self.tainted.swap(i - 1, i);
-            i -= 1;
-        }
+        self.tainted.insert(p);
     }
 
     fn is_tainted(&self) -> bool {
-        !self.tainted.is_empty()
+        self.tainted.len() > 0
+    }
+
+    fn clear(&mut self) {
+        match &mut self.tainted {
+            Tainted::Many(v) => v.clear(),
+            t => *t = Tainted::Empty,
+        }
+    }
+
+    fn reopen(&mut self, _balance: Amount) {
+        self.clear();
     }
 
     fn holdings(&self, out: &mut Vec<Part>) {
-        out.extend_from_slice(&self.tainted);
+        for k in 0..self.tainted.len() {
+            out.push(self.tainted.get(k));
+        }
     }
 }
 
@@ -379,6 +501,111 @@ mod tests {
                 proptest::prop_assert_eq!(share(v, t, b), mul_div_floor(v, t, b));
             }
         }
+    }
+
+    /// The haircut book as it was kept before the inline one: a plain list.
+    #[derive(Default)]
+    struct ListHaircut {
+        tainted: Vec<Part>,
+    }
+
+    impl ListHaircut {
+        fn take(&mut self, balance: Amount, v: Amount, out: &mut Vec<Part>) {
+            let start = out.len();
+            let (mut carried, mut held): (Amount, Amount) = (0, 0);
+            for t in &mut self.tainted {
+                held = held.saturating_add(t.amount);
+                let x = if v >= balance {
+                    t.amount
+                } else {
+                    mul_div_floor(v, t.amount, balance)
+                };
+                t.amount -= x;
+                carried = carried.saturating_add(x);
+                out.push(Part { amount: x, ..*t });
+            }
+            let clean_held = balance.saturating_sub(held);
+            let mut clean = v.saturating_sub(carried);
+            if clean > clean_held {
+                let mut short = clean - clean_held;
+                for (t, p) in self.tainted.iter_mut().zip(out[start..].iter_mut()) {
+                    let y = short.min(t.amount);
+                    t.amount -= y;
+                    p.amount += y;
+                    short -= y;
+                }
+                clean = clean_held;
+            }
+            out.retain(|p| p.amount > 0);
+            self.tainted.retain(|t| t.amount > 0);
+            push_part(out, Part::clean(clean));
+        }
+
+        fn put(&mut self, p: Part) {
+            if p.is_clean() || p.amount == 0 {
+                return;
+            }
+            match self
+                .tainted
+                .iter_mut()
+                .find(|t| (t.tag, t.hops) == (p.tag, p.hops))
+            {
+                Some(t) => t.amount += p.amount,
+                None => {
+                    self.tainted.push(p);
+                    self.tainted.sort_by_key(|t| (t.tag, t.hops));
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// The inline haircut book (one entry inline, a list kept across
+        /// `clear`) takes and holds exactly what a plain list does.
+        #[test]
+        fn inline_haircut_matches_list(
+            ops in proptest::collection::vec(
+                (0u8..4, 0u32..5, 0u32..3, 1u128..1_000_000, 0u128..1_000_000),
+                1..60,
+            ),
+        ) {
+            let (mut book, mut list) = (Haircut::default(), ListHaircut::default());
+            let mut balance: Amount = 0;
+            for (op, tag, hops, x, y) in ops {
+                match op {
+                    0 | 1 => {
+                        let p = Part { amount: x, tag, hops };
+                        book.put(p);
+                        list.put(p);
+                        balance += x + y % 3;
+                    }
+                    2 => {
+                        let v = if balance == 0 { 0 } else { y % (balance + 1) };
+                        let (mut a, mut b) = (Vec::new(), Vec::new());
+                        book.take(balance, v, &mut a);
+                        list.take(balance, v, &mut b);
+                        proptest::prop_assert_eq!(a, b);
+                        balance -= v;
+                    }
+                    _ => {
+                        if !book.is_tainted() {
+                            book.clear();
+                            book.reopen(balance);
+                        }
+                    }
+                }
+                let mut held = Vec::new();
+                book.holdings(&mut held);
+                proptest::prop_assert_eq!(&held, &list.tainted);
+                proptest::prop_assert_eq!(book.is_tainted(), !list.tainted.is_empty());
+            }
+        }
+    }
+
+    #[test]
+    fn haircut_book_is_32_bytes() {
+        // What lets a purse's entry hold its balance and book in one line.
+        assert_eq!(std::mem::size_of::<Haircut>(), 32);
     }
 
     #[test]

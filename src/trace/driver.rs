@@ -3,8 +3,9 @@
 //!
 //! Every purse (address, asset) keeps its balance in a flat table of 16-byte
 //! entries; a purse that is a seed or meets taint becomes "special" (its
-//! entry then points into a small side table) and gets a model "book" (lots,
-//! or haircut amounts) while it holds taint. A transfer between two
+//! entry then points into a side table) and gets a model "book" (lots, or
+//! haircut amounts), kept in its side-table entry next to its balance, while
+//! it holds taint. A transfer between two
 //! ordinary purses costs two table reads, a subtraction, an addition and two
 //! writes, with no allocation: that is the case for almost every event, and
 //! walking every event from the start of the ledger is what makes the clean
@@ -41,20 +42,32 @@ enum Role {
 const SPECIAL: u128 = 1 << 127;
 
 /// A purse that is a seed, holds or held taint, or whose balance reached
-/// 2^127: its state, kept out of the hot balance table.
-#[derive(Copy, Clone, Debug)]
-struct Special {
-    purse: u32,
+/// 2^127: its state, kept out of the hot balance table. `X` is the model's
+/// book, kept inline so that one random load brings a purse's balance and
+/// its taint (`()` for the poison model, whose marks are indexed by `book`).
+///
+/// Aligned to a cache line: with a haircut book an entry is 64 bytes, and
+/// one that straddled two lines would cost two misses.
+#[derive(Clone, Debug)]
+#[repr(align(64))]
+struct Special<X> {
     balance: Amount,
-    /// Index of the purse's book, or `NONE` while it holds no taint.
+    purse: u32,
+    /// Poison: index of the purse's mark, or `NONE` while it holds no taint.
+    /// Book models: `NONE` while the purse has no book, 0 when `extra` is
+    /// its book.
     book: u32,
     /// For a seed address: the first transfer from which it is a seed;
     /// `NONE` otherwise.
     seed_from: u32,
+    /// Index of the purse's pair of gap slots in `gap_slots`, or `NONE`.
+    gaps: u32,
+    /// The model's book (see `book`).
+    extra: X,
 }
 
 /// The state shared by every model's walk.
-struct Walk<'a> {
+struct Walk<'a, X> {
     ledger: &'a Ledger,
     config: &'a TraceConfig,
     /// Assets per address of the dense purse table, 0 when purses are
@@ -64,7 +77,7 @@ struct Walk<'a> {
     /// `SPECIAL | index` of a special one. An ordinary transfer touches
     /// nothing else.
     bal: Vec<u128>,
-    specials: Vec<Special>,
+    specials: Vec<Special<X>>,
     /// Sparse layout only: first purse of each address, next purse of the
     /// same address, asset and address of each purse.
     first: Vec<u32>,
@@ -79,7 +92,10 @@ struct Walk<'a> {
     totals: Vec<AssetTotals>,
     touched_assets: Vec<bool>,
     exits: HashMap<(u32, u32), ExitFlow>,
-    gaps: HashMap<(u32, bool), Gap>,
+    /// Gaps in order of first appearance; a special purse's `gaps` points
+    /// to its pair (clean, stolen) of indices into this list.
+    gaps: Vec<Gap>,
+    gap_slots: Vec<[u32; 2]>,
     /// Taint stopped by the hop limit: (purse, incident) → amount.
     stuck: BTreeMap<(u32, u32), Amount>,
     flows: Vec<Flow>,
@@ -115,7 +131,7 @@ fn add_to(total: &mut Amount, v: Amount, overflow: &mut Option<u32>, asset: u32)
     }
 }
 
-impl<'a> Walk<'a> {
+impl<'a, X: Default> Walk<'a, X> {
     fn new(ledger: &'a Ledger, config: &'a TraceConfig) -> Self {
         let n_addr = ledger.address_count();
         let mut roles = vec![Role::Unknown; n_addr];
@@ -225,7 +241,8 @@ impl<'a> Walk<'a> {
             totals: vec![AssetTotals::default(); n_assets],
             touched_assets: vec![false; n_assets],
             exits: HashMap::new(),
-            gaps: HashMap::new(),
+            gaps: Vec::new(),
+            gap_slots: Vec::new(),
             stuck: BTreeMap::new(),
             flows: Vec::new(),
             warnings,
@@ -261,17 +278,19 @@ impl<'a> Walk<'a> {
         }
         let i = self.specials.len();
         self.specials.push(Special {
-            purse,
             balance: b,
+            purse,
             book: NONE,
             seed_from: NONE,
+            gaps: NONE,
+            extra: X::default(),
         });
         self.bal[purse as usize] = SPECIAL | i as u128;
         i
     }
 
     #[inline]
-    fn special(&self, purse: u32) -> Option<&Special> {
+    fn special(&self, purse: u32) -> Option<&Special<X>> {
         let b = self.bal[purse as usize];
         if b & SPECIAL == 0 {
             None
@@ -445,13 +464,27 @@ impl<'a> Walk<'a> {
     fn record_gap(&mut self, purse: u32, i: usize, amount: Amount, stolen: bool) {
         let address = AddressId(self.address_of(purse));
         let asset = AssetId(self.asset_of(purse));
-        let g = self.gaps.entry((purse, stolen)).or_insert(Gap {
-            address,
-            asset,
-            amount: 0,
-            first: TransferId::from_usize(i),
-            stolen,
-        });
+        // A gap's purse is special (a seed or a holder of taint): its
+        // entry finds the gap without a map.
+        let sp = self.promote(purse);
+        let mut pair = self.specials[sp].gaps;
+        if pair == NONE {
+            pair = u32::try_from(self.gap_slots.len()).unwrap_or(NONE - 1);
+            self.gap_slots.push([NONE; 2]);
+            self.specials[sp].gaps = pair;
+        }
+        let slot = &mut self.gap_slots[pair as usize][usize::from(stolen)];
+        if *slot == NONE {
+            *slot = u32::try_from(self.gaps.len()).unwrap_or(NONE - 1);
+            self.gaps.push(Gap {
+                address,
+                asset,
+                amount: 0,
+                first: TransferId::from_usize(i),
+                stolen,
+            });
+        }
+        let g = &mut self.gaps[*slot as usize];
         add_to(&mut g.amount, amount, &mut self.overflow, asset.0);
     }
 
@@ -560,17 +593,15 @@ impl<'a> Walk<'a> {
         to: u32,
         tx_seed: Option<IncidentIndex>,
     ) -> Option<IncidentIndex> {
+        let seed = tx_seed.is_some() || self.seed_from(receiver) as usize <= i;
         // Sinks are known from the start; no lazy look-up needed.
-        if matches!(self.roles[to as usize], Role::Fees | Role::Creations) {
+        if !seed || matches!(self.roles[to as usize], Role::Fees | Role::Creations) {
             return None;
         }
         if let Some(inc) = tx_seed {
             return Some(inc);
         }
-        if self.seed_from(receiver) as usize <= i {
-            return Some(self.seed_incident(receiver));
-        }
-        None
+        Some(self.seed_incident(receiver))
     }
 
     fn touch(&mut self, asset: u32) {
@@ -612,7 +643,7 @@ impl<'a> Walk<'a> {
                 .then(a.address.cmp(&b.address))
                 .then(a.asset.cmp(&b.asset))
         });
-        let mut gaps: Vec<Gap> = self.gaps.into_values().collect();
+        let mut gaps: Vec<Gap> = self.gaps;
         gaps.sort_by_key(|g| (g.address, g.asset, g.stolen));
         if self.end < ledger.transfer_count() {
             self.warnings.push(format!(
@@ -755,10 +786,8 @@ pub(crate) fn run_book<B: Book>(ledger: &Ledger, config: &TraceConfig) -> TraceR
     }
 }
 
-fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
+fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_, B>) -> TraceResult {
     let (ledger, config) = (w.ledger, w.config);
-    let mut books: Vec<B> = Vec::new();
-    let mut free: Vec<u32> = Vec::new();
     let mut parts: Vec<Part> = Vec::with_capacity(16);
     let from = ledger.senders();
     let to = ledger.receivers();
@@ -799,16 +828,33 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
                 continue;
             }
         }
-        // Sender side.
-        let (balance, book, seed_from) = (w.balance(s), w.book(s), w.seed_from(s));
+        // Sender side: its entry, looked up once.
+        let sp_s = (bs & SPECIAL != 0).then_some((bs & !SPECIAL) as usize);
+        let (balance, book, seed_from) = match sp_s {
+            Some(x) => {
+                let e = &w.specials[x];
+                (e.balance, e.book, e.seed_from)
+            }
+            None => (bs, NONE, NONE),
+        };
         parts.clear();
         let avail = balance.min(v);
-        if book != NONE {
-            books[book as usize].take(balance, avail, &mut parts);
-        } else {
-            push_part(&mut parts, Part::clean(avail));
+        match sp_s {
+            Some(x) => {
+                let e = &mut w.specials[x];
+                if book != NONE {
+                    e.extra.take(balance, avail, &mut parts);
+                } else {
+                    push_part(&mut parts, Part::clean(avail));
+                }
+                e.balance = balance - avail;
+            }
+            None => {
+                push_part(&mut parts, Part::clean(avail));
+                // Less than an ordinary balance: still ordinary.
+                w.bal[s as usize] = balance - avail;
+            }
         }
-        w.set_balance(s, balance - avail);
         if v > balance {
             let d = v - balance;
             if seed_from as usize <= i {
@@ -832,9 +878,12 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
                 }
             }
         }
-        if book != NONE && !books[book as usize].is_tainted() {
-            free.push(book);
-            w.set_book(s, NONE);
+        if let (Some(x), true) = (sp_s, book != NONE) {
+            let special = &mut w.specials[x];
+            if !special.extra.is_tainted() {
+                special.extra.clear();
+                special.book = NONE;
+            }
         }
         // Conversions: a source hands the sender's taint over, then a
         // target receives what its conversion carries.
@@ -919,26 +968,22 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             });
         }
         let any_taint = parts.iter().any(|p| !p.is_clean());
-        let balance_r = w.balance(r);
-        let mut book_r = w.book(r);
-        if book_r == NONE && any_taint {
-            let book = B::open(balance_r);
-            book_r = match free.pop() {
-                Some(id) => {
-                    books[id as usize] = book;
-                    id
-                }
-                None => {
-                    books.push(book);
-                    u32::try_from(books.len() - 1).unwrap_or(NONE - 1)
-                }
-            };
-            w.set_book(r, book_r);
-        }
-        if book_r != NONE {
-            let b = &mut books[book_r as usize];
+        let er = w.bal[r as usize];
+        let (balance_r, book_r) = if er & SPECIAL != 0 {
+            let e = &w.specials[(er & !SPECIAL) as usize];
+            (e.balance, e.book)
+        } else {
+            (er, NONE)
+        };
+        if book_r != NONE || any_taint {
+            let sp = w.promote(r);
+            let special = &mut w.specials[sp];
+            if book_r == NONE {
+                special.extra.reopen(balance_r);
+                special.book = 0;
+            }
             for p in &parts {
-                b.put(*p);
+                special.extra.put(*p);
             }
         }
         let mut balance_r = balance_r;
@@ -955,7 +1000,7 @@ fn walk_book<B: Book, const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
             continue;
         }
         tmp.clear();
-        books[sp.book as usize].holdings(&mut tmp);
+        sp.extra.holdings(&mut tmp);
         let mut list = Held::default();
         for part in &tmp {
             list.add(part.tag, part.amount);
@@ -996,7 +1041,7 @@ pub(crate) fn run_poison(ledger: &Ledger, config: &TraceConfig) -> TraceResult {
     }
 }
 
-fn walk_poison<const CONV: bool>(mut w: Walk<'_>) -> TraceResult {
+fn walk_poison<const CONV: bool>(mut w: Walk<'_, ()>) -> TraceResult {
     let (ledger, config) = (w.ledger, w.config);
     let mut marks: Vec<Poisoned> = Vec::new();
     let from = ledger.senders();
