@@ -319,18 +319,16 @@ impl PathQuery<'_, '_> {
         let l = self.graph.ledger();
         let n = l.address_count();
         let (from, to, amount) = (l.senders(), l.receivers(), l.amounts());
-        // (widest bottleneck so far, label of that path) per address, side
-        // by side: a transfer from a reached sender reads one entry for the
-        // sender and, if the receiver is reached, one for the receiver.
-        // Entries of unreached addresses are never read (the bit set says
-        // which are reached), so the zeroed allocation needs no
-        // initialising pass.
-        let mut state: Vec<(Amount, u32)> = vec![(0, 0); n];
+        let mut width = vec![0 as Amount; n];
+        let mut cur = vec![NONE; n];
+        for s in &self.sources {
+            width[s.index()] = Amount::MAX;
+            cur[s.index()] = ROOT;
+        }
         // Reached addresses as a bit set: it stays in cache, so transfers
         // from unreached senders (most of them) cost one bit test.
         let mut reached = AddressSet::with_bound(n);
         for s in &self.sources {
-            state[s.index()] = (Amount::MAX, ROOT);
             reached.insert(*s);
         }
         let mut labels = Labels::default();
@@ -339,16 +337,18 @@ impl PathQuery<'_, '_> {
             if !reached.contains(from[i]) {
                 continue;
             }
-            let (width_f, label_f) = state[from[i].index()];
-            let cand = width_f.min(amount[i]);
-            if (reached.contains(to[i]) && cand <= state[to[i].index()].0)
+            let f = from[i].index();
+            let t = to[i].index();
+            let cand = width[f].min(amount[i]);
+            if (cur[t] != NONE && cand <= width[t])
                 || !self.usable(i)
                 || !self.may_leave(goal, from[i])
             {
                 continue;
             }
-            let id = labels.push(TransferId::from_usize(i), label_f);
-            state[to[i].index()] = (cand, id);
+            width[t] = cand;
+            let id = labels.push(TransferId::from_usize(i), cur[f]);
+            cur[t] = id;
             reached.insert(to[i]);
             if self.targets.contains(to[i]) {
                 let b = &mut best[self.slot(goal, to[i])];
