@@ -7,7 +7,8 @@
 //! does not absorb (a path to one exchange may go through another): each
 //! answer is that of the query with that target alone.
 
-use super::scan::{Goal, Labels, NONE, ROOT};
+use super::scan::{Goal, Labels, ROOT};
+use super::state::HopTable;
 use super::{PathKind, PathQuery, TemporalPath};
 use crate::graph::AddressSet;
 use crate::id::TransferId;
@@ -49,11 +50,14 @@ impl PathQuery<'_, '_> {
         let l = self.graph.ledger();
         let n = l.address_count();
         let (from, to) = (l.senders(), l.receivers());
-        let mut hops = vec![u32::MAX; n];
-        let mut cur = vec![NONE; n];
+        // Hop counts in one byte per address (in cache); the label of the
+        // current best path only where reached (never read elsewhere, so
+        // the zeroed allocation needs no initialising pass).
+        let mut hops = HopTable::new(n);
+        let mut cur = vec![0u32; n];
         let mut reached = AddressSet::with_bound(n);
         for s in &self.sources {
-            hops[s.index()] = 0;
+            hops.set(s.index(), 0);
             cur[s.index()] = ROOT;
             reached.insert(*s);
         }
@@ -65,16 +69,16 @@ impl PathQuery<'_, '_> {
                 continue;
             }
             let f = from[i].index();
-            let h = hops[f];
+            let h = hops.get(f);
             if h >= self.max_hops {
                 continue;
             }
-            let t = to[i].index();
             let nh = h + 1;
-            if nh >= hops[t] || !self.usable(i) {
+            if (reached.contains(to[i]) && nh >= hops.get(to[i].index())) || !self.usable(i) {
                 continue;
             }
-            hops[t] = nh;
+            let t = to[i].index();
+            hops.set(t, nh);
             reached.insert(to[i]);
             let id = labels.push(TransferId::from_usize(i), cur[f]);
             cur[t] = id;

@@ -6,6 +6,8 @@ use crate::amount::Amount;
 use crate::graph::AddressSet;
 use crate::id::TransferId;
 
+use super::state::HopTable;
+
 /// Parent of a label that starts at a source.
 pub(super) const ROOT: u32 = u32::MAX;
 /// An address not reached (yet).
@@ -94,12 +96,22 @@ impl PathQuery<'_, '_> {
         let l = self.graph.ledger();
         let n = l.address_count();
         let (from, to) = (l.senders(), l.receivers());
-        let mut hops = vec![u32::MAX; n];
-        let mut cur = vec![NONE; n];
+        // Hop counts in one byte per address (in cache). Without targets no
+        // path is written out, so no labels are kept; with them, the label
+        // of an address is only read once it is reached (the zeroed
+        // allocation needs no initialising pass).
+        let mut hops = HopTable::new(n);
+        let mut cur = if stop_at_targets {
+            vec![0u32; n]
+        } else {
+            Vec::new()
+        };
         let mut first = vec![u32::MAX; n];
         for s in &self.sources {
-            hops[s.index()] = 0;
-            cur[s.index()] = ROOT;
+            hops.set(s.index(), 0);
+            if stop_at_targets {
+                cur[s.index()] = ROOT;
+            }
         }
         let mut labels = Labels::default();
         let mut front: Vec<(u32, u32)> = Vec::new();
@@ -113,24 +125,30 @@ impl PathQuery<'_, '_> {
                 continue;
             }
             let f = from[i].index();
-            let h = hops[f];
-            // `h < max_hops` also rejects unreached senders (h == u32::MAX).
+            let h = hops.get(f);
             if h >= self.max_hops {
                 continue;
             }
-            let t = to[i].index();
             let nh = h + 1;
-            if nh >= hops[t] || !self.usable(i) || self.targets.contains(from[i]) {
+            let t_reached = reached.contains(to[i]);
+            if (t_reached && nh >= hops.get(to[i].index()))
+                || !self.usable(i)
+                || self.targets.contains(from[i])
+            {
                 continue;
             }
-            if hops[t] == u32::MAX {
+            let t = to[i].index();
+            if !t_reached {
                 first[t] = i as u32;
             }
-            hops[t] = nh;
+            hops.set(t, nh);
             reached.insert(to[i]);
+            if !stop_at_targets {
+                continue;
+            }
             let id = labels.push(TransferId::from_usize(i), cur[f]);
             cur[t] = id;
-            if stop_at_targets && self.targets.contains(to[i]) && nh < best {
+            if self.targets.contains(to[i]) && nh < best {
                 best = nh;
                 front.push((nh, id));
                 if stop_first || nh == 1 {
@@ -138,6 +156,7 @@ impl PathQuery<'_, '_> {
                 }
             }
         }
+        let hops = hops.into_vec();
         HopPass {
             hops,
             first,
