@@ -1,6 +1,6 @@
 //! The ledger-input flags every command shares.
 
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -196,26 +196,13 @@ impl LedgerInputs {
             ..options
         };
         let data = match &self.rejects {
-            // The rejects file is written like any output: to a temporary
-            // file renamed at the end; conflicts, found when the ledger is
-            // built, are added after the load. Write errors are errors.
-            Some(path) => fundtrace::report::output::write_atomic(path, |w| {
-                let mut w = std::io::BufWriter::new(w);
-                let options = IngestOptions {
-                    rejects: Some(&mut w),
-                    ..options
-                };
-                let data =
-                    ingest::load_dataset(&sources, options).map_err(std::io::Error::other)?;
-                ingest::write_conflict_rejects(&data.ledger, &mut w)
-                    .map_err(std::io::Error::other)?;
-                w.flush()?;
-                Ok(data)
-            })
-            .map_err(|e| CliError::Output {
-                path: path.display().to_string(),
-                source: std::io::Error::other(e.to_string()),
-            }),
+            Some(path) => {
+                fundtrace::investigation::load_dataset_with_rejects(&sources, options, path)
+                    .map_err(|e| CliError::Output {
+                        path: path.display().to_string(),
+                        source: std::io::Error::other(e.to_string()),
+                    })
+            }
             None => ingest::load_dataset(&sources, options).map_err(CliError::from),
         };
         if let Some(d) = display {

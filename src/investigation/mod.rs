@@ -27,8 +27,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod load;
 mod targets;
 
+pub use load::load_dataset_with_rejects;
 pub use targets::{AddressSpec, TargetError};
 
 use std::collections::BTreeMap;
