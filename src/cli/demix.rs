@@ -45,7 +45,7 @@ pub struct DemixArgs {
     #[arg(long)]
     use_detected_pools: bool,
     /// Leave out links below this confidence (0–100).
-    #[arg(long, value_name = "X", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    #[arg(long, value_name = "X", default_value_t = LinkConfig::default().min_confidence, value_parser = clap::value_parser!(u8).range(0..=100))]
     min_confidence: u8,
     /// Timing heuristic window, seconds.
     #[arg(long, default_value_t = LinkConfig::default().timing_window)]

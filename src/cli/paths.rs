@@ -87,7 +87,7 @@ pub struct PathsArgs {
     #[arg(long, value_name = "N")]
     max_hops: Option<u32>,
     /// The most partial paths the k-paths search may create.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    #[arg(long, value_name = "N", default_value_t = SearchLimits::default().max_states)]
     max_states: usize,
     /// Print JSON instead of text.
     #[arg(long)]

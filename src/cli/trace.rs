@@ -96,7 +96,7 @@ pub struct TraceSetup {
     /// Demixing: leave out links below this confidence (0–100; address
     /// match 90, unique gas price 80, linked addresses 60,
     /// multi-denomination 50, timing 20).
-    #[arg(long, value_name = "X", default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=100))]
+    #[arg(long, value_name = "X", default_value_t = LinkConfig::default().min_confidence, value_parser = clap::value_parser!(u8).range(0..=100))]
     pub min_confidence: u8,
     /// Demixing: the timing heuristic's window, seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = LinkConfig::default().timing_window)]
@@ -211,11 +211,11 @@ impl TraceSetup {
                 use_detected: self.use_detected_pools,
                 ..PoolRequest::default()
             },
-            ledger_links: true,
             probable: self.probable.then_some(ProbableConfig {
                 window: self.probable_window,
                 half_life: self.probable_half_life,
             }),
+            ..Demixing::default()
         })
     }
 
